@@ -1,0 +1,34 @@
+"""Template filters for trainer-written text: always rendered through the sanitiser."""
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from core.html import render_markdown, sanitize_html
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str | None) -> SafeString:
+    """Render Markdown to sanitised HTML."""
+    return mark_safe(render_markdown(text or ""))  # noqa: S308 - sanitised by nh3
+
+
+@register.filter(name="sanitize")
+def sanitize_filter(html: str | None) -> SafeString:
+    """Sanitise HTML that did not come from our own templates."""
+    return mark_safe(sanitize_html(str(html or "")))  # noqa: S308 - sanitised by nh3
+
+
+@register.filter(name="minutes")
+def minutes_filter(value: int | None) -> str:
+    """``95`` → ``1 h 35 min``; ``20`` → ``20 min``."""
+    from django.utils.translation import gettext
+
+    total = int(value or 0)
+    hours, minutes = divmod(total, 60)
+    if hours and minutes:
+        return gettext("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    if hours:
+        return gettext("%(h)d h") % {"h": hours}
+    return gettext("%(m)d min") % {"m": minutes}

@@ -1,0 +1,8 @@
+"""Courses: the page tree, lesson blocks, and the curriculum file import and export."""
+
+from django.apps import AppConfig
+
+
+class CoursesConfig(AppConfig):
+    name = "courses"
+    verbose_name = "Courses"

@@ -1,0 +1,237 @@
+"""Page types: HomePage → CourseIndexPage → CoursePage → ModulePage → LessonPage.
+
+A course is a tree of pages so trainers get Wagtail's revisions, moderation and permissions for
+free; the order of modules and lessons is the order of the pages in the tree.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from core.api import Specialty
+
+from .blocks import LessonStreamBlock, OutcomesBlock
+from .fields import SpecialtyListField
+
+VERSION_RE = re.compile(r"^\d+\.\d+$")
+
+
+class HomePage(Page):
+    """The site's root page: a welcome and the way into the catalogue."""
+
+    introduction = models.TextField(
+        _("introduction"), blank=True, help_text=_("Markdown, shown under the title.")
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.CourseIndexPage"]
+    template = "courses/home_page.html"
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        context["catalogue"] = CourseIndexPage.objects.live().child_of(self).first()
+        return context
+
+
+class CourseIndexPage(Page):
+    """The catalogue: every published course under it."""
+
+    introduction = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    parent_page_types = ["courses.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    template = "courses/course_index_page.html"
+
+    class Meta:
+        verbose_name = _("course catalogue")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from .selectors import catalogue_courses
+
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = catalogue_courses(catalogue=self)
+        return context
+
+
+class CoursePage(Page):
+    """A course: the unit practitioners enrol in and certification tracks require."""
+
+    summary = models.TextField(
+        _("summary"), max_length=500, help_text=_("One or two sentences for the catalogue.")
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Markdown, shown on the course overview.")
+    )
+    intended_specialties = SpecialtyListField(
+        _("intended specialties"), help_text=_("Who the course is written for.")
+    )
+    estimated_hours = models.DecimalField(
+        _("estimated hours"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1"))],
+    )
+    learning_outcomes = StreamField(OutcomesBlock(), blank=True, verbose_name=_("outcomes"))
+    version = models.CharField(
+        _("version"),
+        max_length=20,
+        default="1.0",
+        validators=[RegexValidator(VERSION_RE, _("Use MAJOR.MINOR, for example 1.0 or 2.3."))],
+        help_text=_(
+            "MAJOR.MINOR. Raise MAJOR when practice changes enough that certificates earned on "
+            "the old version should be refreshed."
+        ),
+    )
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("cover image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cover_alt = models.CharField(
+        _("cover image alternative text"), max_length=250, blank=True
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldPanel("intended_specialties"),
+                FieldPanel("estimated_hours"),
+                FieldPanel("version"),
+            ],
+            heading=_("About the course"),
+        ),
+        FieldPanel("learning_outcomes"),
+        MultiFieldPanel(
+            [FieldPanel("cover_image"), FieldPanel("cover_alt")], heading=_("Cover")
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("description"),
+    ]
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ModulePage"]
+    template = "courses/course_page.html"
+
+    class Meta:
+        verbose_name = _("course")
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.cover_image_id and not self.cover_alt.strip():
+            raise ValidationError({"cover_alt": _("A cover image needs alternative text.")})
+
+    @property
+    def major_version(self) -> int:
+        """The MAJOR part of the version label."""
+        return int(self.version.split(".", 1)[0])
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from .selectors import course_outline
+
+        context = super().get_context(request, *args, **kwargs)
+        context["outline"] = course_outline(course=self, request=request)
+        context["specialty_labels"] = [
+            Specialty(value).label for value in self.intended_specialties if value in Specialty.values
+        ]
+        return context
+
+
+class ModulePage(Page):
+    """A module: a group of lessons with an introduction."""
+
+    summary = models.TextField(_("summary"), max_length=500)
+    introduction = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
+
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("introduction")]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = ["courses.LessonPage"]
+    template = "courses/module_page.html"
+
+    class Meta:
+        verbose_name = _("module")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from .selectors import module_lessons
+
+        context = super().get_context(request, *args, **kwargs)
+        context["course"] = self.get_parent()
+        context["lessons"] = module_lessons(module=self, request=request)
+        return context
+
+
+class LessonPage(Page):
+    """A lesson: the page practitioners read, made of blocks."""
+
+    summary = models.TextField(_("summary"), max_length=500)
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("estimated minutes"), validators=[MinValueValidator(1)]
+    )
+    body = StreamField(LessonStreamBlock(), verbose_name=_("body"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types: list[str] = []
+    template = "courses/lesson_page.html"
+
+    class Meta:
+        verbose_name = _("lesson")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from .selectors import lesson_navigation
+
+        context = super().get_context(request, *args, **kwargs)
+        context["nav"] = lesson_navigation(lesson=self, request=request)
+        context["body_cache_seconds"] = settings.LESSON_BODY_CACHE_SECONDS
+        return context
+
+    def body_sections(self) -> list[dict[str, Any]]:
+        """Split the body at content notes.
+
+        Each section is ``{"note": block or None, "blocks": [...]}``: the blocks after a content
+        note, up to the next one, belong to it and are folded away behind it on the page.
+        """
+        sections: list[dict[str, Any]] = [{"note": None, "blocks": []}]
+        for block in self.body:
+            if block.block_type == "content_note":
+                sections.append({"note": block, "blocks": []})
+            else:
+                sections[-1]["blocks"].append(block)
+        return [s for s in sections if s["note"] is not None or s["blocks"]]

@@ -1,0 +1,174 @@
+"""Reads for course pages. Each runs a fixed number of queries whatever the size of the course."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from wagtail.models import Page
+
+from .models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+
+__all__ = [
+    "LessonLink",
+    "LessonNavigation",
+    "ModuleOutline",
+    "catalogue_courses",
+    "course_outline",
+    "lesson_navigation",
+    "module_lessons",
+]
+
+STEPLEN = Page.steplen
+
+
+@dataclass(frozen=True)
+class LessonLink:
+    """A lesson as shown in an outline or in navigation."""
+
+    title: str
+    url: str
+    estimated_minutes: int | None = None
+    summary: str = ""
+
+
+@dataclass
+class ModuleOutline:
+    """A module with its lessons, for the course overview."""
+
+    title: str
+    url: str
+    summary: str
+    lessons: list[LessonLink] = field(default_factory=list)
+
+    @property
+    def minutes(self) -> int:
+        return sum(lesson.estimated_minutes or 0 for lesson in self.lessons)
+
+
+@dataclass
+class LessonNavigation:
+    """Where a lesson sits: breadcrumbs, its module, and the lessons before and after it."""
+
+    breadcrumbs: list[tuple[str, str]]
+    course_title: str
+    course_url: str
+    module_title: str
+    module_number: int
+    module_count: int
+    position: int
+    lesson_count: int
+    previous: LessonLink | None
+    next: LessonLink | None
+
+
+def catalogue_courses(*, catalogue: CourseIndexPage) -> QuerySet[CoursePage]:
+    """The published, public courses in a catalogue, in the editors' order."""
+    return (
+        CoursePage.objects.child_of(catalogue)
+        .live()
+        .public()
+        .select_related("cover_image", "locale")
+        .order_by("path")
+    )
+
+
+def _url(page: Page, request: HttpRequest | None) -> str:
+    return page.get_url(request) or ""
+
+
+def course_outline(*, course: CoursePage, request: HttpRequest | None) -> list[ModuleOutline]:
+    """The live modules of a course with their live lessons: two queries."""
+    modules = (
+        ModulePage.objects.child_of(course)
+        .live()
+        .select_related("locale")
+        .only("title", "summary", "path", "url_path", "depth", "locale", "slug")
+        .order_by("path")
+    )
+    outline = {m.path: ModuleOutline(m.title, _url(m, request), m.summary) for m in modules}
+    lessons = (
+        LessonPage.objects.descendant_of(course)
+        .live()
+        .select_related("locale")
+        .only("title", "summary", "estimated_minutes", "path", "url_path", "depth", "locale", "slug")
+        .order_by("path")
+    )
+    for lesson in lessons:
+        module = outline.get(lesson.path[:-STEPLEN])
+        if module is not None:  # a lesson under an unpublished module is not shown
+            module.lessons.append(
+                LessonLink(lesson.title, _url(lesson, request), lesson.estimated_minutes,
+                           lesson.summary)
+            )
+    return list(outline.values())
+
+
+def module_lessons(*, module: ModulePage, request: HttpRequest | None) -> list[LessonLink]:
+    """The live lessons of a module: one query."""
+    lessons = (
+        LessonPage.objects.child_of(module)
+        .live()
+        .select_related("locale")
+        .only("title", "summary", "estimated_minutes", "path", "url_path", "depth", "locale", "slug")
+        .order_by("path")
+    )
+    return [
+        LessonLink(lesson.title, _url(lesson, request), lesson.estimated_minutes, lesson.summary)
+        for lesson in lessons
+    ]
+
+
+def lesson_navigation(*, lesson: LessonPage, request: HttpRequest | None) -> LessonNavigation:
+    """Breadcrumbs, module position and previous/next lessons across the whole course.
+
+    Two queries: the lesson's ancestors together with the course's modules, then the course's
+    lessons (titles and paths only).
+    """
+    module_path = lesson.path[:-STEPLEN]
+    course_path = module_path[:-STEPLEN]
+    ancestor_paths = [lesson.path[: STEPLEN * i] for i in range(2, lesson.depth)]
+    pages = list(
+        Page.objects.filter(
+            Q(path__in=ancestor_paths)
+            | Q(path__startswith=course_path, depth=lesson.depth - 1, live=True)
+        )
+        .select_related("locale")
+        .only("title", "path", "url_path", "depth", "locale", "slug", "live")
+        .order_by("path")
+    )
+    by_path = {p.path: p for p in pages}
+    modules = [p for p in pages if p.depth == lesson.depth - 1 and p.path.startswith(course_path)]
+    module_paths = {m.path for m in modules}
+    breadcrumbs = [(by_path[p].title, _url(by_path[p], request)) for p in ancestor_paths]
+
+    siblings = list(
+        Page.objects.filter(path__startswith=course_path, depth=lesson.depth, live=True)
+        .select_related("locale")
+        .only("title", "path", "url_path", "depth", "locale", "slug")
+        .order_by("path")
+    )
+    siblings = [s for s in siblings if s.path[:-STEPLEN] in module_paths or s.pk == lesson.pk]
+    index = next((i for i, s in enumerate(siblings) if s.pk == lesson.pk), 0)
+
+    def link(i: int) -> LessonLink | None:
+        if 0 <= i < len(siblings):
+            return LessonLink(siblings[i].title, _url(siblings[i], request))
+        return None
+
+    module_number = next((i + 1 for i, m in enumerate(modules) if m.path == module_path), 1)
+    course = by_path.get(course_path)
+    module = by_path.get(module_path)
+    return LessonNavigation(
+        breadcrumbs=breadcrumbs,
+        course_title=course.title if course else "",
+        course_url=_url(course, request) if course else "",
+        module_title=module.title if module else "",
+        module_number=module_number,
+        module_count=len(modules),
+        position=index + 1,
+        lesson_count=len(siblings),
+        previous=link(index - 1),
+        next=link(index + 1),
+    )
