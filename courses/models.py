@@ -107,9 +107,7 @@ class CoursePage(Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    cover_alt = models.CharField(
-        _("cover image alternative text"), max_length=250, blank=True
-    )
+    cover_alt = models.CharField(_("cover image alternative text"), max_length=250, blank=True)
 
     content_panels = [
         *Page.content_panels,
@@ -124,9 +122,7 @@ class CoursePage(Page):
             heading=_("About the course"),
         ),
         FieldPanel("learning_outcomes"),
-        MultiFieldPanel(
-            [FieldPanel("cover_image"), FieldPanel("cover_alt")], heading=_("Cover")
-        ),
+        MultiFieldPanel([FieldPanel("cover_image"), FieldPanel("cover_alt")], heading=_("Cover")),
     ]
     search_fields = [
         *Page.search_fields,
@@ -158,7 +154,9 @@ class CoursePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["outline"] = course_outline(course=self, request=request)
         context["specialty_labels"] = [
-            Specialty(value).label for value in self.intended_specialties if value in Specialty.values
+            Specialty(value).label
+            for value in self.intended_specialties
+            if value in Specialty.values
         ]
         return context
 

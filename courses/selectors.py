@@ -92,15 +92,18 @@ def course_outline(*, course: CoursePage, request: HttpRequest | None) -> list[M
         LessonPage.objects.descendant_of(course)
         .live()
         .select_related("locale")
-        .only("title", "summary", "estimated_minutes", "path", "url_path", "depth", "locale", "slug")
+        .only(
+            "title", "summary", "estimated_minutes", "path", "url_path", "depth", "locale", "slug"
+        )
         .order_by("path")
     )
     for lesson in lessons:
         module = outline.get(lesson.path[:-STEPLEN])
         if module is not None:  # a lesson under an unpublished module is not shown
             module.lessons.append(
-                LessonLink(lesson.title, _url(lesson, request), lesson.estimated_minutes,
-                           lesson.summary)
+                LessonLink(
+                    lesson.title, _url(lesson, request), lesson.estimated_minutes, lesson.summary
+                )
             )
     return list(outline.values())
 
@@ -111,7 +114,9 @@ def module_lessons(*, module: ModulePage, request: HttpRequest | None) -> list[L
         LessonPage.objects.child_of(module)
         .live()
         .select_related("locale")
-        .only("title", "summary", "estimated_minutes", "path", "url_path", "depth", "locale", "slug")
+        .only(
+            "title", "summary", "estimated_minutes", "path", "url_path", "depth", "locale", "slug"
+        )
         .order_by("path")
     )
     return [

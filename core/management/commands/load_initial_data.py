@@ -1,0 +1,40 @@
+"""``manage.py load_initial_data``: make a fresh database a working site.
+
+Imports the shipped curriculum from ``content/`` and creates one demo account per role, printing
+their passwords. Safe to run again: the import is idempotent and the demo passwords are reset.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from accounts.api import demo_accounts_create
+
+
+class Command(BaseCommand):
+    help = "Import content/ and create the demo accounts (one per role), printing their passwords."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--content", type=Path, default=settings.BASE_DIR / "content",
+            help="the curriculum folder to import (default: content/)",
+        )  # fmt: skip
+        parser.add_argument("--no-demo-accounts", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("import_curriculum", str(options["content"]), verbosity=options["verbosity"])
+        if options["no_demo_accounts"]:
+            return
+        accounts = demo_accounts_create()
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Demo accounts (passwords are new on every run):"))
+        for account in accounts:
+            self.stdout.write(f"  {account.role:<18} username: {account.username:<14} "
+                              f"password: {account.password}")  # fmt: skip
+        self.stdout.write("Sign in at http://127.0.0.1:8000/en/accounts/login/ "
+                          "(the CMS is at http://127.0.0.1:8000/admin/).")  # fmt: skip

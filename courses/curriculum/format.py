@@ -1,0 +1,652 @@
+"""The curriculum file format (see ``docs/curriculum-format.md``): parsing and writing.
+
+Nothing here touches the database. Parsing collects every error in every file, each naming the
+file, the line and the field, so a trainer can fix a whole folder in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from core.api import Specialty
+
+__all__ = [
+    "AssetRef",
+    "BlockSpec",
+    "CourseSpec",
+    "CurriculumError",
+    "CurriculumInvalid",
+    "LessonSpec",
+    "ModuleSpec",
+    "dump_directive",
+    "dump_front_matter",
+    "parse_tree",
+]
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+VERSION_RE = re.compile(r"^\d+\.\d+$")
+OPEN_RE = re.compile(r"^:::\s*([A-Za-z][\w-]*)\s*(.*?)\s*$")
+CLOSE_RE = re.compile(r"^:::\s*$")
+ATTR_RE = re.compile(r'\s*([a-z][a-z_-]*)="((?:[^"\\]|\\.)*)"')
+MAX_TITLE = 255
+MAX_SUMMARY = 500
+
+
+@dataclass(frozen=True)
+class CurriculumError:
+    """One problem in one file, at one line, in one field (or directive)."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class CurriculumInvalid(Exception):
+    """The files have errors; nothing was written."""
+
+    def __init__(self, errors: list[CurriculumError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass(frozen=True)
+class AssetRef:
+    """A file a page refers to (an image or a document), as an absolute path."""
+
+    kind: str  # "image" or "document"
+    path: Path
+    title: str
+
+
+@dataclass
+class BlockSpec:
+    """A lesson body block: its type and a raw value in which files are ``AssetRef``s."""
+
+    type: str
+    value: Any
+    line: int
+
+
+@dataclass
+class LessonSpec:
+    path: Path
+    slug: str
+    title: str
+    summary: str
+    estimated_minutes: int
+    blocks: list[BlockSpec]
+
+
+@dataclass
+class ModuleSpec:
+    path: Path
+    slug: str
+    title: str
+    summary: str
+    introduction: str
+    lessons: list[LessonSpec] = field(default_factory=list)
+
+
+@dataclass
+class CourseSpec:
+    path: Path
+    slug: str
+    title: str
+    summary: str
+    description: str
+    specialties: list[str]
+    estimated_hours: Decimal
+    version: str
+    outcomes: list[str]
+    cover: AssetRef | None
+    cover_alt: str
+    modules: list[ModuleSpec] = field(default_factory=list)
+
+
+# --- field validators: each returns the clean value or raises ValueError with the reason -------
+
+
+def _text(max_length: int) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("must be non-empty text")
+        value = value.strip()
+        if len(value) > max_length:
+            raise ValueError(f"must be at most {max_length} characters, got {len(value)}")
+        return value
+
+    return check
+
+
+def _slug(value: Any) -> str:
+    if not isinstance(value, str) or not SLUG_RE.match(value):
+        raise ValueError(f"must be lowercase letters, digits and hyphens, got {value!r}")
+    return value
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"must be a whole number greater than 0, got {value!r}")
+    if value > 32767:
+        raise ValueError(f"must be at most 32767, got {value}")
+    return value
+
+
+def _hours(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"must be a number greater than 0, got {value!r}")
+    try:
+        hours = Decimal(str(value)).quantize(Decimal("0.1"))
+    except InvalidOperation:
+        raise ValueError(f"must be a number greater than 0, got {value!r}") from None
+    if hours <= 0 or hours >= 10000:
+        raise ValueError(f"must be a number greater than 0 and below 10000, got {value!r}")
+    return hours
+
+
+def _version(value: Any) -> str:
+    if not isinstance(value, str) or not VERSION_RE.match(value):
+        raise ValueError(f'must be MAJOR.MINOR in quotes, e.g. "1.0", got {value!r}')
+    return value
+
+
+def _specialties(value: Any) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be a non-empty list")
+    unknown = [v for v in value if v not in Specialty.values]
+    if unknown:
+        allowed = ", ".join(Specialty.values)
+        raise ValueError(f"unknown {', '.join(map(repr, unknown))}; allowed: {allowed}")
+    if len(set(value)) != len(value):
+        raise ValueError("lists a specialty twice")
+    return list(value)
+
+
+def _outcomes(value: Any) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be a non-empty list of sentences")
+    outcomes = []
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError(f"item {i} must be non-empty text")
+        if len(item.strip()) > 300:
+            raise ValueError(f"item {i} must be at most 300 characters")
+        outcomes.append(item.strip())
+    return outcomes
+
+
+def _optional_text(max_length: int) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        if len(value.strip()) > max_length:
+            raise ValueError(f"must be at most {max_length} characters")
+        return value.strip()
+
+    return check
+
+
+Schema = dict[str, tuple[bool, Callable[[Any], Any]]]
+
+COURSE_SCHEMA: Schema = {
+    "slug": (True, _slug),
+    "title": (True, _text(MAX_TITLE)),
+    "summary": (True, _text(MAX_SUMMARY)),
+    "specialties": (True, _specialties),
+    "estimated_hours": (True, _hours),
+    "version": (True, _version),
+    "outcomes": (True, _outcomes),
+    "cover": (False, _optional_text(500)),
+    "cover_alt": (False, _optional_text(250)),
+}
+MODULE_SCHEMA: Schema = {
+    "slug": (True, _slug),
+    "title": (True, _text(MAX_TITLE)),
+    "summary": (True, _text(MAX_SUMMARY)),
+}
+LESSON_SCHEMA: Schema = {
+    "slug": (True, _slug),
+    "title": (True, _text(MAX_TITLE)),
+    "summary": (True, _text(MAX_SUMMARY)),
+    "estimated_minutes": (True, _positive_int),
+}
+
+
+class _FileReader:
+    """Reads one file, collecting its errors with their line numbers."""
+
+    def __init__(self, path: Path, root: Path, errors: list[CurriculumError]) -> None:
+        self.path = path
+        self.root = root
+        self.errors = errors
+        self.display = _display(path, root)
+
+    def error(self, line: int, field_name: str, message: str) -> None:
+        self.errors.append(CurriculumError(self.display, line, field_name, message))
+
+    def read(self, schema: Schema) -> tuple[dict[str, Any] | None, str, int]:
+        """Return (clean front matter or None if invalid, body, line where the body starts)."""
+        try:
+            text = self.path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            self.error(0, "", f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
+            return None, "", 0
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = text.split("\n")
+        if not lines or lines[0].strip() != "---":
+            self.error(1, "front matter", "the file must start with a line '---'")
+            return None, "", 0
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+        if end is None:
+            self.error(1, "front matter", "no closing '---' line after the front matter")
+            return None, "", 0
+        raw = "\n".join(lines[1:end])
+        body = "\n".join(lines[end + 1 :])
+        return self._fields(raw, schema), body, end + 2
+
+    def _fields(self, raw: str, schema: Schema) -> dict[str, Any] | None:
+        try:
+            node = yaml.compose(raw, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(raw)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 2 if mark else 1
+            self.error(line, "front matter", f"is not valid YAML: {exc.problem or exc}")
+            return None
+        if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+            self.error(2, "front matter", "must be a set of 'field: value' lines")
+            return None
+        lines = {
+            k.value: k.start_mark.line + 2 for k, _ in node.value if isinstance(k, yaml.ScalarNode)
+        }
+        clean: dict[str, Any] = {}
+        ok = True
+        for name in data:
+            if name not in schema:
+                allowed = ", ".join(schema)
+                self.error(lines.get(name, 2), f"field '{name}'", f"is unknown; allowed: {allowed}")
+                ok = False
+        for name, (required, check) in schema.items():
+            if name not in data or data[name] is None:
+                if required:
+                    self.error(2, f"field '{name}'", "is required")
+                    ok = False
+                continue
+            try:
+                clean[name] = check(data[name])
+            except ValueError as exc:
+                self.error(lines.get(name, 2), f"field '{name}'", str(exc))
+                ok = False
+        return clean if ok else None
+
+    def asset(
+        self, line: int, field_name: str, value: str, kind: str, title: str
+    ) -> AssetRef | None:
+        target = (self.path.parent / value).resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            self.error(line, field_name, f"'{value}' must be inside the curriculum folder")
+            return None
+        if not target.is_file():
+            self.error(line, field_name, f"file not found: '{value}'")
+            return None
+        if kind == "image" and target.suffix.lower() not in {
+            ".jpg",
+            ".jpeg",
+            ".png",
+            ".gif",
+            ".webp",
+        }:
+            self.error(line, field_name, f"'{value}' is not an image (jpg, png, gif or webp)")
+            return None
+        return AssetRef(kind, target, title or target.stem)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+# --- directives ---------------------------------------------------------------------------------
+
+DIRECTIVE_ATTRIBUTES: dict[str, tuple[set[str], set[str]]] = {
+    # name: (required attributes, optional attributes)
+    "markdown": (set(), set()),
+    "rich-text": (set(), set()),
+    "content-note": (set(), set()),
+    "reflection": (set(), set()),
+    "scenario": ({"title"}, set()),
+    "takeaways": (set(), set()),
+    "image": ({"src", "alt"}, {"caption"}),
+    "video": (set(), {"src", "embed", "captions"}),
+    "resource": ({"src", "title"}, set()),
+}
+
+
+def _parse_attributes(text: str) -> dict[str, str] | str:
+    """``key="value" ...`` → dict, or an error message."""
+    attrs: dict[str, str] = {}
+    pos = 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        match = ATTR_RE.match(text, pos)
+        if not match:
+            return f'cannot read attributes at {text[pos:].strip()!r}; write key="value"'
+        key, value = match.group(1), re.sub(r"\\(.)", r"\1", match.group(2))
+        if key in attrs:
+            return f"attribute '{key}' is given twice"
+        attrs[key] = value
+        pos = match.end()
+    return attrs
+
+
+def _directive_value(
+    reader: _FileReader, name: str, attrs: dict[str, str], content: str, line: int
+) -> Any:
+    """Turn one directive into a raw block value, or record an error and return None."""
+    where = f"directive '{name}'"
+    required, optional = DIRECTIVE_ATTRIBUTES[name]
+    for missing in sorted(required - attrs.keys()):
+        reader.error(line, where, f"missing attribute '{missing}'")
+    for unknown in sorted(attrs.keys() - required - optional):
+        allowed = ", ".join(sorted(required | optional)) or "none"
+        reader.error(line, where, f"unknown attribute '{unknown}'; allowed: {allowed}")
+    if required - attrs.keys() or attrs.keys() - required - optional:
+        return None
+    needs_content = name in {"markdown", "rich-text", "content-note", "reflection", "scenario",
+                             "takeaways", "video"}  # fmt: skip
+    if needs_content and not content:
+        what = "the transcript" if name == "video" else "some content"
+        reader.error(line, where, f"needs {what} between its opening and closing lines")
+        return None
+    if name in {"markdown", "rich-text"}:
+        return content
+    if name == "content-note":
+        return {"note": content}
+    if name == "reflection":
+        return {"prompt": content}
+    if name == "scenario":
+        title = attrs["title"].strip()
+        if not title or len(title) > 200:
+            reader.error(line, where, "attribute 'title' must be 1 to 200 characters")
+            return None
+        return {"title": title, "body": content}
+    if name == "takeaways":
+        items = []
+        for offset, text in enumerate(content.split("\n"), 1):
+            if not text.strip():
+                continue
+            match = re.match(r"^\s*[-*]\s+(.+)$", text)
+            if not match:
+                reader.error(line + offset, where, "each takeaway is a line starting with '- '")
+                return None
+            items.append(match.group(1).strip())
+        return {"items": items}
+    if name == "image":
+        image = reader.asset(line, where, attrs["src"], "image", attrs.get("alt", ""))
+        alt = attrs["alt"].strip()
+        if not alt:
+            reader.error(line, where, "attribute 'alt' must describe the image")
+            return None
+        return image and {"image": image, "alt_text": alt, "caption": attrs.get("caption", "")}
+    if name == "video":
+        if ("src" in attrs) == ("embed" in attrs):
+            reader.error(line, where, "give exactly one of 'src' (a video file) or 'embed' (a URL)")
+            return None
+        if "src" in attrs and "captions" not in attrs:
+            reader.error(line, where, "a video file needs a 'captions' (.vtt) file")
+            return None
+        if "embed" in attrs and not re.match(r"^https?://", attrs["embed"]):
+            reader.error(line, where, "attribute 'embed' must be an http(s) URL")
+            return None
+        video = attrs.get("src") and reader.asset(line, where, attrs["src"], "document", "")
+        captions = attrs.get("captions") and reader.asset(
+            line, where, attrs["captions"], "document", ""
+        )
+        if captions and captions.path.suffix.lower() != ".vtt":
+            reader.error(line, where, "attribute 'captions' must be a .vtt file")
+            return None
+        return {
+            "video": video or None,
+            "embed": attrs.get("embed") or None,
+            "captions": captions or None,
+            "transcript": content,
+        }
+    # resource
+    document = reader.asset(line, where, attrs["src"], "document", attrs["title"])
+    return document and {"document": document, "title": attrs["title"], "description": content}
+
+
+def parse_body(reader: _FileReader, body: str, first_line: int) -> list[BlockSpec]:
+    """Split a lesson body into Markdown blocks and directive blocks."""
+    blocks: list[BlockSpec] = []
+    markdown: list[str] = []
+    markdown_start = first_line
+    open_name: str | None = None
+    open_attrs: dict[str, str] = {}
+    open_line = 0
+    content: list[str] = []
+
+    def flush_markdown() -> None:
+        text = "\n".join(markdown).strip()
+        if text:
+            blocks.append(BlockSpec("markdown", text, markdown_start))
+        markdown.clear()
+
+    for number, line in enumerate(body.split("\n"), first_line):
+        opened = OPEN_RE.match(line)
+        if open_name is None:
+            if CLOSE_RE.match(line):
+                reader.error(number, "directive", "':::' closes nothing: no directive is open")
+            elif opened:
+                name = opened.group(1)
+                if name not in DIRECTIVE_ATTRIBUTES:
+                    known = ", ".join(DIRECTIVE_ATTRIBUTES)
+                    reader.error(number, f"directive '{name}'", f"is unknown; known: {known}")
+                attrs = _parse_attributes(opened.group(2))
+                if isinstance(attrs, str):
+                    reader.error(number, f"directive '{name}'", attrs)
+                    attrs = {}
+                flush_markdown()
+                open_name, open_attrs, open_line, content = name, attrs, number, []
+            else:
+                if not markdown:
+                    markdown_start = number
+                markdown.append(line)
+        elif CLOSE_RE.match(line):
+            if open_name in DIRECTIVE_ATTRIBUTES:
+                value = _directive_value(
+                    reader, open_name, open_attrs, "\n".join(content).strip(), open_line
+                )
+                if value is not None:
+                    block_type = open_name.replace("-", "_")
+                    blocks.append(BlockSpec(block_type, value, open_line))
+            open_name = None
+        elif opened:
+            reader.error(
+                number,
+                f"directive '{opened.group(1)}'",
+                f"directives do not nest: close '{open_name}' (opened at line {open_line}) first",
+            )
+        else:
+            content.append(line)
+    if open_name is not None:
+        reader.error(open_line, f"directive '{open_name}'", "is not closed: add a line ':::'")
+    flush_markdown()
+    return blocks
+
+
+# --- the tree -----------------------------------------------------------------------------------
+
+
+def _visible(path: Path) -> bool:
+    return not path.name.startswith((".", "_")) and path.name.lower() != "readme.md"
+
+
+def _course_dirs(root: Path) -> list[Path]:
+    if (root / "course.md").is_file():
+        return [root]
+    return sorted(p for p in root.iterdir() if p.is_dir() and _visible(p))
+
+
+def _check_unique(
+    errors: list[CurriculumError], root: Path, items: Iterable[tuple[str, Path]], what: str
+) -> None:
+    seen: dict[str, Path] = {}
+    for slug, path in items:
+        if slug in seen:
+            first = _display(seen[slug], root)
+            errors.append(
+                CurriculumError(_display(path, root), 2, "field 'slug'",
+                                f"'{slug}' is already used by another {what} ({first})")
+            )  # fmt: skip
+        else:
+            seen[slug] = path
+
+
+def parse_tree(root: Path) -> list[CourseSpec]:
+    """Parse a curriculum folder (or one course folder). Raises ``CurriculumInvalid`` listing
+    every error found in every file."""
+    root = root.resolve()
+    errors: list[CurriculumError] = []
+    if not root.is_dir():
+        raise CurriculumInvalid([CurriculumError(str(root), 0, "", "is not a folder")])
+    courses: list[CourseSpec] = []
+    course_dirs = _course_dirs(root)
+    if not course_dirs:
+        errors.append(
+            CurriculumError(str(root), 0, "", "contains no course folder (with course.md)")
+        )
+    for course_dir in course_dirs:
+        course = _parse_course(course_dir, root, errors)
+        if course is not None:
+            courses.append(course)
+    _check_unique(errors, root, ((c.slug, c.path) for c in courses), "course")
+    for course in courses:
+        _check_unique(errors, root, ((m.slug, m.path) for m in course.modules), "module")
+        for module in course.modules:
+            _check_unique(errors, root, ((le.slug, le.path) for le in module.lessons), "lesson")
+    if errors:
+        raise CurriculumInvalid(errors)
+    return courses
+
+
+def _parse_course(course_dir: Path, root: Path, errors: list[CurriculumError]) -> CourseSpec | None:
+    course_file = course_dir / "course.md"
+    if not course_file.is_file():
+        errors.append(CurriculumError(_display(course_dir, root), 0, "", "has no course.md"))
+        return None
+    reader = _FileReader(course_file, root, errors)
+    meta, body, _ = reader.read(COURSE_SCHEMA)
+    cover = None
+    if meta and meta.get("cover"):
+        if not meta.get("cover_alt"):
+            reader.error(2, "field 'cover_alt'", "is required with 'cover'")
+        cover = reader.asset(2, "field 'cover'", meta["cover"], "image", meta.get("cover_alt", ""))
+    modules = []
+    for module_dir in sorted(p for p in course_dir.iterdir() if p.is_dir() and _visible(p)):
+        has_markdown = any(p.suffix == ".md" for p in module_dir.iterdir())
+        if not has_markdown:
+            continue  # a folder of files (images, handouts), not a module
+        module = _parse_module(module_dir, root, errors)
+        if module is not None:
+            modules.append(module)
+    if meta is None:
+        return None
+    if not modules:
+        reader.error(0, "", "the course has no modules (folders with a module.md)")
+    return CourseSpec(
+        path=course_file,
+        slug=meta["slug"],
+        title=meta["title"],
+        summary=meta["summary"],
+        description=body.strip(),
+        specialties=meta["specialties"],
+        estimated_hours=meta["estimated_hours"],
+        version=meta["version"],
+        outcomes=meta["outcomes"],
+        cover=cover,
+        cover_alt=meta.get("cover_alt", ""),
+        modules=modules,
+    )
+
+
+def _parse_module(module_dir: Path, root: Path, errors: list[CurriculumError]) -> ModuleSpec | None:
+    module_file = module_dir / "module.md"
+    if not module_file.is_file():
+        errors.append(
+            CurriculumError(_display(module_dir, root), 0, "", "has lessons but no module.md")
+        )
+        return None
+    reader = _FileReader(module_file, root, errors)
+    meta, body, _ = reader.read(MODULE_SCHEMA)
+    lessons = []
+    lesson_files = sorted(
+        p for p in module_dir.iterdir()
+        if p.is_file() and p.suffix == ".md" and p.name != "module.md" and _visible(p)
+    )  # fmt: skip
+    for lesson_file in lesson_files:
+        lesson = _parse_lesson(lesson_file, root, errors)
+        if lesson is not None:
+            lessons.append(lesson)
+    if meta is None:
+        return None
+    if not lesson_files:
+        reader.error(0, "", "the module has no lessons")
+    return ModuleSpec(
+        module_file, meta["slug"], meta["title"], meta["summary"], body.strip(), lessons
+    )
+
+
+def _parse_lesson(path: Path, root: Path, errors: list[CurriculumError]) -> LessonSpec | None:
+    reader = _FileReader(path, root, errors)
+    before = len(errors)
+    meta, body, body_line = reader.read(LESSON_SCHEMA)
+    blocks = parse_body(reader, body, body_line) if body_line else []
+    if meta is None or len(errors) > before:
+        return None
+    if not blocks:
+        reader.error(body_line, "body", "the lesson has no content")
+        return None
+    return LessonSpec(
+        path, meta["slug"], meta["title"], meta["summary"], meta["estimated_minutes"], blocks
+    )
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def dump_front_matter(data: dict[str, Any], body: str = "") -> str:
+    """Front matter and body as file text."""
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100000)
+    body = body.strip()
+    return f"---\n{text}---\n" + (f"{body}\n" if body else "")
+
+
+def dump_directive(name: str, attrs: dict[str, str], content: str = "") -> str:
+    """One directive as text."""
+    parts = [f":::{' ' + name}"]
+    for key, value in attrs.items():
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        parts.append(f'{key}="{escaped}"')
+    head = " ".join(parts)
+    content = content.strip()
+    return f"{head}\n{content}\n:::" if content else f"{head}\n:::"
