@@ -48,7 +48,7 @@ def check_broker() -> Check:
     if app.conf.task_always_eager:
         return {"status": "ok", "mode": "eager"}
     with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
         transport = conn.transport_cls
     return {"status": "ok", "mode": "worker", "transport": str(transport)}
 

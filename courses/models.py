@@ -43,6 +43,23 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def route(self, request: HttpRequest, path_components: list[str]) -> Any:
+        """Find a page below the home page in one lookup by URL path instead of one query per
+        path segment (Wagtail's default walks the tree and loads each level twice).
+
+        Equivalent to the default because no page type below the home page overrides
+        ``route``; when nothing matches (or a page type does override it), Wagtail's walk
+        decides, so custom routing still works.
+        """
+        if path_components:
+            url_path = f"{self.url_path}{'/'.join(path_components)}/"
+            page = (
+                Page.objects.filter(url_path=url_path, locale_id=self.locale_id).specific().first()
+            )
+            if page is not None and type(page).route is Page.route:
+                return page.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         context["catalogue"] = CourseIndexPage.objects.live().child_of(self).first()

@@ -128,38 +128,36 @@ def module_lessons(*, module: ModulePage, request: HttpRequest | None) -> list[L
 def lesson_navigation(*, lesson: LessonPage, request: HttpRequest | None) -> LessonNavigation:
     """Breadcrumbs, module position and previous/next lessons across the whole course.
 
-    Two queries: the lesson's ancestors together with the course's modules, then the course's
-    lessons (titles and paths only).
+    One query: the lesson's ancestors together with the course's live modules and lessons
+    (titles and paths only), whatever the size of the course.
     """
     module_path = lesson.path[:-STEPLEN]
     course_path = module_path[:-STEPLEN]
+    module_depth = lesson.depth - 1
     ancestor_paths = [lesson.path[: STEPLEN * i] for i in range(2, lesson.depth)]
     pages = list(
         Page.objects.filter(
-            Q(path__in=ancestor_paths)
-            | Q(path__startswith=course_path, depth=lesson.depth - 1, live=True)
+            Q(path__in=[*ancestor_paths, lesson.path])
+            | Q(path__startswith=course_path, depth__in=(module_depth, lesson.depth), live=True)
         )
         .select_related("locale")
         .only("title", "path", "url_path", "depth", "locale", "slug", "live")
         .order_by("path")
     )
     by_path = {p.path: p for p in pages}
-    modules = [p for p in pages if p.depth == lesson.depth - 1 and p.path.startswith(course_path)]
+    modules = [p for p in pages if p.depth == module_depth and p.live]
     module_paths = {m.path for m in modules}
     breadcrumbs = [(by_path[p].title, _url(by_path[p], request)) for p in ancestor_paths]
-
-    siblings = list(
-        Page.objects.filter(path__startswith=course_path, depth=lesson.depth, live=True)
-        .select_related("locale")
-        .only("title", "path", "url_path", "depth", "locale", "slug")
-        .order_by("path")
-    )
-    siblings = [s for s in siblings if s.path[:-STEPLEN] in module_paths or s.pk == lesson.pk]
-    index = next((i for i, s in enumerate(siblings) if s.pk == lesson.pk), 0)
+    # A lesson under an unpublished module is not part of the course's sequence.
+    lessons = [
+        p for p in pages
+        if p.depth == lesson.depth and (p.path[:-STEPLEN] in module_paths or p.pk == lesson.pk)
+    ]  # fmt: skip
+    index = next((i for i, p in enumerate(lessons) if p.pk == lesson.pk), 0)
 
     def link(i: int) -> LessonLink | None:
-        if 0 <= i < len(siblings):
-            return LessonLink(siblings[i].title, _url(siblings[i], request))
+        if 0 <= i < len(lessons):
+            return LessonLink(lessons[i].title, _url(lessons[i], request))
         return None
 
     module_number = next((i + 1 for i, m in enumerate(modules) if m.path == module_path), 1)
@@ -173,7 +171,7 @@ def lesson_navigation(*, lesson: LessonPage, request: HttpRequest | None) -> Les
         module_number=module_number,
         module_count=len(modules),
         position=index + 1,
-        lesson_count=len(siblings),
+        lesson_count=len(lessons),
         previous=link(index - 1),
         next=link(index + 1),
     )

@@ -32,3 +32,17 @@ def minutes_filter(value: int | None) -> str:
     if hours:
         return gettext("%(h)d h") % {"h": hours}
     return gettext("%(m)d min") % {"m": minutes}
+
+
+@register.filter(name="hours")
+def hours_filter(value: object) -> str:
+    """``4.5`` → ``about 4.5 hours``; ``1`` → ``about 1 hour``."""
+    from decimal import Decimal
+
+    from django.utils.formats import number_format
+    from django.utils.translation import ngettext
+
+    amount = Decimal(str(value or 0)).normalize()
+    shown = number_format(amount, decimal_pos=None if amount % 1 else 0)
+    plural = 1 if amount == 1 else 2
+    return ngettext("about %(n)s hour", "about %(n)s hours", plural) % {"n": shown}

@@ -57,7 +57,7 @@ class _CourseWriter:
             name = os.path.basename(obj.file.name)
             if name in self.asset_names.values():
                 name = f"{pk}-{name}"
-            self.files_dir.mkdir(exist_ok=True)
+            self.files_dir.mkdir(parents=True, exist_ok=True)
             with obj.file.open("rb") as source, open(self.files_dir / name, "wb") as target:
                 shutil.copyfileobj(source, target)
             self.asset_names[key] = name

@@ -8,11 +8,11 @@ stored for new images and documents are removed again.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.db import transaction
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page
+from wagtail.utils.file import hash_filelike
 
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
 
@@ -88,12 +89,14 @@ class _Importer:
         if key not in self.asset_ids:
             model = get_image_model() if ref.kind == "image" else get_document_model()
             data = ref.path.read_bytes()
-            digest = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+            digest = hash_filelike(BytesIO(data))  # the hash Wagtail stores for uploads
             existing = model.objects.filter(file_hash=digest).order_by("pk").first()
             if existing is None:
                 existing = model(title=ref.title[:255], file_size=len(data), file_hash=digest)
                 existing.file.save(ref.path.name, ContentFile(data), save=False)
                 self.stored_files.append(existing.file)
+                if ref.kind == "image":
+                    existing.file.field.update_dimension_fields(existing, force=True)
                 existing.save()
             self.asset_ids[key] = existing.pk
         return self.asset_ids[key]

@@ -1,0 +1,743 @@
+#!/usr/bin/env python
+"""Lesson page benchmark: throughput and latency against a bare view, and SQL queries per page.
+
+Run from the project root with one command (no other set-up; nothing outside a temporary folder
+is written):
+
+    .venv/bin/python bench/lesson_page.py            # about a minute on 2 cores
+    .venv/bin/python bench/lesson_page.py --help
+
+What it does:
+
+1. Creates a throwaway SQLite database and media folder in a temporary folder, migrates it and
+   imports ``content/`` (the shipped course), plus two synthetic courses: a small one (1 module,
+   2 lessons) and a large one (8 modules, 40 lessons), each with a 3-block and a 60-block lesson.
+2. Counts SQL queries per lesson page in this process (``django.test.Client`` and
+   ``CaptureQueriesContext``, anonymous): cold (caches cleared first) and warm, for the real
+   lesson and for the four synthetic lessons, to show the count does not grow with the number of
+   lessons in the course or blocks in the lesson.
+3. Times the lesson page and ``/bench/bare/`` (static HTML of the same byte size, see
+   ``bench/urls.py``) in this process through Django's WSGI handler, without a server, to show
+   where the time goes.
+4. Starts gunicorn (sync workers) on 127.0.0.1 on a free port in a subprocess, warms it up, and
+   drives a bounded number of requests per URL from a small pool of http.client threads;
+   reports requests/s, p50/p95/p99 latency and the lesson/bare ratio.
+5. Prints the figures and PASS/FAIL against the targets: lesson page throughput >= 50% of the bare
+   view, <= 10 queries per lesson page, and the same count for small and large courses/lessons.
+
+Exits 0 whatever the figures, unless ``--strict`` is given (then 1 when a target is missed).
+The server is stopped on exit, on error and on Ctrl-C. See ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import contextlib
+import cProfile
+import http.client
+import io
+import json
+import os
+import platform
+import pstats
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSON_URL = "/en/courses/trauma-informed-care/understanding-trauma-and-return/coming-home/"
+BARE_URL = "/bench/bare/"
+SYNTH_COURSES = {"small": ("bench-small-course", 1, 2), "large": ("bench-large-course", 8, 5)}
+LONG_BLOCKS = 60
+SHORT_BLOCKS = 3
+
+TARGET_RATIO = 0.50
+TARGET_QUERIES = 10
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench/lesson_page.py",
+        description=(
+            "Benchmark the lesson page: requests/s and latency under gunicorn against a bare "
+            "view of the same size, and SQL queries per page (cold and warm, small and large "
+            "courses). Uses a throwaway SQLite database in a temporary folder."
+        ),
+        epilog=(
+            f"Targets: lesson requests/s >= {TARGET_RATIO:.0%} of bare; <= {TARGET_QUERIES} "
+            "queries per lesson page, the same for 2 or 40 lessons and 3 or 60 blocks. "
+            "Exit status is 0 unless --strict is given and a target is missed."
+        ),
+    )
+    parser.add_argument("-n", "--requests", type=int, default=2000, metavar="N",
+                        help="measured requests per URL (default 2000)")
+    parser.add_argument("--warmup", type=int, default=100, metavar="N",
+                        help="warm-up requests per URL before measuring (default 100)")
+    parser.add_argument("-c", "--concurrency", type=int, default=4, metavar="C",
+                        help="client threads, one connection each (default 4)")
+    parser.add_argument("-w", "--workers", type=int, default=2,
+                        help="gunicorn workers (default 2: the machine's cores)")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
+                        help="gunicorn worker class (default sync; gthread keeps connections "
+                             "alive)")
+    parser.add_argument("--url", default=LESSON_URL,
+                        help=f"the lesson page to measure (default {LESSON_URL})")
+    parser.add_argument("--in-process", type=int, default=300, metavar="N",
+                        help="requests per URL for the in-process timing, 0 to skip "
+                             "(default 300)")
+    parser.add_argument("--no-synthetic", action="store_true",
+                        help="skip the synthetic courses (query constancy is then not checked)")
+    parser.add_argument("--profile", type=int, nargs="?", const=200, default=0, metavar="N",
+                        help="also profile N warm in-process lesson requests with cProfile "
+                             "(default N=200) and print the top functions")
+    parser.add_argument("--show-queries", action="store_true",
+                        help="print the SQL of the cold and warm lesson page")
+    parser.add_argument("--json", type=Path, metavar="FILE",
+                        help="also write the figures to FILE as JSON")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary folder (database, server log) and print its path")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    if args.requests < 1 or args.concurrency < 1 or args.workers < 1 or args.warmup < 0:
+        parser.error("--requests, --concurrency and --workers must be >= 1, --warmup >= 0")
+    return args
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class LoadResult:
+    url: str
+    requests: int
+    seconds: float
+    errors: int
+    statuses: dict[int, int]
+    sizes: list[int]
+    latencies_ms: list[float] = field(repr=False)
+    client_cpu_seconds: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        data = sorted(self.latencies_ms)
+        if not data:
+            return float("nan")
+        k = min(len(data) - 1, max(0, round(p / 100 * len(data)) - 1))
+        return data[k]
+
+    def summary(self) -> dict[str, Any]:
+        d = asdict(self)
+        del d["latencies_ms"]
+        d.update(rps=round(self.rps, 1), p50_ms=round(self.percentile(50), 2),
+                 p95_ms=round(self.percentile(95), 2), p99_ms=round(self.percentile(99), 2))
+        return d
+
+
+@dataclass
+class Check:
+    name: str
+    figure: str
+    target: str
+    ok: bool
+
+
+# --------------------------------------------------------------------------------------------
+# Set-up: environment, database, content
+
+
+def configure_environment(tmp: Path) -> dict[str, str]:
+    """Point Django (here and in the server) at files in ``tmp``; return the variables set."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "BENCH_DB_PATH": str(tmp / "db.sqlite3"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "BENCH_STATIC_ROOT": str(tmp / "static"),
+        "LOG_LEVEL": "WARNING",
+    }
+    for key in ("MEDIA_ROOT", "BENCH_STATIC_ROOT"):
+        Path(env[key]).mkdir(parents=True, exist_ok=True)
+    # The base settings read these; a developer's shell must not send the bench elsewhere.
+    for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        os.environ.pop(key, None)
+    os.environ.update(env)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return env
+
+
+def write_synthetic_courses(folder: Path) -> dict[str, str]:
+    """Write two synthetic courses in the curriculum format; return label -> lesson URL.
+
+    Small: 1 module of 2 lessons. Large: 8 modules of 5 lessons (40). Each course has a lesson
+    of 3 blocks and one of 60 blocks (Markdown, scenarios, reflections, takeaways, content
+    notes and downloadable resources, each resource a different document), side by side in
+    the middle of the course so both have a previous and a next lesson where there are any.
+    """
+    urls: dict[str, str] = {}
+    for size, (slug, modules, lessons) in SYNTH_COURSES.items():
+        course = folder / slug
+        files = course / "files"
+        files.mkdir(parents=True)
+        for i in range(1, 7):
+            (files / f"handout-{i}.txt").write_text(f"Handout {i} for {slug}.\n" * (10 * i))
+        (course / "course.md").write_text(textwrap.dedent(f"""\
+            ---
+            slug: {slug}
+            title: Benchmark course ({size})
+            summary: A synthetic course for the lesson page benchmark.
+            specialties:
+            - psychologist
+            - social_worker
+            estimated_hours: 2
+            version: '1.0'
+            outcomes:
+            - Show that a lesson page costs the same whatever the size of its course.
+            ---
+            A synthetic course with {modules * lessons} lessons.
+            """))
+        middle_module = (modules + 1) // 2
+        first_of_pair = 1 if lessons <= 2 else lessons // 2
+        for m in range(1, modules + 1):
+            module = course / f"{m:02d}-module-{m}"
+            module.mkdir()
+            (module / "module.md").write_text(
+                f"---\nslug: module-{m}\ntitle: Module {m}\nsummary: Synthetic module {m}.\n"
+                f"---\nModule {m} introduction.\n"
+            )
+            for n in range(1, lessons + 1):
+                if m == middle_module and n == first_of_pair:
+                    kind, body = "short", lesson_body(SHORT_BLOCKS)
+                elif m == middle_module and n == first_of_pair + 1:
+                    kind, body = "long", lesson_body(LONG_BLOCKS)
+                else:
+                    kind, body = "", lesson_body(1)
+                lesson_slug = f"lesson-{m}-{n}"
+                (module / f"{n:02d}-{lesson_slug}.md").write_text(
+                    f"---\nslug: {lesson_slug}\ntitle: Lesson {m}.{n}\n"
+                    f"summary: Synthetic lesson {m}.{n}.\nestimated_minutes: 15\n---\n{body}"
+                )
+                if kind:
+                    blocks = SHORT_BLOCKS if kind == "short" else LONG_BLOCKS
+                    urls[f"{modules * lessons} lessons, {blocks} blocks"] = (
+                        f"/en/courses/{slug}/module-{m}/{lesson_slug}/"
+                    )
+    return urls
+
+
+def lesson_body(blocks: int) -> str:
+    """A lesson body of exactly ``blocks`` blocks: Markdown alternating with directives."""
+    directives = [
+        '::: scenario title="A home visit"\nA practitioner visits a family for the first time '
+        "and asks what would help this week.\n:::",
+        "::: reflection\nWhat would make a first meeting feel safe for the family?\n:::",
+        '::: resource src="../files/handout-{r}.txt" title="Handout {r}"\nA one-page handout.\n:::',
+        "::: takeaways\n- Safety first.\n- Listen before advising.\n- Keep your promises.\n:::",
+        "::: content-note\nThe next section mentions loss, without detail.\n:::",
+    ]
+    if blocks == SHORT_BLOCKS:  # Markdown, a resource and a reflection
+        parts = [markdown_section(1), directives[2].format(r=1), directives[1]]
+        return "\n\n".join(parts) + "\n"
+    parts: list[str] = []
+    resource = 0
+    for i in range(blocks):
+        if i % 2 == 0:
+            parts.append(markdown_section(i // 2 + 1))
+        else:
+            directive = directives[(i // 2) % len(directives)]
+            if "{r}" in directive:
+                resource = resource % 6 + 1
+                directive = directive.format(r=resource)
+            parts.append(directive)
+    return "\n\n".join(parts) + "\n"
+
+
+def markdown_section(n: int) -> str:
+    return (
+        f"## Section {n}\n\nChildren who lived through **long uncertainty** often feel safer when "
+        "the day is predictable. Keep meals at set times, keep bedtime short and calm, and say "
+        "in advance when something will change.\n\n- Meals at set times\n- A calm bedtime\n"
+        "- Warning before changes"
+    )
+
+
+def set_up_database(tmp: Path, synthetic: bool) -> tuple[dict[str, str], dict[str, float]]:
+    """Migrate, import ``content/`` (and the synthetic courses); return their URLs and timings."""
+    from django.core.management import call_command
+
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    timings["migrate"] = time.perf_counter() - t
+    t = time.perf_counter()
+    out = io.StringIO()
+    call_command("import_curriculum", str(ROOT / "content"), no_progress=True, stdout=out)
+    timings["import content/"] = time.perf_counter() - t
+    urls: dict[str, str] = {}
+    if synthetic:
+        t = time.perf_counter()
+        urls = write_synthetic_courses(tmp / "synthetic")
+        call_command("import_curriculum", str(tmp / "synthetic"), no_progress=True, stdout=out)
+        timings["import synthetic"] = time.perf_counter() - t
+    return urls, timings
+
+
+# --------------------------------------------------------------------------------------------
+# In-process measurements: queries and time per request
+
+
+def clear_caches() -> None:
+    """Forget everything a first request in a fresh process would not know."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+    ContentType.objects.clear_cache()
+
+
+def count_queries(url: str, host: str) -> dict[str, Any]:
+    """Queries for one anonymous request with cold caches, then for a warm one."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=host)
+    clear_caches()
+    result: dict[str, Any] = {"url": url}
+    for label in ("cold", "warm", "warm2"):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url} answered {response.status_code}; cannot benchmark it.")
+        result[label] = len(ctx.captured_queries)
+        result[f"{label}_sql"] = [q["sql"] for q in ctx.captured_queries]
+        result["bytes"] = len(response.content)
+    # Two warm requests: the second shows the warm count is steady, not a one-off.
+    result["warm"] = max(result["warm"], result.pop("warm2"))
+    result.pop("warm2_sql")
+    return result
+
+
+def wsgi_environ(path: str, host: str) -> dict[str, Any]:
+    from wsgiref.util import setup_testing_defaults
+
+    environ: dict[str, Any] = {"PATH_INFO": path, "REQUEST_METHOD": "GET", "HTTP_HOST": host}
+    setup_testing_defaults(environ)
+    return environ
+
+
+def wsgi_get(app: Any, path: str, host: str) -> tuple[str, bytes]:
+    status: list[str] = []
+
+    def start_response(s: str, headers: list[Any], exc_info: Any = None) -> Any:
+        status.append(s)
+        return lambda data: None
+
+    chunks = app(wsgi_environ(path, host), start_response)
+    try:
+        body = b"".join(chunks)
+    finally:
+        if hasattr(chunks, "close"):
+            chunks.close()
+    return status[0], body
+
+
+def time_in_process(app: Any, path: str, host: str, n: int) -> float:
+    """Mean milliseconds per request through Django's WSGI handler, no server, warm."""
+    for _ in range(20):
+        wsgi_get(app, path, host)
+    t = time.perf_counter()
+    for _ in range(n):
+        status, _body = wsgi_get(app, path, host)
+    elapsed = time.perf_counter() - t
+    if not status.startswith("200"):
+        raise SystemExit(f"GET {path} answered {status} in process")
+    return elapsed / n * 1000
+
+
+def profile_in_process(app: Any, path: str, host: str, n: int) -> str:
+    for _ in range(20):
+        wsgi_get(app, path, host)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        wsgi_get(app, path, host)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.strip_dirs().sort_stats("cumulative").print_stats(35)
+    stats.sort_stats("tottime").print_stats(25)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# The server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """gunicorn in a subprocess (own process group), stopped reliably."""
+
+    def __init__(self, args: argparse.Namespace, env: dict[str, str], port: int, log: Path):
+        self.port = port
+        self.log_path = log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.cmd = [
+            sys.executable, "-m", "gunicorn", "curriculum.wsgi:application",
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(args.workers),
+            "--worker-class", args.worker_class,
+            "--chdir", str(ROOT),
+            "--log-level", "warning",
+            "--error-logfile", "-",
+            "--timeout", "60",
+        ]  # fmt: skip
+        if args.worker_class == "gthread":
+            self.cmd += ["--threads", "2"]
+        self.env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+
+    def start(self) -> None:
+        self._log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            self.cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        atexit.register(self.stop)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", BARE_URL)
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise SystemExit(f"gunicorn did not answer within 30 s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        # SIGTERM to the master (it stops its workers), then SIGKILL to the group we created.
+        with contextlib.suppress(ProcessLookupError):
+            proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+        self._log.close()
+
+    def log_tail(self, lines: int = 30) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+
+def drive(port: int, path: str, total: int, concurrency: int) -> LoadResult:
+    """``total`` GETs of ``path`` from ``concurrency`` threads, each with its own connection."""
+    lock = threading.Lock()
+    remaining = [total]
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    sizes: set[int] = set()
+    errors = [0]
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        my_statuses: dict[int, int] = {}
+        my_sizes: set[int] = set()
+        my_errors = 0
+        while True:
+            with lock:
+                if remaining[0] <= 0:
+                    break
+                remaining[0] -= 1
+            t = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Accept": "text/html"})
+                response = conn.getresponse()
+                body = response.read()
+            except (OSError, http.client.HTTPException):
+                my_errors += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            mine.append((time.perf_counter() - t) * 1000)
+            my_statuses[response.status] = my_statuses.get(response.status, 0) + 1
+            my_sizes.add(len(body))
+            if response.will_close:
+                conn.close()  # sync workers close after each response; reconnect next time
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            for k, v in my_statuses.items():
+                statuses[k] = statuses.get(k, 0) + v
+            sizes.update(my_sizes)
+            errors[0] += my_errors
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    cpu = time.process_time()
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - t
+    return LoadResult(
+        url=path, requests=len(latencies), seconds=elapsed, errors=errors[0],
+        statuses=statuses, sizes=sorted(sizes), latencies_ms=latencies,
+        client_cpu_seconds=time.process_time() - cpu,
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Reporting
+
+
+def machine() -> dict[str, Any]:
+    mem = ""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    cpu = platform.processor()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    commit = ""
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=5).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=ROOT, capture_output=True, text=True, timeout=5).stdout
+        if dirty.strip():
+            commit += " (+ uncommitted changes)"
+    import django
+    import gunicorn
+    import wagtail
+
+    return {
+        "cpus": os.cpu_count(), "cpu": cpu, "memory": mem,
+        "python": platform.python_version(), "django": django.get_version(),
+        "wagtail": wagtail.__version__, "gunicorn": gunicorn.__version__, "commit": commit,
+    }  # fmt: skip
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(r: list[str]) -> str:
+        return "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="zhusan-bench-"))
+    server: Server | None = None
+    try:
+        env = configure_environment(tmp)
+        import django
+
+        django.setup()
+        info = machine()
+        say(f"Lesson page benchmark: {info['cpus']} CPUs ({info['cpu']}), {info['memory']}; "
+            f"Python {info['python']}, Django {info['django']}, Wagtail {info['wagtail']}, "
+            f"gunicorn {info['gunicorn']}; commit {info['commit'] or 'unknown'}")
+        say(f"Temporary folder: {tmp}")
+
+        synth_urls, setup_times = set_up_database(tmp, synthetic=not args.no_synthetic)
+        say("Set-up: " + ", ".join(f"{k} {v:.1f} s" for k, v in setup_times.items()))
+
+        port = free_port()
+        host = f"127.0.0.1:{port}"  # the same Host header in process as over HTTP: same bytes
+
+        # 1. Queries per page, in process.
+        say("\nCounting queries (django.test.Client, anonymous) ...")
+        real = count_queries(args.url, host)
+        synth = {label: count_queries(url, host) for label, url in synth_urls.items()}
+        lesson_bytes = real["bytes"]
+        if args.show_queries:
+            for label in ("cold", "warm"):
+                say(f"\n{label} ({real[label]} queries) {args.url}")
+                for i, sql in enumerate(real[f"{label}_sql"], 1):
+                    say(f"  {i:2d}. {sql[:300]}")
+
+        # 2. Time per request in process, no server: what the app costs by itself.
+        from django.core.wsgi import get_wsgi_application
+
+        import bench.urls
+
+        bench.urls.BARE_BODY = bench.urls.build_body(lesson_bytes)
+        app = get_wsgi_application()
+        in_process: dict[str, float] = {}
+        if args.in_process:
+            say(f"Timing {args.in_process} warm requests per URL in process (WSGI handler) ...")
+            in_process["lesson"] = time_in_process(app, args.url, host, args.in_process)
+            in_process["bare"] = time_in_process(app, BARE_URL, host, args.in_process)
+        profile = ""
+        if args.profile:
+            say(f"Profiling {args.profile} warm lesson requests in process ...")
+            profile = profile_in_process(app, args.url, host, args.profile)
+
+        from django.db import connections
+
+        connections.close_all()
+
+        # 3. Throughput and latency over HTTP.
+        env["BENCH_BARE_BYTES"] = str(lesson_bytes)
+        server = Server(args, env, port, tmp / "gunicorn.log")
+        say(f"Starting gunicorn ({args.workers} {args.worker_class} workers) on {host} ...")
+        server.start()
+        load: dict[str, LoadResult] = {}
+        for label, path in (("lesson", args.url), ("bare", BARE_URL)):
+            if args.warmup:
+                drive(port, path, args.warmup, args.concurrency)
+            say(f"Driving {args.requests} requests to {path} ({args.concurrency} clients) ...")
+            load[label] = drive(port, path, args.requests, args.concurrency)
+        server.stop()
+
+        # 4. Report.
+        lesson, bare = load["lesson"], load["bare"]
+        ratio = lesson.rps / bare.rps if bare.rps else 0.0
+        say("\nThroughput and latency (gunicorn, 127.0.0.1, "
+            f"{args.workers} {args.worker_class} workers, {args.concurrency} client threads, "
+            f"{args.requests} requests per URL after {args.warmup} warm-up)")
+        rows = []
+        for label, r in load.items():
+            bad = sum(v for k, v in r.statuses.items() if k != 200) + r.errors
+            rows.append([
+                f"{label} {r.url}", "/".join(map(str, r.sizes)), f"{r.rps:.0f}",
+                f"{r.percentile(50):.1f}", f"{r.percentile(95):.1f}", f"{r.percentile(99):.1f}",
+                str(bad), f"{r.client_cpu_seconds / r.seconds:.0%}",
+            ])  # fmt: skip
+        say(table(rows, ["URL", "bytes", "req/s", "p50 ms", "p95 ms", "p99 ms", "non-200",
+                         "client CPU"]))
+        say(f"lesson / bare = {ratio:.1%}")
+        if in_process:
+            say(f"In process, no server: lesson {in_process['lesson']:.2f} ms/request "
+                f"({1000 / in_process['lesson']:.0f}/s on one core), bare "
+                f"{in_process['bare']:.2f} ms/request ({1000 / in_process['bare']:.0f}/s)")
+
+        say("\nSQL queries per lesson page (anonymous; cold = caches cleared first)")
+        qrows = [[f"shipped course: {args.url}", str(real["cold"]), str(real["warm"]),
+                  str(real["bytes"])]]
+        qrows += [[f"synthetic: {label}", str(r["cold"]), str(r["warm"]), str(r["bytes"])]
+                  for label, r in synth.items()]
+        say(table(qrows, ["lesson", "cold", "warm", "bytes"]))
+
+        checks = [
+            Check("lesson req/s vs bare", f"{ratio:.1%}", f">= {TARGET_RATIO:.0%}",
+                  ratio >= TARGET_RATIO),
+        ]
+        all_counts = [real["cold"], real["warm"]] + [
+            n for r in synth.values() for n in (r["cold"], r["warm"])
+        ]
+        checks.append(Check("queries per lesson page (max, cold)",
+                            str(max([real["cold"], *[r["cold"] for r in synth.values()]])),
+                            f"<= {TARGET_QUERIES}",
+                            max([real["cold"], *[r["cold"] for r in synth.values()]])
+                            <= TARGET_QUERIES))
+        checks.append(Check("queries per lesson page (max, warm)",
+                            str(max([real["warm"], *[r["warm"] for r in synth.values()]])),
+                            f"<= {TARGET_QUERIES}",
+                            max([real["warm"], *[r["warm"] for r in synth.values()]])
+                            <= TARGET_QUERIES))
+        if synth:
+            colds = {r["cold"] for r in synth.values()}
+            warms = {r["warm"] for r in synth.values()}
+            checks.append(Check(
+                "queries constant: 2 vs 40 lessons, 3 vs 60 blocks",
+                f"cold {'/'.join(str(r['cold']) for r in synth.values())}, "
+                f"warm {'/'.join(str(r['warm']) for r in synth.values())}",
+                "all equal", len(colds) == 1 and len(warms) == 1,
+            ))  # fmt: skip
+        same_size = lesson.sizes == [lesson_bytes] and bare.sizes == [lesson_bytes]
+        errors = sum(r.errors + sum(v for k, v in r.statuses.items() if k != 200)
+                     for r in load.values())
+        checks.append(Check("sanity: every response 200, same size both URLs",
+                            f"{errors} failed; sizes {lesson.sizes} / {bare.sizes}",
+                            "0 failed, equal", errors == 0 and same_size))
+
+        say("\nTargets")
+        say(table([[c.name, c.figure, c.target, "PASS" if c.ok else "FAIL"] for c in checks],
+                  ["check", "figure", "target", "result"]))
+        if profile:
+            say("\ncProfile of warm in-process lesson requests:\n" + profile)
+        elapsed = time.perf_counter() - started
+        say(f"\nDone in {elapsed:.0f} s.")
+
+        if args.json:
+            args.json.write_text(json.dumps({
+                "machine": info, "args": {k: str(v) for k, v in vars(args).items()},
+                "load": {k: v.summary() for k, v in load.items()}, "ratio": ratio,
+                "in_process_ms": in_process,
+                "queries": {"shipped": {k: real[k] for k in ("url", "cold", "warm", "bytes")},
+                            **{k: {kk: v[kk] for kk in ("url", "cold", "warm", "bytes")}
+                               for k, v in synth.items()}},
+                "checks": [asdict(c) for c in checks], "seconds": elapsed,
+            }, indent=2))  # fmt: skip
+        missed = [c for c in checks if not c.ok]
+        return 1 if args.strict and missed else 0
+    finally:
+        if server is not None:
+            server.stop()
+        if args.keep:
+            say(f"Kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    # Ctrl-C or a SIGTERM: unwind through the finally blocks so the server is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,64 @@
+"""Shared fixtures: uploads go to a temporary folder; the sample and shipped curricula."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE_CURRICULUM = FIXTURES / "curriculum"
+SHIPPED_CURRICULUM = Path(settings.BASE_DIR) / "content"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploads (images, documents) go to a temporary folder, never to media/."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (rendered lesson bodies are cached)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def curriculum_copy(tmp_path: Path) -> Callable[[Path], Path]:
+    """Copy a curriculum folder to a temporary place a test may change."""
+
+    def copy(source: Path = SAMPLE_CURRICULUM) -> Path:
+        target = tmp_path / "curriculum"
+        shutil.copytree(source, target)
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def sample_course(db: None) -> Any:
+    """The sample course (every block type) imported; returns the CoursePage."""
+    from courses.api import CoursePage, curriculum_import
+
+    curriculum_import(path=SAMPLE_CURRICULUM)
+    return CoursePage.objects.get(slug="sample-course")
+
+
+@contextmanager
+def assert_max_queries(limit: int) -> Iterator[CaptureQueriesContext]:
+    """Fail when the block runs more than ``limit`` SQL queries, listing them."""
+    with CaptureQueriesContext(connection) as context:
+        yield context
+    count = len(context.captured_queries)
+    listing = "\n".join(q["sql"][:200] for q in context.captured_queries)
+    assert count <= limit, f"{count} queries (limit {limit}):\n{listing}"
