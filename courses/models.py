@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from core.api import Specialty
@@ -28,7 +28,23 @@ from .fields import SpecialtyListField
 VERSION_RE = re.compile(r"^\d+\.\d+$")
 
 
-class HomePage(Page):
+class CoursePageMixin:
+    """Shared by every page type of the course site."""
+
+    path: str
+    alias_of_id: int | None
+
+    def get_view_restrictions(self) -> Any:
+        """The view restrictions on this page and its ancestors, in one query (Wagtail's own
+        method loads the ancestors first, to follow aliases; only an alias needs that)."""
+        if self.alias_of_id:
+            return super().get_view_restrictions()  # type: ignore[misc]
+        steplen = Page.steplen
+        paths = [self.path[:end] for end in range(steplen, len(self.path) + 1, steplen)]
+        return PageViewRestriction.objects.filter(page__path__in=paths)
+
+
+class HomePage(CoursePageMixin, Page):
     """The site's root page: a welcome and the way into the catalogue."""
 
     introduction = models.TextField(
@@ -66,7 +82,7 @@ class HomePage(Page):
         return context
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(CoursePageMixin, Page):
     """The catalogue: every published course under it."""
 
     introduction = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
@@ -87,7 +103,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(CoursePageMixin, Page):
     """A course: the unit practitioners enrol in and certification tracks require."""
 
     summary = models.TextField(
@@ -178,7 +194,7 @@ class CoursePage(Page):
         return context
 
 
-class ModulePage(Page):
+class ModulePage(CoursePageMixin, Page):
     """A module: a group of lessons with an introduction."""
 
     summary = models.TextField(_("summary"), max_length=500)
@@ -202,7 +218,7 @@ class ModulePage(Page):
         return context
 
 
-class LessonPage(Page):
+class LessonPage(CoursePageMixin, Page):
     """A lesson: the page practitioners read, made of blocks."""
 
     summary = models.TextField(_("summary"), max_length=500)

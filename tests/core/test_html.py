@@ -33,7 +33,7 @@ ATTACKS = [
     ('<img src="https://tracker.example/pixel.gif" alt="">', "tracker.example"),
     ("<!-- <script>alert(1)</script> -->", "alert(1)"),
     ('<a href="vbscript:msgbox(1)">x</a>', "vbscript"),
-    ('<template><script>alert(1)</script></template>', "alert(1)"),
+    ("<template><script>alert(1)</script></template>", "alert(1)"),
 ]
 
 
@@ -86,6 +86,6 @@ def test_top_level_heading_becomes_h2() -> None:
 def test_rich_text_formatting_is_kept() -> None:
     html = '<h3>Steps</h3><ul><li><b>Listen</b></li></ul><p><a href="/en/x/">x</a></p>'
     assert sanitize_html(html) == (
-        '<h3>Steps</h3><ul><li><b>Listen</b></li></ul>'
+        "<h3>Steps</h3><ul><li><b>Listen</b></li></ul>"
         '<p><a href="/en/x/" rel="noopener noreferrer">x</a></p>'
     )

@@ -170,7 +170,9 @@ def test_dry_run_writes_nothing() -> None:
 # --- round trip --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("source", [SAMPLE_CURRICULUM, SHIPPED_CURRICULUM], ids=["sample", "shipped"])
+@pytest.mark.parametrize(
+    "source", [SAMPLE_CURRICULUM, SHIPPED_CURRICULUM], ids=["sample", "shipped"]
+)
 def test_import_of_an_export_changes_nothing(source: Path, tmp_path: Path) -> None:
     curriculum_import(path=source)
     before = state()
@@ -186,7 +188,9 @@ def test_export_writes_the_format_with_assets(tmp_path: Path) -> None:
     curriculum_export(path=tmp_path)
     lesson = (tmp_path / "sample-course/01-first-module/01-every-block.md").read_text()
     assert lesson.startswith("---\nslug: every-block\n")
-    assert '::: image src="../files/diagram.png" alt="An orange square" caption="A diagram"' in lesson
+    assert (
+        '::: image src="../files/diagram.png" alt="An orange square" caption="A diagram"' in lesson
+    )
     assert "::: markdown\nA second Markdown block straight after the first.\n:::" in lesson
     assert (tmp_path / "sample-course/files/diagram.png").read_bytes() == (
         SAMPLE_CURRICULUM / "sample-course/files/diagram.png"
@@ -397,7 +401,9 @@ def test_error_during_writing_rolls_back_and_removes_stored_files(
 
 
 def test_missing_folder() -> None:
-    assert errors_of(Path("/nonexistent/curriculum")) == ["/nonexistent/curriculum: is not a folder"]
+    assert errors_of(Path("/nonexistent/curriculum")) == [
+        "/nonexistent/curriculum: is not a folder"
+    ]
 
 
 # --- the commands ------------------------------------------------------------------------------
