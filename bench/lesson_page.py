@@ -4,7 +4,7 @@
 Run from the project root with one command (no other set-up; nothing outside a temporary folder
 is written):
 
-    .venv/bin/python bench/lesson_page.py            # about a minute on 2 cores
+    .venv/bin/python bench/lesson_page.py            # about 25 s on 2 cores
     .venv/bin/python bench/lesson_page.py --help
 
 What it does:
@@ -13,15 +13,17 @@ What it does:
    imports ``content/`` (the shipped course), plus two synthetic courses: a small one (1 module,
    2 lessons) and a large one (8 modules, 40 lessons), each with a 3-block and a 60-block lesson.
 2. Counts SQL queries per lesson page in this process (``django.test.Client`` and
-   ``CaptureQueriesContext``, anonymous): cold (caches cleared first) and warm, for the real
-   lesson and for the four synthetic lessons, to show the count does not grow with the number of
-   lessons in the course or blocks in the lesson.
+   ``CaptureQueriesContext``, anonymous) in three states: ``first`` (as a fresh worker's first
+   request: cache and content-type cache empty), ``cold`` (cache emptied) and ``warm``, for the
+   shipped lesson and the four synthetic ones, to show the count does not grow with the number
+   of lessons in the course or of blocks in the lesson.
 3. Times the lesson page and ``/bench/bare/`` (static HTML of the same byte size, see
-   ``bench/urls.py``) in this process through Django's WSGI handler, without a server, to show
-   where the time goes.
+   ``bench/urls.py``) in this process through Django's WSGI handler, without a server;
+   ``--profile`` adds a cProfile breakdown of where a lesson request spends its time.
 4. Starts gunicorn (sync workers) on 127.0.0.1 on a free port in a subprocess, warms it up, and
    drives a bounded number of requests per URL from a small pool of http.client threads;
-   reports requests/s, p50/p95/p99 latency and the lesson/bare ratio.
+   reports requests/s, p50/p95/p99 latency, the server's CPU per request, the CPU used by the
+   client and by anything else on the machine, and the lesson/bare ratio.
 5. Prints the figures and PASS/FAIL against the targets: lesson page throughput >= 50% of the bare
    view, <= 10 queries per lesson page, and the same count for small and large courses/lessons.
 
@@ -176,6 +178,19 @@ class LoadResult:
     sizes: list[int]
     latencies_ms: list[float] = field(repr=False)
     client_cpu_seconds: float
+    server_cpu_seconds: float = 0.0
+    machine_busy_cpus: float = 0.0  # average busy CPUs, whole machine, during the run
+
+    @property
+    def server_cpu_ms(self) -> float:
+        """Server CPU (master and workers) per request: independent of the client's share."""
+        return self.server_cpu_seconds / self.requests * 1000 if self.requests else 0.0
+
+    @property
+    def other_cpus(self) -> float:
+        """Busy CPUs not accounted for by this benchmark: other work on the machine."""
+        ours = (self.server_cpu_seconds + self.client_cpu_seconds) / self.seconds
+        return max(0.0, self.machine_busy_cpus - ours) if self.seconds else 0.0
 
     @property
     def rps(self) -> float:
@@ -193,6 +208,8 @@ class LoadResult:
         del d["latencies_ms"]
         d.update(
             rps=round(self.rps, 1),
+            server_cpu_ms=round(self.server_cpu_ms, 3),
+            other_cpus=round(self.other_cpus, 2),
             p50_ms=round(self.percentile(50), 2),
             p95_ms=round(self.percentile(95), 2),
             p99_ms=round(self.percentile(99), 2),
@@ -444,7 +461,7 @@ PROFILE_PARTS = [
     ("      HomePage.route (URL path lookup + specific)", "courses/models.py", "route"),
     (
         "    view restrictions (before_serve_page hook)",
-        "wagtail/models/pages.py",
+        "",  # Wagtail's or a page type's override
         "get_view_restrictions",
     ),
     ("    LessonPage.get_context", "courses/models.py", "get_context"),
@@ -493,6 +510,36 @@ def profile_in_process(app: Any, path: str, host: str, n: int) -> str:
     stats.strip_dirs().sort_stats("cumulative").print_stats(30)
     stats.sort_stats("tottime").print_stats(15)
     return out.getvalue()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (0 when it is gone), from /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of a process (gunicorn's workers), from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+    return children
+
+
+def machine_busy_seconds() -> float:
+    """CPU-seconds the whole machine has spent busy since boot (all CPUs), from /proc/stat."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 # --------------------------------------------------------------------------------------------
@@ -569,6 +616,13 @@ class Server:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             self._log.close()
+
+    def cpu_seconds(self) -> float:
+        """CPU used so far by the master and its current workers (workers are not recycled)."""
+        if self.proc is None:
+            return 0.0
+        pids = [self.proc.pid, *child_pids(self.proc.pid)]
+        return sum(process_cpu_seconds(pid) for pid in pids)
 
     def log_tail(self, lines: int = 30) -> str:
         with contextlib.suppress(OSError):
@@ -715,7 +769,10 @@ def main(argv: list[str] | None = None) -> int:
             f"Python {info['python']}, Django {info['django']}, Wagtail {info['wagtail']}, "
             f"gunicorn {info['gunicorn']}; commit {info['commit'] or 'unknown'}"
         )
-        say(f"Temporary folder: {tmp}")
+        loadavg = ""
+        with contextlib.suppress(OSError):
+            loadavg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        say(f"Temporary folder: {tmp}; load average at start: {loadavg or 'unknown'}")
 
         synth_urls, setup_times = set_up_database(tmp, synthetic=not args.no_synthetic)
         say("Set-up: " + ", ".join(f"{k} {v:.1f} s" for k, v in setup_times.items()))
@@ -765,7 +822,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.warmup:
                 drive(port, path, args.warmup, args.concurrency)
             say(f"Driving {args.requests} requests to {path} ({args.concurrency} clients) ...")
-            load[label] = drive(port, path, args.requests, args.concurrency)
+            server_cpu, busy = server.cpu_seconds(), machine_busy_seconds()
+            result = drive(port, path, args.requests, args.concurrency)
+            result.server_cpu_seconds = server.cpu_seconds() - server_cpu
+            result.machine_busy_cpus = (machine_busy_seconds() - busy) / result.seconds
+            load[label] = result
         server.stop()
 
         # 4. Report.
@@ -782,15 +843,37 @@ def main(argv: list[str] | None = None) -> int:
             rows.append([
                 f"{label} {r.url}", "/".join(map(str, r.sizes)), f"{r.rps:.0f}",
                 f"{r.percentile(50):.1f}", f"{r.percentile(95):.1f}", f"{r.percentile(99):.1f}",
-                str(bad), f"{r.client_cpu_seconds / r.seconds:.0%}",
+                str(bad), f"{r.server_cpu_ms:.2f}",
+                f"{r.client_cpu_seconds / r.seconds:.2f}", f"{r.other_cpus:.2f}",
             ])  # fmt: skip
         say(
             table(
                 rows,
-                ["URL", "bytes", "req/s", "p50 ms", "p95 ms", "p99 ms", "non-200", "client CPU"],
+                [
+                    "URL",
+                    "bytes",
+                    "req/s",
+                    "p50 ms",
+                    "p95 ms",
+                    "p99 ms",
+                    "non-200",
+                    "server CPU ms/req",
+                    "client CPUs",
+                    "other CPUs",
+                ],
             )
         )
-        say(f"lesson / bare = {ratio:.1%}")
+        cpu_ratio = bare.server_cpu_ms / lesson.server_cpu_ms if lesson.server_cpu_ms else 0.0
+        say(
+            f"lesson / bare = {ratio:.1%} of the requests/s; by server CPU per request "
+            f"{cpu_ratio:.1%}"
+        )
+        if max(lesson.other_cpus, bare.other_cpus) > 0.25:
+            say(
+                "WARNING: other work on this machine used "
+                f"{max(lesson.other_cpus, bare.other_cpus):.1f} CPUs during the run; "
+                "requests/s are lower than on an idle machine. Run again when it is idle."
+            )
         if in_process:
             say(
                 f"In process, no server: lesson {in_process['lesson']:.2f} ms/request "
@@ -872,6 +955,7 @@ def main(argv: list[str] | None = None) -> int:
             args.json.write_text(json.dumps({
                 "machine": info, "args": {k: str(v) for k, v in vars(args).items()},
                 "load": {k: v.summary() for k, v in load.items()}, "ratio": ratio,
+                "cpu_ratio": cpu_ratio, "loadavg_at_start": loadavg,
                 "in_process_ms": in_process,
                 "queries": {label: {k: r[k] for k in ("url", *states, "bytes")}
                             for label, r in pages.items()},

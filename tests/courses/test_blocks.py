@@ -111,8 +111,9 @@ def test_uploaded_video_needs_vtt_captions(sample_course: CoursePage) -> None:
 
 
 def test_image_needs_alt_text(sample_course: CoursePage) -> None:
-    from courses.blocks import ImageBlock
     from wagtail.images import get_image_model
+
+    from courses.blocks import ImageBlock
 
     block = ImageBlock()
     image = get_image_model().objects.first()

@@ -435,7 +435,7 @@ def test_import_command_lists_errors_and_fails(curriculum_copy: Callable[[Path],
     root = curriculum_copy(SAMPLE_CURRICULUM)
     break_file(root, LESSON, "estimated_minutes: 15", "estimated_minutes: soon")
     err = StringIO()
-    with pytest.raises(CommandError, match="1 error in .*; nothing was imported"):
+    with pytest.raises(CommandError, match=r"1 error in .*; nothing was imported"):
         call_command("import_curriculum", str(root), "--no-progress", stderr=err)
     assert f"curriculum/{LESSON}:5: field 'estimated_minutes'" in err.getvalue()
 

@@ -1,0 +1,137 @@
+"""A practitioner on a phone: opens the catalogue, reads a lesson, pauses at a content note.
+
+Every page is checked with axe-core against WCAG 2.1 A and AA, for horizontal scrolling at
+375 px, and for requests leaving the site; screenshots of the key pages are saved to
+test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import SAMPLE_CURRICULUM, SHIPPED_CURRICULUM
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def site(live_server: Any) -> str:
+    from courses.api import curriculum_import
+
+    curriculum_import(path=SHIPPED_CURRICULUM)
+    curriculum_import(path=SAMPLE_CURRICULUM)
+    return str(live_server.url)
+
+
+@pytest.fixture
+def page_for(browser: Any, site: str) -> Any:
+    contexts = []
+    outside: list[str] = []
+
+    def make(viewport: dict[str, int]) -> Any:
+        context = browser.new_context(viewport=viewport, device_scale_factor=1)
+        contexts.append(context)
+        page = context.new_page()
+        host = urlsplit(site).netloc
+
+        def watch(request: Any) -> None:
+            parts = urlsplit(request.url)
+            if parts.scheme in {"http", "https"} and parts.netloc != host:
+                outside.append(request.url)
+
+        page.on("request", watch)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert outside == [], f"requests left the site: {outside}"
+
+
+def check_page(page: Any, axe_source: str, name: str, screenshot_dir: Path) -> None:
+    """axe-core finds no WCAG 2.1 A/AA violation; nothing scrolls sideways; save a screenshot."""
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+    assert violations == [], f"{name}: {violations}"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size["width"]
+    assert width <= viewport, f"{name}: page is {width}px wide in a {viewport}px viewport"
+    page.screenshot(path=str(screenshot_dir / f"{name}.png"), full_page=True)
+
+
+def test_read_a_lesson_on_a_phone(page_for: Any, site: str, axe_source: str, screenshot_dir: Path) -> None:
+    page = page_for(PHONE)
+    page.goto(f"{site}/en/courses/")
+    assert page.locator("h1").inner_text() == "Courses"
+    check_page(page, axe_source, "01-catalogue-phone", screenshot_dir)
+
+    page.get_by_role("link", name="Trauma-informed care for returnee families").click()
+    page.wait_for_url("**/trauma-informed-care/")
+    assert page.get_by_role("heading", name="What you will be able to do").is_visible()
+    check_page(page, axe_source, "02-course-phone", screenshot_dir)
+
+    page.get_by_role("link", name="Start the course").click()
+    page.wait_for_url("**/understanding-trauma-and-return/coming-home/")
+    assert "Lesson 1 of" in page.locator("main").inner_text()
+    check_page(page, axe_source, "03-lesson-phone", screenshot_dir)
+
+    page.locator("a[rel=next]").click()
+    page.wait_for_url("**/what-long-danger-does/")
+    assert "Lesson 2 of" in page.locator("main").inner_text()
+
+
+def test_content_note_holds_back_material_until_the_reader_chooses(
+    page_for: Any, site: str, axe_source: str, screenshot_dir: Path
+) -> None:
+    page = page_for(PHONE)
+    page.goto(f"{site}/en/courses/sample-course/first-module/every-block/")
+    hidden = page.get_by_text("Text behind the content note.")
+    assert not hidden.is_visible()
+    assert page.get_by_text("The next part mentions the loss of a parent.").is_visible()
+    check_page(page, axe_source, "04-content-note-closed-phone", screenshot_dir)
+
+    # Keyboard only: focus the "continue" control and open it with Enter.
+    summary = page.get_by_text("Continue to this section")
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert hidden.is_visible()
+    check_page(page, axe_source, "05-content-note-open-phone", screenshot_dir)
+
+    page.get_by_role("link", name="Pause and come back later").click()
+    page.wait_for_url("**/en/courses/sample-course/")
+
+
+def test_skip_link_is_the_first_stop_and_visible(page_for: Any, site: str) -> None:
+    page = page_for(PHONE)
+    page.goto(f"{site}/en/courses/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    box = page.locator(".skip-link").bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+
+
+def test_lesson_on_a_desktop(page_for: Any, site: str, axe_source: str, screenshot_dir: Path) -> None:
+    page = page_for(DESKTOP)
+    page.goto(f"{site}/en/courses/trauma-informed-care/supporting-mothers-and-children/talking-about-the-past/")
+    page.get_by_text("Continue to this section").first.click()
+    check_page(page, axe_source, "06-lesson-desktop", screenshot_dir)
+    page.goto(f"{site}/en/")
+    check_page(page, axe_source, "07-home-desktop", screenshot_dir)
+    page.goto(f"{site}/en/accounts/login/")
+    check_page(page, axe_source, "08-login-desktop", screenshot_dir)

@@ -1,0 +1,80 @@
+"""Configuration from the environment, and production's refusal to start half-configured."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE_VARIABLES = {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL"}
+SECRET = "x" * 20 + "-production-only-secret-for-the-deploy-check-0123456789"
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", *SERVICE_VARIABLES}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = manage("check", DJANGO_SETTINGS_MODULE="curriculum.settings.production",
+                    ALLOWED_HOSTS="academy.example.kz")  # fmt: skip
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts() -> None:
+    result = manage("check", DJANGO_SETTINGS_MODULE="curriculum.settings.production",
+                    SECRET_KEY=SECRET)  # fmt: skip
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_production_passes_the_deploy_check_with_no_warnings() -> None:
+    result = manage("check", "--deploy", "--fail-level", "WARNING",
+                    DJANGO_SETTINGS_MODULE="curriculum.settings.production",
+                    SECRET_KEY=SECRET, ALLOWED_HOSTS="academy.example.kz")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def services_with(**env: str) -> list[str]:
+    """The database engine, eager flag and cache backend the dev settings pick with ``env``."""
+    code = (
+        "import django; django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER,"
+        " s.CACHES['default']['BACKEND'])"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+        env={**base, "DJANGO_SETTINGS_MODULE": "curriculum.settings.dev", **env},
+    )  # fmt: skip
+    return result.stdout.split()
+
+
+def test_defaults_are_sqlite_eager_and_local_memory() -> None:
+    assert services_with() == [
+        "django.db.backends.sqlite3", "True", "django.core.cache.backends.locmem.LocMemCache"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DATABASE_URL": "postgres://u@db.example:5432/zhusan"}, "django.db.backends.postgresql"),
+        ({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/1"}, "False"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/2"}, "django.core.cache.backends.redis.RedisCache"),
+    ],
+    ids=["database", "broker", "cache"],
+)
+def test_environment_switches_services(env: dict[str, str], expected: str) -> None:
+    assert expected in services_with(**env)
