@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import SAMPLE_CURRICULUM, SHIPPED_CURRICULUM
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
@@ -23,9 +23,28 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture
-def site(live_server: Any) -> str:
-    from courses.api import curriculum_import
+def site(migrated_snapshot: str, live_server: Any) -> str:
+    """The live server with both curricula, on the database as the migrations left it.
 
+    Transactional tests empty the database after each test; the rows the migrations made (the
+    site tree, groups, locales) are put back from a snapshot taken before any browser started.
+    Django's own ``serialized_rollback`` cannot be used: Playwright's event loop gives this
+    thread a fresh database connection that lacks Django's serialized copy.
+    """
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from courses.api import CourseIndexPage, curriculum_import
+
+    if not CourseIndexPage.objects.exists():
+        # Empty the tables post_migrate refilled (content types, permissions), then restore.
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        connection.creation.deserialize_db_from_string(migrated_snapshot)
+        with connection.cursor() as cursor:  # PostgreSQL: move sequences past restored ids
+            for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(sql)
     curriculum_import(path=SHIPPED_CURRICULUM)
     curriculum_import(path=SAMPLE_CURRICULUM)
     return str(live_server.url)
@@ -73,7 +92,9 @@ def check_page(page: Any, axe_source: str, name: str, screenshot_dir: Path) -> N
     page.screenshot(path=str(screenshot_dir / f"{name}.png"), full_page=True)
 
 
-def test_read_a_lesson_on_a_phone(page_for: Any, site: str, axe_source: str, screenshot_dir: Path) -> None:
+def test_read_a_lesson_on_a_phone(
+    page_for: Any, site: str, axe_source: str, screenshot_dir: Path
+) -> None:
     page = page_for(PHONE)
     page.goto(f"{site}/en/courses/")
     assert page.locator("h1").inner_text() == "Courses"
@@ -126,9 +147,13 @@ def test_skip_link_is_the_first_stop_and_visible(page_for: Any, site: str) -> No
     assert box["x"] >= 0
 
 
-def test_lesson_on_a_desktop(page_for: Any, site: str, axe_source: str, screenshot_dir: Path) -> None:
+def test_lesson_on_a_desktop(
+    page_for: Any, site: str, axe_source: str, screenshot_dir: Path
+) -> None:
     page = page_for(DESKTOP)
-    page.goto(f"{site}/en/courses/trauma-informed-care/supporting-mothers-and-children/talking-about-the-past/")
+    page.goto(
+        f"{site}/en/courses/trauma-informed-care/supporting-mothers-and-children/talking-about-the-past/"
+    )
     page.get_by_text("Continue to this section").first.click()
     check_page(page, axe_source, "06-lesson-desktop", screenshot_dir)
     page.goto(f"{site}/en/")

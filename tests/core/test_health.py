@@ -56,6 +56,8 @@ def test_unreachable_broker_is_reported(client: Client, monkeypatch: pytest.Monk
     from curriculum.celery import app
 
     monkeypatch.setitem(app.conf, "task_always_eager", False)
+    # Celery reads CELERY_BROKER_URL from the environment before its own settings.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:1/0")
     response = client.get("/healthz/")
     assert response.status_code == 503

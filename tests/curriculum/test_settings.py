@@ -15,7 +15,9 @@ SECRET = "x" * 20 + "-production-only-secret-for-the-deploy-check-0123456789"
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", *SERVICE_VARIABLES}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser tests; a deployment never sets it.
+    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
+             *SERVICE_VARIABLES}  # fmt: skip
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args],

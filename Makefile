@@ -1,0 +1,79 @@
+# Zhusan Academy. `make run` serves a working site; `make test` runs every check and test.
+# Both install what they need first. See README.md.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PG_URL ?= postgres://postgres@127.0.0.1:5432/zhusan
+BROKER_URL ?= redis://127.0.0.1:6379/15
+CACHE_URL ?= redis://127.0.0.1:6379/14
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev browser-deps run serve test lint typecheck test-sqlite \
+	test-postgres worker bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.base: $(BIN)/python requirements/base.txt
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.base requirements/dev.txt
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.base  ## Install what the site needs to run
+
+install-dev: $(VENV)/.dev node_modules/.installed browser-deps  ## Install what the tests need
+
+browser-deps:  ## Install Debian's Chromium for the browser tests (as root; skipped otherwise)
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Chromium is not installed and this is not root: browser tests will be skipped."; fi
+
+run: install  ## Migrate SQLite, load the curriculum and demo accounts, serve on 127.0.0.1:8000
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_initial_data
+	$(MANAGE) runserver 127.0.0.1:8000
+
+serve: install  ## Serve without reloading data
+	$(MANAGE) runserver 127.0.0.1:8000
+
+lint: $(VENV)/.dev  ## ruff (lint and format), Django's checks, migrations up to date
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+typecheck: $(VENV)/.dev  ## mypy with django-stubs
+	$(BIN)/mypy .
+
+test-sqlite: install-dev  ## The whole suite on SQLite, Celery eager, with the browser tests
+	$(BIN)/pytest
+
+test: lint typecheck test-sqlite  ## Every check and the whole suite on SQLite
+
+test-postgres: install-dev  ## The whole suite on PostgreSQL, with a real Celery worker on Redis
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(BROKER_URL) REDIS_URL=$(CACHE_URL) \
+		bash scripts/with-worker.sh $(BIN)/pytest
+
+worker: install  ## A Celery worker (needs CELERY_BROKER_URL)
+	$(BIN)/celery -A curriculum worker --loglevel=info
+
+bench: install-dev  ## The benchmarks (see docs/benchmarks.md)
+	$(BIN)/python bench/lesson_page.py
+
+clean:  ## Remove the virtualenv, node modules, the SQLite database and test artefacts
+	rm -rf $(VENV) node_modules db.sqlite3 test-artifacts .pytest_cache .mypy_cache .ruff_cache
