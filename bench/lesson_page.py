@@ -101,6 +101,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="warm-up requests per URL before measuring (default 100)",
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="split the measured requests into this many rounds, alternating lesson and bare "
+        "(default 4)",
+    )
+    parser.add_argument(
         "-c",
         "--concurrency",
         type=int,
@@ -157,10 +164,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="keep the temporary folder (database, server log) and print its path",
     )
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="before timing anything, wait up to SECONDS for the machine to be idle (under "
+        "0.15 busy CPUs over 2 s); for shared machines (default 0: do not wait)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
-    if args.requests < 1 or args.concurrency < 1 or args.workers < 1 or args.warmup < 0:
-        parser.error("--requests, --concurrency and --workers must be >= 1, --warmup >= 0")
+    if min(args.requests, args.concurrency, args.workers, args.rounds) < 1 or args.warmup < 0:
+        parser.error("--requests, --rounds, --concurrency, --workers must be >= 1; --warmup >= 0")
+    args.rounds = min(args.rounds, args.requests)
     return args
 
 
@@ -179,7 +195,25 @@ class LoadResult:
     latencies_ms: list[float] = field(repr=False)
     client_cpu_seconds: float
     server_cpu_seconds: float = 0.0
-    machine_busy_cpus: float = 0.0  # average busy CPUs, whole machine, during the run
+    machine_busy_seconds: float = 0.0  # CPU-seconds the whole machine was busy meanwhile
+
+    def merge(self, other: LoadResult) -> LoadResult:
+        """Two runs of the same URL as one."""
+        return LoadResult(
+            url=self.url,
+            requests=self.requests + other.requests,
+            seconds=self.seconds + other.seconds,
+            errors=self.errors + other.errors,
+            statuses={
+                k: self.statuses.get(k, 0) + other.statuses.get(k, 0)
+                for k in {*self.statuses, *other.statuses}
+            },
+            sizes=sorted({*self.sizes, *other.sizes}),
+            latencies_ms=self.latencies_ms + other.latencies_ms,
+            client_cpu_seconds=self.client_cpu_seconds + other.client_cpu_seconds,
+            server_cpu_seconds=self.server_cpu_seconds + other.server_cpu_seconds,
+            machine_busy_seconds=self.machine_busy_seconds + other.machine_busy_seconds,
+        )
 
     @property
     def server_cpu_ms(self) -> float:
@@ -189,8 +223,10 @@ class LoadResult:
     @property
     def other_cpus(self) -> float:
         """Busy CPUs not accounted for by this benchmark: other work on the machine."""
-        ours = (self.server_cpu_seconds + self.client_cpu_seconds) / self.seconds
-        return max(0.0, self.machine_busy_cpus - ours) if self.seconds else 0.0
+        if not self.seconds:
+            return 0.0
+        ours = self.server_cpu_seconds + self.client_cpu_seconds
+        return max(0.0, (self.machine_busy_seconds - ours) / self.seconds)
 
     @property
     def rps(self) -> float:
@@ -320,10 +356,10 @@ def lesson_body(blocks: int) -> str:
         "::: takeaways\n- Safety first.\n- Listen before advising.\n- Keep your promises.\n:::",
         "::: content-note\nThe next section mentions loss, without detail.\n:::",
     ]
+    parts: list[str] = []
     if blocks == SHORT_BLOCKS:  # Markdown, a resource and a reflection
         parts = [markdown_section(1), directives[2].format(r=1), directives[1]]
         return "\n\n".join(parts) + "\n"
-    parts: list[str] = []
     resource = 0
     for i in range(blocks):
         if i % 2 == 0:
@@ -542,6 +578,22 @@ def machine_busy_seconds() -> float:
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def idle_cpus(interval: float = 2.0) -> float:
+    """Average busy CPUs on the whole machine over ``interval`` seconds."""
+    before = machine_busy_seconds()
+    time.sleep(interval)
+    return (machine_busy_seconds() - before) / interval
+
+
+def wait_for_idle(timeout: float, threshold: float = 0.15) -> bool:
+    """Wait until the machine is idle (other people's tests, builds), at most ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if idle_cpus() < threshold:
+            return True
+    return False
+
+
 # --------------------------------------------------------------------------------------------
 # The server
 
@@ -753,8 +805,21 @@ def say(text: str = "") -> None:
 # Main
 
 
+def ensure_django(argv: list[str] | None) -> None:
+    """Run under the project's virtualenv when started with a Python that lacks Django."""
+    try:
+        import django  # noqa: F401
+    except ImportError:
+        venv = ROOT / ".venv" / "bin" / "python"
+        if venv.exists() and Path(sys.executable).resolve() != venv.resolve():
+            args = sys.argv[1:] if argv is None else argv
+            os.execv(venv, [str(venv), str(Path(__file__).resolve()), *args])  # noqa: S606
+        raise SystemExit("Django is not installed: run with .venv/bin/python") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    ensure_django(argv)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="zhusan-bench-"))
     server: Server | None = None
@@ -791,6 +856,11 @@ def main(argv: list[str] | None = None) -> int:
                 for i, sql in enumerate(real[f"{label}_sql"], 1):
                     say(f"  {i:2d}. {sql[:300]}")
 
+        if args.wait_idle:
+            say(f"Waiting up to {args.wait_idle:.0f} s for the machine to be idle ...")
+            idle = wait_for_idle(args.wait_idle)
+            say(f"  {'idle' if idle else 'still busy; going ahead'} ({idle_cpus():.2f} busy CPUs)")
+
         # 2. Time per request in process, no server: what the app costs by itself.
         from django.core.wsgi import get_wsgi_application
 
@@ -818,15 +888,23 @@ def main(argv: list[str] | None = None) -> int:
         say(f"Starting gunicorn ({args.workers} {args.worker_class} workers) on {host} ...")
         server.start()
         load: dict[str, LoadResult] = {}
-        for label, path in (("lesson", args.url), ("bare", BARE_URL)):
+        urls = {"lesson": args.url, "bare": BARE_URL}
+        for path in urls.values():
             if args.warmup:
                 drive(port, path, args.warmup, args.concurrency)
-            say(f"Driving {args.requests} requests to {path} ({args.concurrency} clients) ...")
-            server_cpu, busy = server.cpu_seconds(), machine_busy_seconds()
-            result = drive(port, path, args.requests, args.concurrency)
-            result.server_cpu_seconds = server.cpu_seconds() - server_cpu
-            result.machine_busy_cpus = (machine_busy_seconds() - busy) / result.seconds
-            load[label] = result
+        say(
+            f"Driving {args.requests} requests per URL ({args.concurrency} clients), "
+            f"in {args.rounds} alternating rounds ..."
+        )
+        # Alternate the URLs in rounds, so a burst of other work on the machine slows both.
+        for i in range(args.rounds):
+            share = args.requests // args.rounds + (i < args.requests % args.rounds)
+            for label, path in urls.items():
+                server_cpu, busy = server.cpu_seconds(), machine_busy_seconds()
+                result = drive(port, path, share, args.concurrency)
+                result.server_cpu_seconds = server.cpu_seconds() - server_cpu
+                result.machine_busy_seconds = machine_busy_seconds() - busy
+                load[label] = load[label].merge(result) if label in load else result
         server.stop()
 
         # 4. Report.
@@ -835,7 +913,8 @@ def main(argv: list[str] | None = None) -> int:
         say(
             "\nThroughput and latency (gunicorn, 127.0.0.1, "
             f"{args.workers} {args.worker_class} workers, {args.concurrency} client threads, "
-            f"{args.requests} requests per URL after {args.warmup} warm-up)"
+            f"{args.requests} requests per URL in {args.rounds} alternating rounds, "
+            f"after {args.warmup} warm-up)"
         )
         rows = []
         for label, r in load.items():
