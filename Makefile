@@ -11,7 +11,7 @@ CACHE_URL ?= redis://127.0.0.1:6379/14
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev browser-deps run serve test lint typecheck test-sqlite \
-	test-postgres worker bench clean
+	test-postgres coverage messages worker bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,6 +68,13 @@ test: lint typecheck test-sqlite  ## Every check and the whole suite on SQLite
 test-postgres: install-dev  ## The whole suite on PostgreSQL, with a real Celery worker on Redis
 	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(BROKER_URL) REDIS_URL=$(CACHE_URL) \
 		bash scripts/with-worker.sh $(BIN)/pytest
+
+coverage: install-dev  ## The suite on SQLite under coverage, with a report
+	$(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage report
+
+messages: install-dev  ## Update the translation catalogues in locale/ (needs gettext)
+	$(MANAGE) makemessages -l ru -l kk --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --no-location
 
 worker: install  ## A Celery worker (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A curriculum worker --loglevel=info

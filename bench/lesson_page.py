@@ -811,7 +811,7 @@ def ensure_django(argv: list[str] | None) -> None:
         import django  # noqa: F401
     except ImportError:
         venv = ROOT / ".venv" / "bin" / "python"
-        if venv.exists() and Path(sys.executable).resolve() != venv.resolve():
+        if venv.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
             args = sys.argv[1:] if argv is None else argv
             os.execv(venv, [str(venv), str(Path(__file__).resolve()), *args])  # noqa: S606
         raise SystemExit("Django is not installed: run with .venv/bin/python") from None

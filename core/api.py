@@ -1,6 +1,13 @@
 """The public interface of ``core``: other apps import from here only."""
 
 from .html import render_markdown, sanitize_html
+from .page_cache import invalidate_page_cache, mark_cacheable
 from .specialties import Specialty
 
-__all__ = ["Specialty", "render_markdown", "sanitize_html"]
+__all__ = [
+    "Specialty",
+    "invalidate_page_cache",
+    "mark_cacheable",
+    "render_markdown",
+    "sanitize_html",
+]

@@ -20,7 +20,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
-from core.api import Specialty
+from core.api import Specialty, mark_cacheable
 
 from .blocks import LessonStreamBlock, OutcomesBlock
 from .fields import SpecialtyListField
@@ -33,6 +33,11 @@ class CoursePageMixin:
 
     path: str
     alias_of_id: int | None
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        """Serve the page; an anonymous reader's copy may be cached whole (core.page_cache)."""
+        response = super().serve(request, *args, **kwargs)  # type: ignore[misc]
+        return mark_cacheable(request, response)
 
     def get_view_restrictions(self) -> Any:
         """The view restrictions on this page and its ancestors, in one query (Wagtail's own

@@ -46,3 +46,25 @@ def hours_filter(value: object) -> str:
     shown = number_format(amount, decimal_pos=None if amount % 1 else 0)
     plural = 1 if amount == 1 else 2
     return ngettext("about %(n)s hour", "about %(n)s hours", plural) % {"n": shown}
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: dict[str, object]) -> list[dict[str, object]]:
+    """The current page in each language, as plain links: no form, no cookie, no CSRF token,
+    so the page stays the same for every anonymous reader (and cacheable)."""
+    from django.conf import settings
+    from django.urls import translate_url
+    from django.utils.translation import get_language, get_language_info
+
+    request = context.get("request")
+    path = request.get_full_path() if request is not None else "/"  # type: ignore[attr-defined]
+    current = get_language()
+    return [
+        {
+            "code": code,
+            "name": get_language_info(code)["name_local"],
+            "url": translate_url(path, code),
+            "current": code == current,
+        }
+        for code, _ in settings.LANGUAGES
+    ]

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,7 +91,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "core.context_processors.site_navigation",
             ],
         },
     },
@@ -194,6 +194,9 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
 # How long a rendered lesson body may be served from cache; the key includes the published
 # revision, so a new publication is visible at once whatever this is.
+# Whole pages for anonymous readers (core.page_cache); 0 turns it off. Correct across processes
+# only with a shared cache, so production turns it off without REDIS_URL.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 LESSON_BODY_CACHE_SECONDS = int(os.environ.get("LESSON_BODY_CACHE_SECONDS", str(60 * 60 * 24)))
 
 LOGGING = {

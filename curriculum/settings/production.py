@@ -9,9 +9,13 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, env_bool
+from .base import ALLOWED_HOSTS, REDIS_URL, SECRET_KEY, env_bool
 
 DEBUG = False
+
+# The page cache's invalidation lives in the cache: with several worker processes it needs the
+# shared Redis cache. Without it, each process would keep its own (possibly stale) copy.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600" if REDIS_URL else "0"))
 
 if not SECRET_KEY:
     raise ImproperlyConfigured(

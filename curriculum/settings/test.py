@@ -12,3 +12,5 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Serve static files from the app folders without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tests that need the whole-page cache turn it on themselves.
+PAGE_CACHE_SECONDS = 0

@@ -160,3 +160,17 @@ def test_lesson_on_a_desktop(
     check_page(page, axe_source, "07-home-desktop", screenshot_dir)
     page.goto(f"{site}/en/accounts/login/")
     check_page(page, axe_source, "08-login-desktop", screenshot_dir)
+
+
+@pytest.mark.parametrize("width", [320, 768])
+def test_pages_fit_narrow_and_medium_screens(
+    page_for: Any, site: str, axe_source: str, screenshot_dir: Path, width: int
+) -> None:
+    page = page_for({"width": width, "height": 800})
+    for name, path in [
+        ("catalogue", "/en/courses/"),
+        ("course", "/en/courses/trauma-informed-care/"),
+        ("lesson", "/en/courses/sample-course/first-module/every-block/"),
+    ]:
+        page.goto(f"{site}{path}")
+        check_page(page, axe_source, f"09-{name}-{width}", screenshot_dir)

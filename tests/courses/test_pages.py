@@ -85,6 +85,8 @@ def test_lesson_renders_every_block(client: Client, sample_course: CoursePage) -
     assert "Rich <b>text</b> from the editor." in page
     assert 'alt="An orange square"' in page and "<figcaption>A diagram</figcaption>" in page
     assert "The transcript of the embedded video." in page
+    # The embed cannot be fetched here (no provider for that address): a plain link instead.
+    assert 'href="https://video.example.org/watch/1"' in page
     assert '<track kind="captions"' in page
     assert "Case scenario (composite)" in page
     assert "does not describe any real person" in page
