@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from wagtail.models import Page
+from wagtail.query import PageQuerySet
 
 from .models import CourseIndexPage, CoursePage, LessonPage, ModulePage
 
@@ -78,6 +79,22 @@ def _url(page: Page, request: HttpRequest | None) -> str:
     return page.get_url(request) or ""
 
 
+def _live_lessons(lessons: PageQuerySet) -> PageQuerySet:
+    """Live lessons in tree order, with only what a lesson link needs."""
+    return (
+        lessons.live()
+        .select_related("locale")
+        .only(
+            "title", "summary", "estimated_minutes", "path", "url_path", "depth", "locale", "slug"
+        )
+        .order_by("path")
+    )
+
+
+def _lesson_link(lesson: LessonPage, request: HttpRequest | None) -> LessonLink:
+    return LessonLink(lesson.title, _url(lesson, request), lesson.estimated_minutes, lesson.summary)
+
+
 def course_outline(*, course: CoursePage, request: HttpRequest | None) -> list[ModuleOutline]:
     """The live modules of a course with their live lessons: two queries."""
     modules = (
@@ -88,41 +105,17 @@ def course_outline(*, course: CoursePage, request: HttpRequest | None) -> list[M
         .order_by("path")
     )
     outline = {m.path: ModuleOutline(m.title, _url(m, request), m.summary) for m in modules}
-    lessons = (
-        LessonPage.objects.descendant_of(course)
-        .live()
-        .select_related("locale")
-        .only(
-            "title", "summary", "estimated_minutes", "path", "url_path", "depth", "locale", "slug"
-        )
-        .order_by("path")
-    )
-    for lesson in lessons:
+    for lesson in _live_lessons(LessonPage.objects.descendant_of(course)):
         module = outline.get(lesson.path[:-STEPLEN])
         if module is not None:  # a lesson under an unpublished module is not shown
-            module.lessons.append(
-                LessonLink(
-                    lesson.title, _url(lesson, request), lesson.estimated_minutes, lesson.summary
-                )
-            )
+            module.lessons.append(_lesson_link(lesson, request))
     return list(outline.values())
 
 
 def module_lessons(*, module: ModulePage, request: HttpRequest | None) -> list[LessonLink]:
     """The live lessons of a module: one query."""
-    lessons = (
-        LessonPage.objects.child_of(module)
-        .live()
-        .select_related("locale")
-        .only(
-            "title", "summary", "estimated_minutes", "path", "url_path", "depth", "locale", "slug"
-        )
-        .order_by("path")
-    )
-    return [
-        LessonLink(lesson.title, _url(lesson, request), lesson.estimated_minutes, lesson.summary)
-        for lesson in lessons
-    ]
+    lessons = _live_lessons(LessonPage.objects.child_of(module))
+    return [_lesson_link(lesson, request) for lesson in lessons]
 
 
 def lesson_navigation(*, lesson: LessonPage, request: HttpRequest | None) -> LessonNavigation:
