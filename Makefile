@@ -51,9 +51,10 @@ run: install  ## Migrate SQLite, load the curriculum and demo accounts, serve on
 serve: install  ## Serve without reloading data
 	$(MANAGE) runserver 127.0.0.1:8000
 
-lint: $(VENV)/.dev  ## ruff (lint and format), Django's checks, migrations up to date
+lint: $(VENV)/.dev  ## ruff (lint and format), app boundaries, Django's checks, migrations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
