@@ -62,3 +62,46 @@ def assert_max_queries(limit: int) -> Iterator[CaptureQueriesContext]:
     count = len(context.captured_queries)
     listing = "\n".join(q["sql"][:200] for q in context.captured_queries)
     assert count <= limit, f"{count} queries (limit {limit}):\n{listing}"
+
+
+@pytest.fixture(scope="session")
+def migrated_snapshot(django_db_setup: None, django_db_blocker: Any) -> str:
+    """The database as the migrations left it, serialized once per session."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return str(connection.creation.serialize_db_to_string())
+
+
+@pytest.fixture
+def migrated_db(transactional_db: None, migrated_snapshot: str) -> None:
+    """A transactional test's database as the migrations left it.
+
+    Transactional tests (live server, several connections) empty the database when they end, and
+    with it the rows the migrations made (site tree, groups, locales); this puts them back.
+    Django's ``serialized_rollback`` is not used: Playwright's event loop gives the test thread a
+    fresh connection that lacks Django's serialized copy.
+    """
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+
+    from courses.api import CourseIndexPage
+
+    if CourseIndexPage.objects.exists():
+        return
+    # Empty the tables post_migrate refilled (content types, permissions), then restore.
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    connection.creation.deserialize_db_from_string(migrated_snapshot)
+    with connection.cursor() as cursor:  # PostgreSQL: move sequences past the restored ids
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)
+
+
+@pytest.fixture
+def sample_course_committed(migrated_db: None) -> Any:
+    """The sample course in a transactional test (for tests with several connections)."""
+    from courses.api import CoursePage, curriculum_import
+
+    curriculum_import(path=SAMPLE_CURRICULUM)
+    return CoursePage.objects.get(slug="sample-course")

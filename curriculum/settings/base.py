@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "courses",
+    "learners",
     "quizzes",
     # Wagtail
     "wagtail.contrib.forms",

@@ -42,16 +42,9 @@ def _missing() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def migrated_snapshot(django_db_setup: None, django_db_blocker: Any) -> str:
-    """The database as the migrations left it, serialized before any browser test runs."""
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        return str(connection.creation.serialize_db_to_string())
-
-
-@pytest.fixture(scope="session")
 def browser(migrated_snapshot: str) -> Iterator[Any]:
+    # migrated_snapshot is taken first: once Playwright's loop runs, this thread gets a new
+    # database connection.
     problem = _missing()
     if problem:
         if os.environ.get("REQUIRE_BROWSER") == "1":

@@ -23,28 +23,10 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture
-def site(migrated_snapshot: str, live_server: Any) -> str:
-    """The live server with both curricula, on the database as the migrations left it.
+def site(migrated_db: None, live_server: Any) -> str:
+    """The live server with both curricula, on the database as the migrations left it."""
+    from courses.api import curriculum_import
 
-    Transactional tests empty the database after each test; the rows the migrations made (the
-    site tree, groups, locales) are put back from a snapshot taken before any browser started.
-    Django's own ``serialized_rollback`` cannot be used: Playwright's event loop gives this
-    thread a fresh database connection that lacks Django's serialized copy.
-    """
-    from django.apps import apps
-    from django.core.management import call_command
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    from courses.api import CourseIndexPage, curriculum_import
-
-    if not CourseIndexPage.objects.exists():
-        # Empty the tables post_migrate refilled (content types, permissions), then restore.
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        connection.creation.deserialize_db_from_string(migrated_snapshot)
-        with connection.cursor() as cursor:  # PostgreSQL: move sequences past restored ids
-            for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
-                cursor.execute(sql)
     curriculum_import(path=SHIPPED_CURRICULUM)
     curriculum_import(path=SAMPLE_CURRICULUM)
     return str(live_server.url)

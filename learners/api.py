@@ -1,0 +1,30 @@
+"""The public interface of ``learners`` (issue #3, in progress)."""
+
+from .completion import (
+    CourseCompletion,
+    MissingItem,
+    ModuleCompletion,
+    course_completion,
+    register_requirement,
+)
+from .models import Enrollment, LessonProgress, Profile
+from .regions import REGION_CODES, region_choices, region_code_for, region_name
+from .services import enrollment_create, enrollment_leave, lesson_progress_complete
+
+__all__ = [
+    "REGION_CODES",
+    "CourseCompletion",
+    "Enrollment",
+    "LessonProgress",
+    "MissingItem",
+    "ModuleCompletion",
+    "Profile",
+    "course_completion",
+    "enrollment_create",
+    "enrollment_leave",
+    "lesson_progress_complete",
+    "region_choices",
+    "region_code_for",
+    "region_name",
+    "register_requirement",
+]

@@ -1,0 +1,8 @@
+"""Learners: specialist profiles, enrolment and lesson progress (issue #3, in progress)."""
+
+from django.apps import AppConfig
+
+
+class LearnersConfig(AppConfig):
+    name = "learners"
+    verbose_name = "Learners"

@@ -1,0 +1,113 @@
+"""Specialist profiles, enrolments and lesson progress.
+
+Progress is one row per (learner, lesson), written idempotently (``services``), so double clicks,
+retries and two tabs never make two rows or lose one. Module and course completion are never
+stored: they are computed from these rows by ``learners.completion``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.api import Specialty
+
+from .regions import region_name, validate_region
+
+
+class Profile(models.Model):
+    """What the platform knows of a practitioner beyond their account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    specialty = models.CharField(_("specialty"), max_length=32, choices=Specialty.choices)
+    region = models.CharField(
+        _("region"), max_length=6, validators=[validate_region], help_text=_("ISO 3166-2:KZ code")
+    )
+    organisation = models.CharField(_("organisation"), max_length=255, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="ru"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name", "user__username"]
+        verbose_name = _("specialist profile")
+        indexes = [
+            models.Index(fields=["region", "specialty"], name="learners_profile_region_spec")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.get_username()} ({self.region_name})"
+
+    @property
+    def region_name(self) -> str:
+        return region_name(self.region)
+
+
+class Enrollment(models.Model):
+    """A learner's place in a course. Leaving sets ``left_at``; the row and the progress stay."""
+
+    class Source(models.TextChoices):
+        SELF = "self", _("Enrolled themselves")
+        COHORT = "cohort", _("Assigned with a cohort")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.CASCADE, related_name="enrollments"
+    )
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.SELF)
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-enrolled_at"]
+        verbose_name = _("enrolment")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "course"], name="learners_enrollment_unique_user_course"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.course_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.left_at is None
+
+
+class LessonProgress(models.Model):
+    """A lesson a learner completed, with the course version they completed it against."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress"
+    )
+    lesson = models.ForeignKey(
+        "courses.LessonPage", on_delete=models.CASCADE, related_name="progress"
+    )
+    # The course, kept on the row so a course's progress is one indexed query.
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.CASCADE, related_name="lesson_progress"
+    )
+    course_version = models.CharField(max_length=20)
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["completed_at"]
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "lesson"], name="learners_progress_unique_user_lesson"
+            )
+        ]
+        indexes = [models.Index(fields=["course", "user"], name="learners_progress_course_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} completed {self.lesson_id}"

@@ -1,0 +1,63 @@
+"""Writes for learners: enrolment and lesson progress, each idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from courses.api import CoursePage, LessonPage
+
+from .models import Enrollment, LessonProgress
+
+__all__ = ["enrollment_create", "enrollment_leave", "lesson_progress_complete"]
+
+
+def enrollment_create(
+    *, user: Any, course: CoursePage, source: str = Enrollment.Source.SELF
+) -> Enrollment:
+    """Enrol ``user`` in ``course``, or re-activate an enrolment they left. Safe to repeat."""
+    try:
+        with transaction.atomic():
+            enrollment, created = Enrollment.objects.get_or_create(
+                user=user, course=course, defaults={"source": source}
+            )
+    except IntegrityError:  # a concurrent request made the row first
+        enrollment, created = Enrollment.objects.get(user=user, course=course), False
+    if not created and enrollment.left_at is not None:
+        enrollment.left_at = None
+        enrollment.save(update_fields=["left_at"])
+    return enrollment
+
+
+def enrollment_leave(*, user: Any, course: CoursePage) -> Enrollment | None:
+    """Leave a course. The enrolment row and every progress record are kept."""
+    enrollment = Enrollment.objects.filter(user=user, course=course, left_at=None).first()
+    if enrollment is not None:
+        enrollment.left_at = timezone.now()
+        enrollment.save(update_fields=["left_at"])
+    return enrollment
+
+
+def lesson_progress_complete(*, user: Any, lesson: LessonPage) -> LessonProgress:
+    """Record that ``user`` completed ``lesson``; the first completion is kept.
+
+    Idempotent under double clicks, retries and concurrent requests: the named unique constraint
+    makes a second row impossible, and a request that loses the race reads the winner's row.
+    """
+    course = CoursePage.objects.ancestor_of(lesson).get()
+    try:
+        with transaction.atomic():
+            progress, _ = LessonProgress.objects.get_or_create(
+                user=user,
+                lesson=lesson,
+                defaults={
+                    "course": course,
+                    "course_version": course.version,
+                    "completed_at": timezone.now(),
+                },
+            )
+    except IntegrityError:
+        progress = LessonProgress.objects.get(user=user, lesson=lesson)
+    return progress
