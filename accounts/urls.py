@@ -3,8 +3,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
-
 app_name = "accounts"
 
 urlpatterns = [
@@ -48,5 +46,4 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("my-learning/", views.my_learning, name="my_learning"),
 ]

@@ -1,10 +1,11 @@
 """The public interface of ``courses``: other apps import from here only."""
 
 from .curriculum.format import CurriculumError, CurriculumInvalid
-from .models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+from .models import CompletionMode, CourseIndexPage, CoursePage, LessonPage, ModulePage
 from .services import curriculum_export, curriculum_import
 
 __all__ = [
+    "CompletionMode",
     "CourseIndexPage",
     "CoursePage",
     "CurriculumError",

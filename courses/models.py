@@ -108,6 +108,13 @@ class CourseIndexPage(CoursePageMixin, Page):
         return context
 
 
+class CompletionMode(models.TextChoices):
+    """How a lesson of a course becomes complete for a learner."""
+
+    MARK = "mark", _("The learner marks each lesson complete")
+    REACH_END = "reach_end", _("A lesson completes when the learner reaches its end and moves on")
+
+
 class CoursePage(CoursePageMixin, Page):
     """A course: the unit practitioners enrol in and certification tracks require."""
 
@@ -146,6 +153,12 @@ class CoursePage(CoursePageMixin, Page):
         related_name="+",
     )
     cover_alt = models.CharField(_("cover image alternative text"), max_length=250, blank=True)
+    completion_mode = models.CharField(
+        _("lesson completion"),
+        max_length=16,
+        choices=CompletionMode.choices,
+        default=CompletionMode.MARK,
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -156,6 +169,7 @@ class CoursePage(CoursePageMixin, Page):
                 FieldPanel("intended_specialties"),
                 FieldPanel("estimated_hours"),
                 FieldPanel("version"),
+                FieldPanel("completion_mode"),
             ],
             heading=_("About the course"),
         ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from wagtail.models import Page
 from wagtail.query import PageQuerySet
@@ -32,6 +32,7 @@ class LessonLink:
     url: str
     estimated_minutes: int | None = None
     summary: str = ""
+    page_id: int | None = None
 
 
 @dataclass
@@ -62,6 +63,7 @@ class LessonNavigation:
     lesson_count: int
     previous: LessonLink | None
     next: LessonLink | None
+    completion_mode: str = "mark"
 
 
 def catalogue_courses(*, catalogue: CourseIndexPage) -> QuerySet[CoursePage]:
@@ -92,7 +94,9 @@ def _live_lessons(lessons: PageQuerySet) -> PageQuerySet:
 
 
 def _lesson_link(lesson: LessonPage, request: HttpRequest | None) -> LessonLink:
-    return LessonLink(lesson.title, _url(lesson, request), lesson.estimated_minutes, lesson.summary)
+    return LessonLink(
+        lesson.title, _url(lesson, request), lesson.estimated_minutes, lesson.summary, lesson.pk
+    )
 
 
 def course_outline(*, course: CoursePage, request: HttpRequest | None) -> list[ModuleOutline]:
@@ -135,6 +139,7 @@ def lesson_navigation(*, lesson: LessonPage, request: HttpRequest | None) -> Les
         )
         .select_related("locale")
         .only("title", "path", "url_path", "depth", "locale", "slug", "live")
+        .annotate(course_completion_mode=F("coursepage__completion_mode"))
         .order_by("path")
     )
     by_path = {p.path: p for p in pages}
@@ -167,4 +172,5 @@ def lesson_navigation(*, lesson: LessonPage, request: HttpRequest | None) -> Les
         lesson_count=len(lessons),
         previous=link(index - 1),
         next=link(index + 1),
+        completion_mode=getattr(course, "course_completion_mode", None) or "mark",
     )

@@ -5,6 +5,7 @@ from .completion import (
     MissingItem,
     ModuleCompletion,
     course_completion,
+    courses_completion,
     register_requirement,
 )
 from .models import Enrollment, LessonProgress, Profile
@@ -20,6 +21,7 @@ __all__ = [
     "ModuleCompletion",
     "Profile",
     "course_completion",
+    "courses_completion",
     "enrollment_create",
     "enrollment_leave",
     "lesson_progress_complete",

@@ -11,7 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from courses.api import CoursePage, LessonPage, ModulePage
+from django.db.models import Q
+from wagtail.models import Page
+
+from courses.api import CoursePage, LessonPage
 
 from .models import LessonProgress
 
@@ -20,6 +23,7 @@ __all__ = [
     "MissingItem",
     "ModuleCompletion",
     "course_completion",
+    "courses_completion",
     "register_requirement",
 ]
 
@@ -92,33 +96,62 @@ def register_requirement(hook: Requirement) -> Requirement:
 def course_completion(*, user: Any, course: CoursePage) -> CourseCompletion:
     """Completion of ``course`` for ``user``: every live lesson of every live module is required.
 
-    Three queries whatever the size of the course (modules, lessons, the learner's records),
-    plus whatever registered requirements need.
+    Two queries whatever the size of the course, plus whatever registered requirements need.
     """
-    modules = list(
-        ModulePage.objects.child_of(course).live().order_by("path").only("title", "path")
-    )
-    lessons = list(
-        LessonPage.objects.descendant_of(course).live().order_by("path").only("title", "path")
+    return courses_completion(user=user, courses=[course])[course.pk]
+
+
+def courses_completion(*, user: Any, courses: Iterable[CoursePage]) -> dict[int, CourseCompletion]:
+    """Completion of several courses at once (My learning): two queries for any number."""
+    courses = list(courses)
+    if not courses:
+        return {}
+    within = Q()
+    for course in courses:
+        within |= Q(path__startswith=course.path)
+    pages = list(
+        Page.objects.filter(
+            within, live=True, depth__in=(courses[0].depth + 1, courses[0].depth + 2)
+        )
+        .order_by("path")
+        .only("title", "path", "depth", "content_type")
     )
     done_ids = set(
-        LessonProgress.objects.filter(user=user, course=course).values_list("lesson_id", flat=True)
+        LessonProgress.objects.filter(user=user, course__in=courses).values_list(
+            "lesson_id", flat=True
+        )
     )
-    by_path = {m.path: ModuleCompletion(m.pk, m.title) for m in modules}
-    for lesson in lessons:
-        module = by_path.get(lesson.path[:-STEPLEN])
-        if module is None:  # under an unpublished module: not part of the course now
+    lesson_types = _lesson_content_type_ids()
+    by_course = {c.path: CourseCompletion(c.pk, []) for c in courses}
+    modules: dict[str, ModuleCompletion] = {}
+    for page in pages:
+        if page.depth == courses[0].depth + 1:
+            module = ModuleCompletion(page.pk, page.title)
+            modules[page.path] = module
+            by_course[page.path[:-STEPLEN]].modules.append(module)
             continue
-        module.required += 1
-        if lesson.pk in done_ids:
-            module.done += 1
+        module_or_none = modules.get(page.path[:-STEPLEN])
+        if module_or_none is None or page.content_type_id not in lesson_types:
+            continue  # under an unpublished module: not part of the course now
+        module_or_none.required += 1
+        if page.pk in done_ids:
+            module_or_none.done += 1
         else:
-            module.missing.append(
+            module_or_none.missing.append(
                 MissingItem(
-                    "lesson", lesson.title, module.title, "not marked complete yet", lesson.pk
+                    "lesson", page.title, module_or_none.title, "not marked complete yet", page.pk
                 )
             )
-    completion = CourseCompletion(course.pk, list(by_path.values()))
-    for hook in _REQUIREMENTS:
-        completion.extra_missing.extend(hook(user, course, completion))
-    return completion
+    result = {}
+    for course in courses:
+        completion = by_course[course.path]
+        for hook in _REQUIREMENTS:
+            completion.extra_missing.extend(hook(user, course, completion))
+        result[course.pk] = completion
+    return result
+
+
+def _lesson_content_type_ids() -> set[int]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return {ContentType.objects.get_for_model(LessonPage).pk}

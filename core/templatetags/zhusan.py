@@ -68,3 +68,9 @@ def language_links(context: dict[str, object]) -> list[dict[str, object]]:
         }
         for code, _ in settings.LANGUAGES
     ]
+
+
+@register.filter(name="get_item")
+def get_item(mapping: dict[object, object] | None, key: object) -> object:
+    """``mapping|get_item:key``: a dictionary lookup with a variable key."""
+    return (mapping or {}).get(key)

@@ -79,6 +79,8 @@ class _CourseWriter:
             "version": snap["version"],
             "outcomes": snap["outcomes"],
         }
+        if snap["completion_mode"] != "mark":
+            meta["completion"] = snap["completion_mode"].replace("_", "-")
         path = self.folder / "course.md"
         if snap["cover_image"]:
             meta["cover"] = self.asset("image", snap["cover_image"], path)

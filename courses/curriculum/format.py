@@ -114,6 +114,7 @@ class CourseSpec:
     outcomes: list[str]
     cover: AssetRef | None
     cover_alt: str
+    completion: str = "mark"
     modules: list[ModuleSpec] = field(default_factory=list)
 
 
@@ -189,6 +190,15 @@ def _outcomes(value: Any) -> list[str]:
     return outcomes
 
 
+COMPLETION_MODES = {"mark": "mark", "reach-end": "reach_end"}
+
+
+def _completion(value: Any) -> str:
+    if value not in COMPLETION_MODES:
+        raise ValueError(f"must be 'mark' or 'reach-end', got {value!r}")
+    return COMPLETION_MODES[value]
+
+
 def _optional_text(max_length: int) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value is None:
@@ -214,6 +224,7 @@ COURSE_SCHEMA: Schema = {
     "outcomes": (True, _outcomes),
     "cover": (False, _optional_text(500)),
     "cover_alt": (False, _optional_text(250)),
+    "completion": (False, lambda value: _completion(value)),
 }
 MODULE_SCHEMA: Schema = {
     "slug": (True, _slug),
@@ -585,6 +596,7 @@ def _parse_course(course_dir: Path, root: Path, errors: list[CurriculumError]) -
         outcomes=meta["outcomes"],
         cover=cover,
         cover_alt=meta.get("cover_alt", ""),
+        completion=meta.get("completion", "mark"),
         modules=modules,
     )
 

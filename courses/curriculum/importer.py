@@ -230,6 +230,7 @@ class _Importer:
             "learning_outcomes": [("outcome", text) for text in spec.outcomes],
             "cover_image_id": self.asset_id(spec.cover) if spec.cover else None,
             "cover_alt": spec.cover_alt,
+            "completion_mode": spec.completion,
         }
         course = self.sync(catalogue, CoursePage, spec.path, spec.slug, fields)
         self.step(spec.title)

@@ -53,6 +53,7 @@ def page_snapshot(page: Page) -> dict[str, Any]:
             "outcomes": [value for _, value in stream_items(page.learning_outcomes.raw_data)],
             "cover_image": page.cover_image_id,
             "cover_alt": page.cover_alt.strip(),
+            "completion_mode": page.completion_mode,
         }
     if isinstance(page, ModulePage):
         return {**base, "summary": page.summary.strip(), "introduction": page.introduction.strip()}

@@ -134,7 +134,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:my_learning"
+LOGIN_REDIRECT_URL = "learners:my_learning"
 LOGOUT_REDIRECT_URL = "/"
 
 # Languages: English for international partners, Russian and Kazakh for practitioners.

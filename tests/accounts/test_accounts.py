@@ -24,7 +24,7 @@ def test_login_page_is_labelled_and_logs_in(client: Client) -> None:
     assert '<label for="id_username">' in page and '<label for="id_password">' in page
     response = client.post("/en/accounts/login/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/en/accounts/my-learning/"
+    assert response["Location"] == "/en/learn/"
 
 
 def test_wrong_password_says_so(client: Client) -> None:
@@ -38,15 +38,15 @@ def test_logout_is_a_post(client: Client) -> None:
     client.force_login(UserFactory())
     assert client.get("/en/accounts/logout/").status_code == 405
     assert client.post("/en/accounts/logout/").status_code == 302
-    assert client.get("/en/accounts/my-learning/").status_code == 302
+    assert client.get("/en/learn/").status_code == 302
 
 
 def test_my_learning_requires_sign_in(client: Client) -> None:
-    response = client.get("/en/accounts/my-learning/")
-    assert response["Location"] == "/en/accounts/login/?next=/en/accounts/my-learning/"
+    response = client.get("/en/learn/")
+    assert response["Location"] == "/en/accounts/login/?next=/en/learn/"
     user = UserFactory(first_name="Aigerim", last_name="Test")
     client.force_login(user)
-    assert "Signed in as Aigerim Test" in client.get("/en/accounts/my-learning/").content.decode()
+    assert "Signed in as Aigerim Test" in client.get("/en/learn/").content.decode()
 
 
 def test_password_change(client: Client) -> None:

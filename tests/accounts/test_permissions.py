@@ -22,7 +22,7 @@ MATRIX = [
     ("/en/courses/sample-course/", dict.fromkeys(ROLES, 200)),
     (LESSON, dict.fromkeys(ROLES, 200)),
     ("/healthz/", dict.fromkeys(ROLES, 200)),
-    ("/en/accounts/my-learning/", {**dict.fromkeys(ROLES, 200), None: 302}),
+    ("/en/learn/", {**dict.fromkeys(ROLES, 200), None: 302}),
     ("/en/accounts/password/change/", {**dict.fromkeys(ROLES, 200), None: 302}),
     (
         "/admin/",

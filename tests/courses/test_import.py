@@ -54,6 +54,7 @@ def test_import_creates_the_page_tree_with_every_block() -> None:
     assert course.version == "2.1"
     assert str(course.estimated_hours) == "1.5"
     assert course.intended_specialties == ["psychologist", "social_worker"]
+    assert course.completion_mode == "reach_end"
     assert [b.value for b in course.learning_outcomes] == [
         "Read a lesson with every kind of block.",
         "Find the next lesson.",
@@ -198,6 +199,7 @@ def test_export_writes_the_format_with_assets(tmp_path: Path) -> None:
     course = (tmp_path / "sample-course/course.md").read_text()
     assert "version: '2.1'" in course
     assert "cover: files/cover.png" in course
+    assert "completion: reach-end" in course
 
 
 def test_export_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
@@ -280,6 +282,7 @@ BAD_COURSE_EDITS = [
     ("cover_alt: A plain teal rectangle\n", "", "field 'cover_alt': is required with 'cover'"),
     ("outcomes:\n", "outcomes: []\nold_outcomes:\n", "field 'outcomes': must be a non-empty list"),
     ("---\nslug", "slug", "the file must start with a line '---'"),
+    ("completion: reach-end", "completion: sometimes", "field 'completion': must be 'mark' or 'reach-end'"),
 ]  # fmt: skip
 
 

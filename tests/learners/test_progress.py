@@ -152,12 +152,26 @@ def test_requirement_hooks_add_missing_items(
 
 
 def test_completion_query_count_does_not_grow(sample_course: CoursePage) -> None:
+    """Two queries (pages, the learner's records) for one course or for many."""
     from django.test.utils import CaptureQueriesContext
 
+    from learners.api import courses_completion
+    from tests.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory
+
     user = UserFactory()
+    course_completion(user=user, course=sample_course)  # warm the content-type cache
     with CaptureQueriesContext(connection) as ctx:
         course_completion(user=user, course=sample_course)
-    assert len(ctx.captured_queries) == 3
+    assert len(ctx.captured_queries) == 2
+    courses = [sample_course]
+    for _ in range(20):
+        course = CoursePageFactory()
+        LessonPageFactory.create_batch(3, parent=ModulePageFactory(parent=course))
+        courses.append(course)
+    with CaptureQueriesContext(connection) as ctx:
+        result = courses_completion(user=user, courses=courses)
+    assert len(ctx.captured_queries) == 2
+    assert [result[c.pk].required for c in courses] == [3] + [3] * 20
 
 
 # --- regions and profiles ----------------------------------------------------------------------

@@ -1,0 +1,15 @@
+"""Learner URLs, under /<language>/learn/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "learners"
+
+urlpatterns = [
+    path("", views.my_learning_view, name="my_learning"),
+    path("courses/<int:course_id>/enrol/", views.enrol, name="enrol"),
+    path("courses/<int:course_id>/leave/", views.leave, name="leave"),
+    path("courses/<int:course_id>/what-is-left/", views.what_is_left, name="what_is_left"),
+    path("lessons/<int:lesson_id>/complete/", views.complete_lesson, name="complete_lesson"),
+]

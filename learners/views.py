@@ -1,0 +1,92 @@
+"""Learner actions: enrol, leave, complete a lesson, see what is left, My learning.
+
+Each view checks who may act (the signed-in learner on their own records), then calls a service.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses.api import CoursePage, LessonPage
+
+from .completion import course_completion
+from .selectors import my_learning
+from .services import enrollment_create, enrollment_leave, lesson_progress_complete
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = fallback
+    return HttpResponseRedirect(target)
+
+
+@login_required
+def my_learning_view(request: HttpRequest) -> HttpResponse:
+    """My learning: the learner's courses with progress and where to continue."""
+    entries = my_learning(user=request.user, request=request)
+    return render(
+        request,
+        "learners/my_learning.html",
+        {
+            "in_progress": [e for e in entries if not e.completion.complete],
+            "completed": [e for e in entries if e.completion.complete],
+        },
+    )
+
+
+@login_required
+@require_POST
+def enrol(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    enrollment_create(user=request.user, course=course)
+    messages.success(request, _("You are enrolled in “%(course)s”.") % {"course": course.title})
+    return _back(request, course.get_url(request) or "/")
+
+
+@login_required
+@require_POST
+def leave(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = get_object_or_404(CoursePage, pk=course_id)
+    enrollment_leave(user=request.user, course=course)
+    messages.info(
+        request,
+        _("You left “%(course)s”. Your progress is kept if you come back.")
+        % {"course": course.title},
+    )
+    return _back(request, course.get_url(request) or "/")
+
+
+@login_required
+@require_POST
+def complete_lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """Record the lesson as complete (idempotent) and go on; enrols the learner if needed."""
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    course = CoursePage.objects.ancestor_of(lesson).get()
+    enrollment_create(user=request.user, course=course)
+    lesson_progress_complete(user=request.user, lesson=lesson)
+    return _back(request, lesson.get_url(request) or "/")
+
+
+@login_required
+def what_is_left(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Exactly which items of a course the learner still has to do, and why."""
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    completion = course_completion(user=request.user, course=course)
+    lesson_urls = {
+        page.pk: page.get_url(request)
+        for page in LessonPage.objects.descendant_of(course).live().select_related("locale")
+    }
+    return render(
+        request,
+        "learners/what_is_left.html",
+        {"course": course, "completion": completion, "lesson_urls": lesson_urls},
+    )

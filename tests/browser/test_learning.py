@@ -1,0 +1,47 @@
+"""A practitioner signs in on a phone, completes a lesson, and finds it on My learning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.test_reading import PHONE, check_page, page_for, site  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_complete_a_lesson_and_see_progress(
+    page_for: Any,
+    site: str,
+    axe_source: str,
+    screenshot_dir: Path,  # noqa: F811
+) -> None:
+    from tests.factories import UserFactory
+
+    UserFactory(username="aigerim", first_name="Aigerim", groups=["Practitioner"])
+    page = page_for(PHONE)
+    page.goto(f"{site}/en/accounts/login/")
+    page.get_by_label("Username").fill("aigerim")
+    page.get_by_label("Password").fill("a-long-test-password-1")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/en/learn/")
+    assert "You are not taking a course yet." in page.locator("main").inner_text()
+
+    page.goto(f"{site}/en/courses/trauma-informed-care/")
+    page.get_by_role("button", name="Enrol to track your progress").click()
+    assert "0 of 10 done" in page.locator("main").inner_text()
+    check_page(page, axe_source, "10-course-enrolled-phone", screenshot_dir)
+
+    page.get_by_role("link", name="Continue", exact=True).click()
+    page.wait_for_url("**/coming-home/")
+    page.get_by_role("button", name="Mark this lesson as complete").click()
+    assert "You completed this lesson on" in page.locator("main").inner_text()
+    check_page(page, axe_source, "11-lesson-completed-phone", screenshot_dir)
+
+    page.goto(f"{site}/en/learn/")
+    text = page.locator("main").inner_text()
+    assert "1 of 10 done (10%)" in text
+    assert "What long danger, loss and displacement do" in text  # where to continue
+    check_page(page, axe_source, "12-my-learning-phone", screenshot_dir)
