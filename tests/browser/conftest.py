@@ -11,8 +11,11 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+
+from tests.conftest import SAMPLE_CURRICULUM, SHIPPED_CURRICULUM
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in these tests are
 # synchronous and safe.
@@ -69,3 +72,38 @@ def screenshot_dir() -> Path:
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def site(migrated_db: None, live_server: Any) -> str:
+    """The live server with both curricula, on the database as the migrations left it."""
+    from courses.api import curriculum_import
+
+    curriculum_import(path=SHIPPED_CURRICULUM)
+    curriculum_import(path=SAMPLE_CURRICULUM)
+    return str(live_server.url)
+
+
+@pytest.fixture
+def page_for(browser: Any, site: str) -> Any:
+    contexts = []
+    outside: list[str] = []
+
+    def make(viewport: dict[str, int]) -> Any:
+        context = browser.new_context(viewport=viewport, device_scale_factor=1)
+        contexts.append(context)
+        page = context.new_page()
+        host = urlsplit(site).netloc
+
+        def watch(request: Any) -> None:
+            parts = urlsplit(request.url)
+            if parts.scheme in {"http", "https"} and parts.netloc != host:
+                outside.append(request.url)
+
+        page.on("request", watch)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert outside == [], f"requests left the site: {outside}"

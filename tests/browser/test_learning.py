@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_reading import PHONE, check_page, page_for, site  # noqa: F401 - fixtures
+from tests.browser.helpers import PHONE, check_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ def test_complete_a_lesson_and_see_progress(
     page_for: Any,
     site: str,
     axe_source: str,
-    screenshot_dir: Path,  # noqa: F811
+    screenshot_dir: Path,
 ) -> None:
     from tests.factories import UserFactory
 

@@ -9,69 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import SAMPLE_CURRICULUM, SHIPPED_CURRICULUM
+from tests.browser.helpers import DESKTOP, PHONE, check_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-@pytest.fixture
-def site(migrated_db: None, live_server: Any) -> str:
-    """The live server with both curricula, on the database as the migrations left it."""
-    from courses.api import curriculum_import
-
-    curriculum_import(path=SHIPPED_CURRICULUM)
-    curriculum_import(path=SAMPLE_CURRICULUM)
-    return str(live_server.url)
-
-
-@pytest.fixture
-def page_for(browser: Any, site: str) -> Any:
-    contexts = []
-    outside: list[str] = []
-
-    def make(viewport: dict[str, int]) -> Any:
-        context = browser.new_context(viewport=viewport, device_scale_factor=1)
-        contexts.append(context)
-        page = context.new_page()
-        host = urlsplit(site).netloc
-
-        def watch(request: Any) -> None:
-            parts = urlsplit(request.url)
-            if parts.scheme in {"http", "https"} and parts.netloc != host:
-                outside.append(request.url)
-
-        page.on("request", watch)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert outside == [], f"requests left the site: {outside}"
-
-
-def check_page(page: Any, axe_source: str, name: str, screenshot_dir: Path) -> None:
-    """axe-core finds no WCAG 2.1 A/AA violation; nothing scrolls sideways; save a screenshot."""
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
-    )
-    violations = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-    ]
-    assert violations == [], f"{name}: {violations}"
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.viewport_size["width"]
-    assert width <= viewport, f"{name}: page is {width}px wide in a {viewport}px viewport"
-    page.screenshot(path=str(screenshot_dir / f"{name}.png"), full_page=True)
 
 
 def test_read_a_lesson_on_a_phone(
