@@ -8,18 +8,29 @@ from .completion import (
     courses_completion,
     register_requirement,
 )
-from .models import Enrollment, LessonProgress, Profile
+from .models import Cohort, CohortCourse, CohortMembership, Enrollment, LessonProgress, Profile
 from .regions import REGION_CODES, region_choices, region_code_for, region_name
-from .services import enrollment_create, enrollment_leave, lesson_progress_complete
+from .services import (
+    cohort_add_member,
+    cohort_assign_course,
+    enrollment_create,
+    enrollment_leave,
+    lesson_progress_complete,
+)
 
 __all__ = [
     "REGION_CODES",
+    "Cohort",
+    "CohortCourse",
+    "CohortMembership",
     "CourseCompletion",
     "Enrollment",
     "LessonProgress",
     "MissingItem",
     "ModuleCompletion",
     "Profile",
+    "cohort_add_member",
+    "cohort_assign_course",
     "course_completion",
     "courses_completion",
     "enrollment_create",

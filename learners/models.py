@@ -7,6 +7,8 @@ stored: they are computed from these rows by ``learners.completion``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -111,3 +113,71 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} completed {self.lesson_id}"
+
+
+class Cohort(models.Model):
+    """A trainer's group of practitioners, with courses assigned to it and due dates."""
+
+    name = models.CharField(_("name"), max_length=200)
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="cohorts_run", verbose_name=_("trainers")
+    )
+    members: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="CohortMembership",
+        related_name="cohorts",
+        verbose_name=_("members"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("cohort")
+        constraints = [models.UniqueConstraint(fields=["name"], name="learners_cohort_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CohortMembership(models.Model):
+    """A practitioner's place in a cohort."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_memberships"
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cohort", "user__last_name", "user__username"]
+        verbose_name = _("cohort membership")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "user"], name="learners_membership_unique_cohort_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.cohort}"
+
+
+class CohortCourse(models.Model):
+    """A course assigned to a cohort, with an optional due date."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assignments")
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.CASCADE, related_name="cohort_assignments"
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["cohort", "due_date"]
+        verbose_name = _("assigned course")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "course"], name="learners_cohortcourse_unique_cohort_course"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course_id} for {self.cohort}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -9,9 +10,15 @@ from django.utils import timezone
 
 from courses.api import CoursePage, LessonPage
 
-from .models import Enrollment, LessonProgress
+from .models import Cohort, CohortCourse, CohortMembership, Enrollment, LessonProgress
 
-__all__ = ["enrollment_create", "enrollment_leave", "lesson_progress_complete"]
+__all__ = [
+    "cohort_add_member",
+    "cohort_assign_course",
+    "enrollment_create",
+    "enrollment_leave",
+    "lesson_progress_complete",
+]
 
 
 def enrollment_create(
@@ -61,3 +68,28 @@ def lesson_progress_complete(*, user: Any, lesson: LessonPage) -> LessonProgress
     except IntegrityError:
         progress = LessonProgress.objects.get(user=user, lesson=lesson)
     return progress
+
+
+def cohort_add_member(*, cohort: Cohort, user: Any) -> CohortMembership:
+    """Add ``user`` to ``cohort`` and enrol them in its assigned courses. Safe to repeat."""
+    with transaction.atomic():
+        membership, _ = CohortMembership.objects.get_or_create(cohort=cohort, user=user)
+        for assignment in cohort.assignments.select_related("course"):
+            enrollment_create(user=user, course=assignment.course, source=Enrollment.Source.COHORT)
+    return membership
+
+
+def cohort_assign_course(
+    *, cohort: Cohort, course: CoursePage, due_date: date | None = None
+) -> CohortCourse:
+    """Assign ``course`` to ``cohort`` (or change its due date) and enrol every member."""
+    with transaction.atomic():
+        assignment, created = CohortCourse.objects.get_or_create(
+            cohort=cohort, course=course, defaults={"due_date": due_date}
+        )
+        if not created and assignment.due_date != due_date:
+            assignment.due_date = due_date
+            assignment.save(update_fields=["due_date"])
+        for user in cohort.members.all():
+            enrollment_create(user=user, course=course, source=Enrollment.Source.COHORT)
+    return assignment
