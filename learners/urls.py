@@ -8,6 +8,7 @@ app_name = "learners"
 
 urlpatterns = [
     path("", views.my_learning_view, name="my_learning"),
+    path("profile/", views.profile_view, name="profile"),
     path("courses/<int:course_id>/enrol/", views.enrol, name="enrol"),
     path("courses/<int:course_id>/leave/", views.leave, name="leave"),
     path("courses/<int:course_id>/what-is-left/", views.what_is_left, name="what_is_left"),

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,13 +21,36 @@ from .selectors import my_learning
 from .services import enrollment_create, enrollment_leave, lesson_progress_complete
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
-    target = request.POST.get("next", "")
+def _back(request: HttpRequest, fallback: str, field: str = "next") -> HttpResponseRedirect:
+    target = request.POST.get(field, "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = fallback
     return HttpResponseRedirect(target)
+
+
+@login_required
+def profile_view(request: HttpRequest) -> HttpResponse:
+    """Complete or change the specialist profile; first thing a practitioner does."""
+    from .forms import ProfileForm
+    from .middleware import SESSION_KEY
+    from .models import Profile
+
+    profile = Profile.objects.filter(user=request.user).first()
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.user = request.user
+        saved.save()
+        request.session[SESSION_KEY] = True
+        messages.success(request, _("Your profile is saved."))
+        return _back(request, reverse("learners:my_learning"), field="next")
+    return render(
+        request,
+        "learners/profile.html",
+        {"form": form, "first_time": profile is None, "next": request.GET.get("next", "")},
+    )
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from tests.conftest import SAMPLE_CURRICULUM
-from tests.factories import UserFactory
+from tests.factories import UserFactory, practitioner
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password-1"
@@ -44,7 +44,7 @@ def test_logout_is_a_post(client: Client) -> None:
 def test_my_learning_requires_sign_in(client: Client) -> None:
     response = client.get("/en/learn/")
     assert response["Location"] == "/en/accounts/login/?next=/en/learn/"
-    user = UserFactory(first_name="Aigerim", last_name="Test")
+    user = practitioner(first_name="Aigerim", last_name="Test")
     client.force_login(user)
     assert "Signed in as Aigerim Test" in client.get("/en/learn/").content.decode()
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from courses.api import CoursePage
-from tests.factories import UserFactory
+from tests.factories import UserFactory, practitioner
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,8 @@ MATRIX = [
 def sign_in(client: Client, role: str | None) -> None:
     if role == "admin":
         client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    elif role == "Practitioner":
+        client.force_login(practitioner())
     elif role is not None:
         client.force_login(UserFactory(groups=[role]))
 

@@ -26,6 +26,14 @@ def test_complete_a_lesson_and_see_progress(
     page.get_by_label("Username").fill("aigerim")
     page.get_by_label("Password").fill("a-long-test-password-1")
     page.get_by_role("button", name="Log in").click()
+    # First sign-in: the profile comes first.
+    page.wait_for_url("**/en/learn/profile/**")
+    check_page(page, axe_source, "09-profile-first-time-phone", screenshot_dir)
+    page.get_by_label("Specialty").select_option("school_staff")
+    page.get_by_label("Region").select_option("KZ-79")
+    page.get_by_label("Organisation").fill("A school (fictional)")
+    page.get_by_label("Preferred language").select_option("kk")
+    page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/en/learn/")
     assert "You are not taking a course yet." in page.locator("main").inner_text()
 

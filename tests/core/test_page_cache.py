@@ -11,7 +11,7 @@ from django.test import Client
 from core.page_cache import GENERATION_KEY
 from courses.api import CoursePage, LessonPage
 from tests.conftest import assert_max_queries
-from tests.factories import UserFactory
+from tests.factories import practitioner
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_signed_in_reader_is_never_served_a_shared_page(
     client: Client, sample_course: CoursePage
 ) -> None:
     Client().get(LESSON)  # an anonymous reader fills the cache
-    client.force_login(UserFactory(first_name="Aida"))
+    client.force_login(practitioner(first_name="Aida"))
     response = client.get(LESSON)
     assert "X-Page-Cache" not in response
     assert "Log out" in response.content.decode()

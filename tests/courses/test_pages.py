@@ -17,8 +17,8 @@ from tests.factories import (
     CoursePageFactory,
     LessonPageFactory,
     ModulePageFactory,
-    UserFactory,
     lesson_body,
+    practitioner,
 )
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +175,7 @@ def test_lesson_page_queries_do_not_grow_with_lessons_or_blocks(
     client: Client, logged_in: bool
 ) -> None:
     if logged_in:
-        client.force_login(UserFactory(groups=["Practitioner"]))
+        client.force_login(practitioner())
     small = build_course(lessons=2, blocks=1)
     large = build_course(lessons=40, blocks=60)
     assert count_queries(client, small) == count_queries(client, large)

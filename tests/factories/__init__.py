@@ -79,3 +79,21 @@ class UserFactory(factory.django.DjangoModelFactory):
 
         if create and extracted:
             self.groups.set(Group.objects.filter(name__in=extracted))
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    user = factory.SubFactory(UserFactory)
+    specialty = "psychologist"
+    region = "KZ-75"
+    organisation = "School No. 1 (fictional)"
+    preferred_language = "ru"
+
+    class Meta:
+        model = "learners.Profile"
+
+
+def practitioner(**kwargs: Any) -> Any:
+    """A signed-up practitioner: in the Practitioner group, with a completed profile."""
+    user = UserFactory(groups=["Practitioner"], **kwargs)
+    ProfileFactory(user=user)
+    return user

@@ -9,7 +9,13 @@ from django.test.utils import CaptureQueriesContext
 
 from courses.api import CoursePage, LessonPage
 from learners.api import Enrollment, LessonProgress, enrollment_create, lesson_progress_complete
-from tests.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory, UserFactory
+from tests.factories import (
+    CoursePageFactory,
+    LessonPageFactory,
+    ModulePageFactory,
+    UserFactory,
+    practitioner,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +37,7 @@ def mark_mode(sample_course: CoursePage) -> CoursePage:
 
 @pytest.fixture
 def learner(client: Client) -> object:
-    user = UserFactory(groups=["Practitioner"])
+    user = practitioner()
     client.force_login(user)
     return user
 
@@ -164,3 +170,33 @@ def test_my_learning_queries_do_not_grow_with_courses(client: Client, learner: o
         response = client.get("/en/learn/")
     assert response.content.decode().count("1 of 2 done (50%)") == 50
     assert len(fifty.captured_queries) == len(one.captured_queries) <= 10
+
+
+def test_practitioner_without_profile_completes_it_first(
+    client: Client, sample_course: CoursePage
+) -> None:
+    from learners.api import Profile
+
+    user = UserFactory(groups=["Practitioner"])
+    client.force_login(user)
+    response = client.get(FIRST)
+    assert response.status_code == 302
+    assert response["Location"] == f"/en/learn/profile/?next={FIRST.replace('/', '%2F')}"
+    form = client.get(response["Location"]).content.decode()
+    assert "Before you start" in form
+    assert '<option value="KZ-71">Astana</option>' in form
+    bad = client.post("/en/learn/profile/", {"specialty": "psychologist", "region": "RU-MOW",
+                                             "preferred_language": "ru", "next": FIRST})  # fmt: skip
+    assert bad.status_code == 200
+    assert "Select a valid choice" in bad.content.decode()
+    done = client.post("/en/learn/profile/", {"specialty": "social_worker", "region": "KZ-71",
+                                              "organisation": "", "preferred_language": "kk",
+                                              "next": FIRST})  # fmt: skip
+    assert done["Location"] == FIRST
+    assert Profile.objects.get(user=user).region == "KZ-71"
+    assert client.get(FIRST).status_code == 200
+
+
+def test_staff_roles_need_no_profile(client: Client, sample_course: CoursePage) -> None:
+    client.force_login(UserFactory(groups=["Trainer"]))
+    assert client.get(FIRST).status_code == 200

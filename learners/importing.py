@@ -1,0 +1,496 @@
+"""Bulk import of specialists from a CSV file (see ``docs/importing-specialists.md``).
+
+The file is read and every row checked before anything is written, so whoever prepared it sees
+every problem at once, each with its line, column, value and reason. Rows are keyed on the email
+address (case ignored): a new address makes an account (with no usable password: the specialist
+sets one through password reset), a profile and a place in the Practitioner group; a known one
+has its name and profile updated where they differ. Writing is one transaction, and a row that
+already matches the database is not written at all, so importing a file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import translation
+
+from accounts.api import Role
+from core.api import Specialty
+
+from .models import Cohort, CohortMembership, Profile
+from .regions import region_code_for
+from .services import cohort_add_member
+
+__all__ = [
+    "COLUMNS",
+    "REQUIRED_COLUMNS",
+    "ImportResult",
+    "LineError",
+    "Progress",
+    "specialists_import",
+]
+
+logger = logging.getLogger(__name__)
+
+#: The columns a file may have, in the order a row's errors are reported; only cohort is optional.
+COLUMNS = ("email", "full_name", "specialty", "region", "organisation", "language", "cohort")
+REQUIRED_COLUMNS = COLUMNS[:-1]
+
+#: progress(done, total, label) is called after each valid row is written (or found unchanged).
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class LineError:
+    """One problem at one line of the file: in a value (``column`` set), a row, or the header."""
+
+    line: int
+    reason: str
+    column: str = ""
+    value: str = ""
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, column '{self.column}'" if self.column else f"line {self.line}"
+        return f"{where}: '{self.value}' {self.reason}" if self.value else f"{where}: {self.reason}"
+
+
+@dataclass
+class ImportResult:
+    """What an import did: the email addresses created, updated and unchanged, and every error.
+
+    ``rejected`` means nothing was written: the file itself is unusable (empty, not text, a bad
+    header), or it has invalid rows and the import was not partial. ``invalid_rows`` counts rows,
+    not errors (a row may have several); it is 0 when the problem is the file itself.
+    """
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+    invalid_rows: int = 0
+    rejected: bool = False
+
+    def summary(self) -> str:
+        text = (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged"
+        )
+        if self.invalid_rows and not self.rejected:
+            text += f", {self.invalid_rows} invalid row{_s(self.invalid_rows)} skipped"
+        return text
+
+
+def specialists_import(
+    *, data: bytes, filename: str, partial: bool = False, progress: Progress | None = None
+) -> ImportResult:
+    """Create or update the specialists in the CSV file ``data``.
+
+    ``filename`` names the file in the result's errors' context (and in logs); the content alone
+    decides the encoding and the delimiter. With ``partial`` False (the default) nothing is
+    written unless every row is valid; with it True the valid rows are written and the invalid
+    ones reported. Every error is in the result either way. An exception while writing (a
+    database error) rolls the whole import back.
+    """
+    errors: list[LineError] = []
+    records = _read(data, errors)
+    if records is None:
+        logger.info("Specialists file %s rejected: %s", filename, errors[0])
+        return ImportResult(errors=errors, rejected=True)
+    rows = _check_rows(records, errors)
+    existing = _check_against_database(rows, errors)
+    errors.sort(key=lambda e: (e.line, COLUMNS.index(e.column) if e.column else -1))
+    bad_lines = {e.line for e in errors}
+    result = ImportResult(errors=errors, invalid_rows=len(bad_lines))
+    if bad_lines and not partial:
+        logger.info("Specialists file %s rejected: %d invalid rows.", filename, len(bad_lines))
+        result.rejected = True
+        return result
+    _write([row for row in rows if row.line not in bad_lines], existing, result, progress)
+    logger.info("Imported specialists from %s: %s.", filename, result.summary())
+    return result
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+# Reading: bytes to records, with the header checked. Every problem here concerns the whole file.
+
+
+@dataclass(frozen=True)
+class _Record:
+    """A non-blank data row: its first line, its values by column, and its number of fields."""
+
+    line: int
+    values: dict[str, str]
+    width: int
+    width_ok: bool
+
+
+def _decode(data: bytes) -> str | None:
+    """The text of a UTF-8 (with or without BOM) or Windows-1251 file; None for anything else.
+
+    UTF-8 is tried first: Windows-1251 gives a character for almost every byte, whereas Cyrillic
+    in Windows-1251 is practically never valid UTF-8.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16, Excel's "Unicode text"
+        return None
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _split(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line, fields) for each record with a value; a quoted value may span lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1
+    for fields in reader:
+        line, start = start, reader.line_num + 1
+        if any(value.strip() for value in fields):
+            yield line, fields
+
+
+def _read(data: bytes, errors: list[LineError]) -> list[_Record] | None:
+    """The data rows, or None (with the reason in ``errors``) when the file is unusable."""
+    text = _decode(data)
+    if text is None:
+        errors.append(
+            LineError(1, "the file is not UTF-8 or Windows-1251 text; save it as CSV (UTF-8)")
+        )
+        return None
+    header_text = next((line for line in text.splitlines() if line.strip()), "")
+    if not header_text:
+        errors.append(LineError(1, "the file is empty; a header row naming the columns is needed"))
+        return None
+    # Column names hold neither character, so the header shows which one separates fields.
+    delimiter = ";" if header_text.count(";") > header_text.count(",") else ","
+    try:
+        split = list(_split(text, delimiter))
+    except csv.Error as exc:
+        errors.append(LineError(1, f"the file cannot be read as CSV ({exc})"))
+        return None
+    header_line, header = split[0]
+    columns = [name.strip().casefold() for name in header]
+    while columns and not columns[-1]:  # spreadsheets pad rows with empty cells
+        columns.pop()
+    if not _check_header(header_line, columns, errors):
+        return None
+    if len(split) == 1:
+        errors.append(LineError(header_line, "the file has a header but no rows"))
+        return None
+    records = []
+    for line, fields in split[1:]:
+        padding = fields[len(columns) :]
+        records.append(
+            _Record(
+                line=line,
+                values={name: value.strip() for name, value in zip(columns, fields, strict=False)},
+                width=len(fields),
+                width_ok=len(fields) >= len(columns) and not any(v.strip() for v in padding),
+            )
+        )
+    return records
+
+
+def _check_header(line: int, columns: list[str], errors: list[LineError]) -> bool:
+    problems = []
+    seen: set[str] = set()
+    for name in columns:
+        if not name:
+            problems.append("a column has no name")
+        elif name not in COLUMNS:
+            problems.append(f"unknown column '{name}'")
+        elif name in seen:
+            problems.append(f"column '{name}' appears twice")
+        seen.add(name)
+    missing = ", ".join(f"'{name}'" for name in REQUIRED_COLUMNS if name not in seen)
+    if missing:
+        problems.append(f"missing column{_s(missing.count(',') + 1)} {missing}")
+    expected = ", ".join(COLUMNS)
+    errors.extend(
+        LineError(line, f"header: {problem} (columns: {expected}; cohort is optional)")
+        for problem in problems
+    )
+    return not problems
+
+
+# Checking: each row alone, then the file's rows against each other and the database.
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A row whose values are all valid, normalised to what the database stores."""
+
+    line: int
+    email: str
+    first_name: str
+    last_name: str
+    specialty: str
+    region: str
+    organisation: str
+    language: str
+    cohort: str
+
+
+def _specialties() -> dict[str, str]:
+    """Each specialty's value, by its value and by its English label, casefolded."""
+    with translation.override("en"):
+        accepted = {str(label).casefold(): value for value, label in Specialty.choices}
+    accepted.update({value: value for value in Specialty.values})
+    return accepted
+
+
+def _max_length(model: Any, name: str) -> int:
+    return int(model._meta.get_field(name).max_length)
+
+
+class _RowChecker:
+    """Checks one record's values, with the lookup tables and limits read once per file."""
+
+    def __init__(self) -> None:
+        user_model = get_user_model()
+        self.specialties = _specialties()
+        self.languages = sorted(code for code, _ in settings.LANGUAGES)
+        self.username_max = _max_length(user_model, "username")
+        self.first_max = _max_length(user_model, "first_name")
+        self.last_max = _max_length(user_model, "last_name")
+        self.organisation_max = _max_length(Profile, "organisation")
+
+    def check(self, record: _Record) -> tuple[_Row | None, list[LineError]]:
+        """The row, or None and an error for each bad value (all of them, in column order)."""
+        values = record.values
+        if not record.width_ok:  # the values are likely in the wrong columns: check none
+            reason = f"has {record.width} fields; the header has {len(values)}"
+            return None, [LineError(record.line, reason)]
+        errors: list[LineError] = []
+
+        def fail(column: str, reason: str) -> None:
+            errors.append(LineError(record.line, reason, column, values.get(column, "")))
+
+        email = values["email"].lower()
+        if not email:
+            fail("email", "a value is required")
+        elif not _is_email(email):
+            fail("email", "is not an email address")
+        elif len(email) > self.username_max:
+            fail("email", f"is longer than {self.username_max} characters")
+        full_name = " ".join(values["full_name"].split())
+        first_name, _, last_name = full_name.partition(" ")
+        if not full_name:
+            fail("full_name", "a value is required")
+        elif len(first_name) > self.first_max or len(last_name) > self.last_max:
+            fail("full_name", f"is too long (at most {self.first_max} characters for the first "
+                 f"name and {self.last_max} for the rest)")  # fmt: skip
+        specialty = self.specialties.get(values["specialty"].casefold())
+        if not values["specialty"]:
+            fail("specialty", "a value is required")
+        elif specialty is None:
+            fail("specialty", f"is not a specialty (one of: {', '.join(Specialty.values)})")
+        region = region_code_for(values["region"]) if values["region"] else None
+        if not values["region"]:
+            fail("region", "a value is required")
+        elif region is None:
+            fail("region", "is not a region of Kazakhstan")
+        if len(values["organisation"]) > self.organisation_max:
+            fail("organisation", f"is longer than {self.organisation_max} characters")
+        language = values["language"].lower()
+        if not language:
+            fail("language", "a value is required")
+        elif language not in self.languages:
+            fail("language", f"is not a language of the platform "
+                 f"(one of: {', '.join(self.languages)})")  # fmt: skip
+        if errors or specialty is None or region is None:
+            return None, errors
+        row = _Row(
+            line=record.line, email=email, first_name=first_name, last_name=last_name,
+            specialty=specialty, region=region, organisation=values["organisation"],
+            language=language, cohort=values.get("cohort", ""),
+        )  # fmt: skip
+        return row, errors
+
+
+def _check_rows(records: list[_Record], errors: list[LineError]) -> list[_Row]:
+    """The rows with every value valid; an error for each bad value and each wrong-length row,
+    and on every line of an email address that appears more than once."""
+    checker = _RowChecker()
+    rows: list[_Row] = []
+    lines_by_email: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for record in records:
+        row, row_errors = checker.check(record)
+        errors.extend(row_errors)
+        if row is not None:
+            rows.append(row)
+        email = record.values.get("email", "")
+        if record.width_ok and email and not any(e.column == "email" for e in row_errors):
+            lines_by_email[email.lower()].append((record.line, email))
+    for occurrences in lines_by_email.values():
+        if len(occurrences) > 1:
+            for line, email in occurrences:
+                others = [str(other) for other, _ in occurrences if other != line]
+                errors.append(
+                    LineError(
+                        line, f"also appears on line{_s(len(others))} {', '.join(others)}",
+                        "email", email,
+                    )
+                )  # fmt: skip
+    return rows
+
+
+def _is_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+@dataclass
+class _Existing:
+    """What the database holds for the file's rows, read before writing."""
+
+    users: dict[str, Any]  # by lowercased email, with profile
+    cohorts: dict[str, Cohort]  # by name
+    practitioners: set[int]  # user ids in the Practitioner group
+    memberships: set[tuple[int, int]]  # (cohort id, user id)
+
+
+def _check_against_database(rows: list[_Row], errors: list[LineError]) -> _Existing:
+    """Read the accounts and cohorts the rows name, with an error for each unknown cohort and
+    each address that matches several accounts or another account's username."""
+    user_model = get_user_model()
+    emails = {row.email for row in rows}
+    matches: dict[str, list[Any]] = defaultdict(list)
+    for user in (
+        user_model.objects.annotate(email_key=Lower("email"))
+        .filter(email_key__in=emails)
+        .select_related("profile")
+        .order_by("pk")
+    ):
+        matches[user.email_key].append(user)
+    taken = {
+        username.lower()
+        for username, email in user_model.objects.filter(username__in=emails).values_list(
+            "username", "email"
+        )
+        if email.lower() != username.lower()
+    }
+    names = {row.cohort for row in rows if row.cohort}
+    cohorts = {cohort.name: cohort for cohort in Cohort.objects.filter(name__in=names)}
+    for row in rows:
+        count = len(matches.get(row.email, []))
+        if count > 1:
+            errors.append(
+                LineError(row.line, f"matches {count} accounts; only one may have an address",
+                          "email", row.email)
+            )  # fmt: skip
+        elif count == 0 and row.email in taken:
+            errors.append(
+                LineError(row.line, "is the username of an account with another email address",
+                          "email", row.email)
+            )  # fmt: skip
+        if row.cohort and row.cohort not in cohorts:
+            errors.append(LineError(row.line, "is not an existing cohort", "cohort", row.cohort))
+    users = {email: found[0] for email, found in matches.items() if len(found) == 1}
+    ids = [user.pk for user in users.values()]
+    group = Group.objects.get(name=Role.PRACTITIONER)
+    return _Existing(
+        users=users,
+        cohorts=cohorts,
+        practitioners=set(group.user_set.filter(pk__in=ids).values_list("pk", flat=True)),
+        memberships=set(
+            CohortMembership.objects.filter(
+                user_id__in=ids, cohort__in=cohorts.values()
+            ).values_list("cohort_id", "user_id")
+        ),
+    )
+
+
+# Writing: only what differs.
+
+
+def _write(
+    rows: list[_Row], existing: _Existing, result: ImportResult, progress: Progress | None
+) -> None:
+    user_model = get_user_model()
+    group = Group.objects.get(name=Role.PRACTITIONER)
+    with transaction.atomic():
+        for done, row in enumerate(rows, start=1):
+            user = existing.users.get(row.email)
+            if user is None:
+                user = user_model(
+                    username=row.email, email=row.email,
+                    first_name=row.first_name, last_name=row.last_name,
+                )  # fmt: skip
+                user.set_unusable_password()
+                user.save()
+                Profile.objects.create(user=user, **_profile_fields(row))
+                changed = True
+            else:
+                changed = _update_user(user, row)
+                changed |= _update_profile(user, row)
+            if user.pk not in existing.practitioners:
+                group.user_set.add(user)
+                changed = True
+            cohort = existing.cohorts.get(row.cohort)
+            if cohort is not None and (cohort.pk, user.pk) not in existing.memberships:
+                cohort_add_member(cohort=cohort, user=user)
+                changed = True
+            if row.email not in existing.users:
+                result.created.append(row.email)
+            elif changed:
+                result.updated.append(row.email)
+            else:
+                result.unchanged.append(row.email)
+            if progress is not None:
+                progress(done, len(rows), row.email)
+
+
+def _update_user(user: Any, row: _Row) -> bool:
+    """Set the name from the row unless the account already has it, however it is split."""
+    have = " ".join(f"{user.first_name} {user.last_name}".split())
+    if have == " ".join(f"{row.first_name} {row.last_name}".split()):
+        return False
+    user.first_name, user.last_name = row.first_name, row.last_name
+    user.save(update_fields=["first_name", "last_name"])
+    return True
+
+
+def _profile_fields(row: _Row) -> dict[str, str]:
+    return {
+        "specialty": row.specialty,
+        "region": row.region,
+        "organisation": row.organisation,
+        "preferred_language": row.language,
+    }
+
+
+def _update_profile(user: Any, row: _Row) -> bool:
+    """Set the profile's fields that differ from the row (or make the profile)."""
+    wanted = _profile_fields(row)
+    try:
+        profile = user.profile
+    except Profile.DoesNotExist:
+        Profile.objects.create(user=user, **wanted)
+        return True
+    changed = [name for name, value in wanted.items() if getattr(profile, name) != value]
+    for name in changed:
+        setattr(profile, name, wanted[name])
+    if changed:
+        profile.save(update_fields=[*changed, "updated_at"])
+    return bool(changed)
