@@ -2,10 +2,16 @@
 """Lesson page benchmark: throughput and latency against a bare view, and SQL queries per page.
 
 Run from the project root with one command (no other set-up; nothing outside a temporary folder
-is written):
+and db 13 of a local Redis is written):
 
-    .venv/bin/python bench/lesson_page.py            # about 25 s on 2 cores
+    .venv/bin/python bench/lesson_page.py            # about 45 s on 2 cores
     .venv/bin/python bench/lesson_page.py --help
+
+It measures the configuration production runs: the shared Redis cache, on
+``redis://127.0.0.1:6379/13`` when a Redis answers there (that database only, flushed at the
+start and at the end), else the local-memory cache (one per process: not production-like with
+several workers); and the whole-page cache for anonymous readers on (``PAGE_CACHE_SECONDS``,
+600 s by default; see ``core/page_cache.py``).
 
 What it does:
 
@@ -13,22 +19,27 @@ What it does:
    imports ``content/`` (the shipped course), plus two synthetic courses: a small one (1 module,
    2 lessons) and a large one (8 modules, 40 lessons), each with a 3-block and a 60-block lesson.
 2. Counts SQL queries per lesson page in this process (``django.test.Client`` and
-   ``CaptureQueriesContext``, anonymous) in three states: ``first`` (as a fresh worker's first
-   request: cache and content-type cache empty), ``cold`` (cache emptied) and ``warm``, for the
-   shipped lesson and the four synthetic ones, to show the count does not grow with the number
-   of lessons in the course or of blocks in the lesson.
+   ``CaptureQueriesContext``, anonymous) with the page cache off, so it counts what rendering the
+   page costs, in three states: ``first`` (as a fresh worker's first request: cache and
+   content-type cache empty), ``cold`` (cache emptied) and ``warm``, for the shipped lesson and
+   the four synthetic ones, to show the count does not grow with the number of lessons in the
+   course or of blocks in the lesson. Then, with the page cache on, counts a page cache miss
+   (the cache emptied) and a hit (the same request again): a hit must run no query.
 3. Times the lesson page and ``/bench/bare/`` (static HTML of the same byte size, see
-   ``bench/urls.py``) in this process through Django's WSGI handler, without a server;
-   ``--profile`` adds a cProfile breakdown of where a lesson request spends its time.
-4. Starts gunicorn (sync workers) on 127.0.0.1 on a free port in a subprocess, warms it up, and
-   drives a bounded number of requests per URL from a small pool of http.client threads;
-   reports requests/s, p50/p95/p99 latency, the server's CPU per request, the CPU used by the
-   client and by anything else on the machine, and the lesson/bare ratio.
-5. Prints the figures and PASS/FAIL against the targets: lesson page throughput >= 50% of the bare
-   view, <= 10 queries per lesson page, and the same count for small and large courses/lessons.
+   ``bench/urls.py``) in this process through Django's WSGI handler, without a server, with the
+   page cache on and off; ``--profile`` adds a cProfile breakdown of a rendered lesson request.
+4. Starts two gunicorn servers (sync workers) on 127.0.0.1 on free ports, one with the page cache
+   on and one with ``PAGE_CACHE_SECONDS=0`` (the body fragment cache only: what signed-in readers
+   get), warms them up, and drives a bounded number of requests per URL and server from a small
+   pool of http.client threads, one server and URL at a time in alternating rounds; reports
+   requests/s, p50/p95/p99 latency, the server's CPU per request, the CPU used by the client and
+   by anything else on the machine, and the lesson/bare ratios.
+5. Prints the figures and PASS/FAIL against the targets: anonymous lesson page throughput (page
+   cache on) >= 50% of the bare view's, <= 10 queries per rendered lesson page, the same count for
+   small and large courses/lessons, and no query on a page cache hit.
 
 Exits 0 whatever the figures, unless ``--strict`` is given (then 1 when a target is missed).
-The server is stopped on exit, on error and on Ctrl-C. See ``docs/benchmarks.md``.
+The servers are stopped on exit, on error and on Ctrl-C. See ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -65,6 +76,16 @@ SHORT_BLOCKS = 3
 
 TARGET_RATIO = 0.50
 TARGET_QUERIES = 10
+DEFAULT_PAGE_CACHE_SECONDS = 600
+PAGE_CACHE_HEADER = "X-Page-Cache"  # core.page_cache.HIT_HEADER: "hit" or "miss"
+
+#: The four measured series: label -> (server, URL kind). "on"/"off": the page cache.
+SERIES = {
+    "lesson": ("on", "lesson"),
+    "bare": ("on", "bare"),
+    "lesson, page cache off": ("off", "lesson"),
+    "bare, page cache off": ("off", "bare"),
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -76,12 +97,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="bench/lesson_page.py",
         description=(
             "Benchmark the lesson page: requests/s and latency under gunicorn against a bare "
-            "view of the same size, and SQL queries per page (cold and warm, small and large "
-            "courses). Uses a throwaway SQLite database in a temporary folder."
+            "view of the same size, with the anonymous page cache on (as in production) and "
+            "off, and SQL queries per page (cold and warm, small and large courses). Uses a "
+            "throwaway SQLite database in a temporary folder and, when a Redis answers on "
+            "127.0.0.1:6379, its db 13 as the cache (flushed at start and end)."
         ),
         epilog=(
-            f"Targets: lesson requests/s >= {TARGET_RATIO:.0%} of bare; <= {TARGET_QUERIES} "
-            "queries per lesson page, the same for 2 or 40 lessons and 3 or 60 blocks. "
+            f"Targets: anonymous lesson requests/s (page cache on) >= {TARGET_RATIO:.0%} of "
+            f"bare; <= {TARGET_QUERIES} queries per rendered lesson page, the same for 2 or 40 "
+            "lessons and 3 or 60 blocks; 0 queries on a page cache hit. "
             "Exit status is 0 unless --strict is given and a target is missed."
         ),
     )
@@ -91,21 +115,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=2000,
         metavar="N",
-        help="measured requests per URL (default 2000)",
+        help="measured requests per URL and server (default 2000)",
     )
     parser.add_argument(
         "--warmup",
         type=int,
         default=100,
         metavar="N",
-        help="warm-up requests per URL before measuring (default 100)",
+        help="warm-up requests per URL and server before measuring (default 100)",
     )
     parser.add_argument(
         "--rounds",
         type=int,
         default=4,
         help="split the measured requests into this many rounds, alternating lesson and bare "
-        "(default 4)",
+        "on each server (default 4)",
     )
     parser.add_argument(
         "-c",
@@ -120,13 +144,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--workers",
         type=int,
         default=2,
-        help="gunicorn workers (default 2: the machine's cores)",
+        help="gunicorn workers per server (default 2: the machine's cores)",
     )
     parser.add_argument(
         "--worker-class",
         default="sync",
         choices=["sync", "gthread"],
         help="gunicorn worker class (default sync; gthread keeps connections alive)",
+    )
+    parser.add_argument(
+        "--cache",
+        choices=["auto", "redis", "locmem"],
+        default=os.environ.get("BENCH_CACHE") or "auto",
+        help="cache backend: redis (db 13 on 127.0.0.1:6379, flushed at start and end), "
+        "locmem (one per process), or auto: redis when it answers (default auto, or "
+        "$BENCH_CACHE)",
+    )
+    parser.add_argument(
+        "--page-cache-seconds",
+        type=int,
+        default=int(os.environ.get("PAGE_CACHE_SECONDS") or DEFAULT_PAGE_CACHE_SECONDS),
+        metavar="S",
+        help="PAGE_CACHE_SECONDS of the server with the page cache on (default "
+        f"{DEFAULT_PAGE_CACHE_SECONDS}, or $PAGE_CACHE_SECONDS)",
     )
     parser.add_argument(
         "--url", default=LESSON_URL, help=f"the lesson page to measure (default {LESSON_URL})"
@@ -150,11 +190,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         const=200,
         default=0,
         metavar="N",
-        help="also profile N warm in-process lesson requests with cProfile "
-        "(default N=200) and print the top functions",
+        help="also profile N warm in-process lesson requests (page cache off: the page "
+        "rendered) with cProfile (default N=200) and print the top functions",
     )
     parser.add_argument(
-        "--show-queries", action="store_true", help="print the SQL of the cold and warm lesson page"
+        "--show-queries", action="store_true", help="print the SQL of the lesson page in each state"
     )
     parser.add_argument(
         "--json", type=Path, metavar="FILE", help="also write the figures to FILE as JSON"
@@ -176,6 +216,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if min(args.requests, args.concurrency, args.workers, args.rounds) < 1 or args.warmup < 0:
         parser.error("--requests, --rounds, --concurrency, --workers must be >= 1; --warmup >= 0")
+    if args.page_cache_seconds < 1:
+        parser.error("--page-cache-seconds (or $PAGE_CACHE_SECONDS) must be >= 1")
     args.rounds = min(args.rounds, args.requests)
     return args
 
@@ -194,7 +236,10 @@ class LoadResult:
     sizes: list[int]
     latencies_ms: list[float] = field(repr=False)
     client_cpu_seconds: float
+    page_cache: dict[str, int] = field(default_factory=dict)  # X-Page-Cache value -> count
     server_cpu_seconds: float = 0.0
+    redis_cpu_seconds: float = 0.0  # the local Redis server's CPU meanwhile (all its clients)
+    redis_commands: int = 0  # commands the Redis server processed meanwhile (all its clients)
     machine_busy_seconds: float = 0.0  # CPU-seconds the whole machine was busy meanwhile
 
     def merge(self, other: LoadResult) -> LoadResult:
@@ -211,7 +256,13 @@ class LoadResult:
             sizes=sorted({*self.sizes, *other.sizes}),
             latencies_ms=self.latencies_ms + other.latencies_ms,
             client_cpu_seconds=self.client_cpu_seconds + other.client_cpu_seconds,
+            page_cache={
+                k: self.page_cache.get(k, 0) + other.page_cache.get(k, 0)
+                for k in {*self.page_cache, *other.page_cache}
+            },
             server_cpu_seconds=self.server_cpu_seconds + other.server_cpu_seconds,
+            redis_cpu_seconds=self.redis_cpu_seconds + other.redis_cpu_seconds,
+            redis_commands=self.redis_commands + other.redis_commands,
             machine_busy_seconds=self.machine_busy_seconds + other.machine_busy_seconds,
         )
 
@@ -221,11 +272,16 @@ class LoadResult:
         return self.server_cpu_seconds / self.requests * 1000 if self.requests else 0.0
 
     @property
+    def redis_cpu_ms(self) -> float:
+        """The Redis server's CPU per request (it serves the cache on the same machine)."""
+        return self.redis_cpu_seconds / self.requests * 1000 if self.requests else 0.0
+
+    @property
     def other_cpus(self) -> float:
         """Busy CPUs not accounted for by this benchmark: other work on the machine."""
         if not self.seconds:
             return 0.0
-        ours = self.server_cpu_seconds + self.client_cpu_seconds
+        ours = self.server_cpu_seconds + self.client_cpu_seconds + self.redis_cpu_seconds
         return max(0.0, (self.machine_busy_seconds - ours) / self.seconds)
 
     @property
@@ -245,6 +301,10 @@ class LoadResult:
         d.update(
             rps=round(self.rps, 1),
             server_cpu_ms=round(self.server_cpu_ms, 3),
+            redis_cpu_ms=round(self.redis_cpu_ms, 3),
+            redis_commands_per_request=round(self.redis_commands / self.requests, 2)
+            if self.requests
+            else 0.0,
             other_cpus=round(self.other_cpus, 2),
             p50_ms=round(self.percentile(50), 2),
             p95_ms=round(self.percentile(95), 2),
@@ -265,13 +325,73 @@ class Check:
 # Set-up: environment, database, content
 
 
-def configure_environment(tmp: Path) -> dict[str, str]:
-    """Point Django (here and in the server) at files in ``tmp``; return the variables set."""
+def choose_cache(requested: str) -> tuple[str, str]:
+    """``("redis" | "locmem", why)``: Redis when asked for or, with ``auto``, when it answers."""
+    from bench import BENCH_REDIS_URL
+
+    if requested == "locmem":
+        return "locmem", "--cache locmem"
+    try:
+        redis_db().ping()
+    except Exception as exc:  # noqa: BLE001 - redis-py missing, refused, timed out, auth ...
+        if requested == "redis":
+            msg = f"--cache redis: no Redis answered on {BENCH_REDIS_URL}: {exc}"
+            raise SystemExit(msg) from None
+        return "locmem", f"no Redis answered on {BENCH_REDIS_URL} ({type(exc).__name__})"
+    return "redis", f"{BENCH_REDIS_URL} answered"
+
+
+def redis_db() -> Any:
+    """A client for the benchmark's Redis database (db 13 only)."""
+    import redis
+
+    from bench import BENCH_REDIS_URL
+
+    return redis.Redis.from_url(BENCH_REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
+
+
+def flush_redis() -> int:
+    """Empty the benchmark's Redis database (db 13 only); return how many keys it held."""
+    client = redis_db()
+    try:
+        keys = int(client.dbsize())
+        client.flushdb()
+        return keys
+    finally:
+        client.close()
+
+
+class RedisProbe:
+    """CPU and commands of the local Redis server (to count it as ours, not as other work)."""
+
+    def __init__(self) -> None:
+        self.client = redis_db()
+        self.pid = int(self.client.info("server").get("process_id", 0))
+        # Only a Redis on this machine (same process namespace) has its CPU in /proc.
+        with contextlib.suppress(OSError):
+            if "redis" not in Path(f"/proc/{self.pid}/comm").read_text():
+                self.pid = 0
+
+    def cpu_seconds(self) -> float:
+        return process_cpu_seconds(self.pid) if self.pid else 0.0
+
+    def commands(self) -> int:
+        return int(self.client.info("stats").get("total_commands_processed", 0))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def configure_environment(tmp: Path, cache: str, page_cache_seconds: int) -> dict[str, str]:
+    """Point Django (here and in the servers) at files in ``tmp`` and at the chosen cache, page
+    cache on; return the variables set."""
     env = {
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "BENCH_DB_PATH": str(tmp / "db.sqlite3"),
         "MEDIA_ROOT": str(tmp / "media"),
         "BENCH_STATIC_ROOT": str(tmp / "static"),
+        "BENCH_CACHE": cache,
+        "PAGE_CACHE_SECONDS": str(page_cache_seconds),
         "LOG_LEVEL": "WARNING",
     }
     for key in ("MEDIA_ROOT", "BENCH_STATIC_ROOT"):
@@ -280,8 +400,6 @@ def configure_environment(tmp: Path) -> dict[str, str]:
     for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
         os.environ.pop(key, None)
     os.environ.update(env)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     return env
 
 
@@ -420,27 +538,39 @@ def clear_caches(*, process: bool) -> None:
 
 
 def count_queries(url: str, host: str) -> dict[str, Any]:
-    """Queries for one anonymous request in three states.
+    """Queries for one anonymous request, page cache off, in three states; then page cache on.
 
-    ``first``: as the first request of a fresh worker (cache and content-type cache empty);
-    ``cold``: cache emptied, process warm; ``warm``: the same page again (the largest of two
-    further requests, to show the count is steady).
+    Page cache off (the page is rendered; what a signed-in reader's request costs, less the
+    session and user): ``first``: as the first request of a fresh worker (cache and
+    content-type cache empty); ``cold``: cache emptied, process warm; ``warm``: the same page
+    again (the largest of two further requests, to show the count is steady).
+
+    Page cache on (as ``settings.PAGE_CACHE_SECONDS``): ``pc_miss``: cache emptied, so the page
+    is rendered and stored; ``pc_hit``: the same request again, served from the page cache.
+    The ``X-Page-Cache`` header of each is kept in ``pc_miss_header`` and ``pc_hit_header``.
     """
+    from django.conf import settings
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST=host)
     result: dict[str, Any] = {"url": url}
-    for label in ("first", "cold", "warm", "warm2"):
-        if label in ("first", "cold"):
+    states = [(s, 0) for s in ("first", "cold", "warm", "warm2")]
+    states += [("pc_miss", settings.PAGE_CACHE_SECONDS), ("pc_hit", settings.PAGE_CACHE_SECONDS)]
+    for label, seconds in states:
+        if label in ("first", "cold", "pc_miss"):
             clear_caches(process=label == "first")
-        with CaptureQueriesContext(connection) as ctx:
+        with (
+            override_settings(PAGE_CACHE_SECONDS=seconds),
+            CaptureQueriesContext(connection) as ctx,
+        ):
             response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"GET {url} answered {response.status_code}; cannot benchmark it.")
         result[label] = len(ctx.captured_queries)
         result[f"{label}_sql"] = [q["sql"] for q in ctx.captured_queries]
+        result[f"{label}_header"] = response.get(PAGE_CACHE_HEADER, "")
         result["bytes"] = len(response.content)
     result["warm"] = max(result["warm"], result.pop("warm2"))
     result.pop("warm2_sql")
@@ -608,6 +738,7 @@ class Server:
     """gunicorn in a subprocess (own process group), stopped reliably."""
 
     def __init__(self, args: argparse.Namespace, env: dict[str, str], port: int, log: Path):
+        """A server for ``port`` with ``env`` over this process's environment."""
         self.port = port
         self.log_path = log
         self.proc: subprocess.Popen[bytes] | None = None
@@ -682,13 +813,18 @@ class Server:
         return ""
 
 
-def drive(port: int, path: str, total: int, concurrency: int) -> LoadResult:
-    """``total`` GETs of ``path`` from ``concurrency`` threads, each with its own connection."""
+def drive(port: int, path: str, total: int, concurrency: int, host: str) -> LoadResult:
+    """``total`` GETs of ``path`` from ``concurrency`` threads, each with its own connection.
+
+    Every request carries ``Host: host`` (the same for both servers, so the pages and the page
+    cache keys are the same bytes) and no cookies: an anonymous reader's first visit.
+    """
     lock = threading.Lock()
     remaining = [total]
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     sizes: set[int] = set()
+    page_cache: dict[str, int] = {}
     errors = [0]
 
     def worker() -> None:
@@ -696,6 +832,7 @@ def drive(port: int, path: str, total: int, concurrency: int) -> LoadResult:
         mine: list[float] = []
         my_statuses: dict[int, int] = {}
         my_sizes: set[int] = set()
+        my_page_cache: dict[str, int] = {}
         my_errors = 0
         while True:
             with lock:
@@ -704,7 +841,7 @@ def drive(port: int, path: str, total: int, concurrency: int) -> LoadResult:
                 remaining[0] -= 1
             t = time.perf_counter()
             try:
-                conn.request("GET", path, headers={"Accept": "text/html"})
+                conn.request("GET", path, headers={"Host": host, "Accept": "text/html"})
                 response = conn.getresponse()
                 body = response.read()
             except (OSError, http.client.HTTPException):
@@ -715,6 +852,8 @@ def drive(port: int, path: str, total: int, concurrency: int) -> LoadResult:
             mine.append((time.perf_counter() - t) * 1000)
             my_statuses[response.status] = my_statuses.get(response.status, 0) + 1
             my_sizes.add(len(body))
+            state = response.getheader(PAGE_CACHE_HEADER) or "none"
+            my_page_cache[state] = my_page_cache.get(state, 0) + 1
             if response.will_close:
                 conn.close()  # sync workers close after each response; reconnect next time
         conn.close()
@@ -723,6 +862,8 @@ def drive(port: int, path: str, total: int, concurrency: int) -> LoadResult:
             for k, v in my_statuses.items():
                 statuses[k] = statuses.get(k, 0) + v
             sizes.update(my_sizes)
+            for k, v in my_page_cache.items():
+                page_cache[k] = page_cache.get(k, 0) + v
             errors[0] += my_errors
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
@@ -736,7 +877,7 @@ def drive(port: int, path: str, total: int, concurrency: int) -> LoadResult:
     return LoadResult(
         url=path, requests=len(latencies), seconds=elapsed, errors=errors[0],
         statuses=statuses, sizes=sorted(sizes), latencies_ms=latencies,
-        client_cpu_seconds=time.process_time() - cpu,
+        client_cpu_seconds=time.process_time() - cpu, page_cache=page_cache,
     )  # fmt: skip
 
 
@@ -821,13 +962,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     ensure_django(argv)
     started = time.perf_counter()
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     tmp = Path(tempfile.mkdtemp(prefix="zhusan-bench-"))
-    server: Server | None = None
+    servers: dict[str, Server] = {}
+    cache = ""
     try:
-        env = configure_environment(tmp)
+        cache, why = choose_cache(args.cache)
+        flushed = flush_redis() if cache == "redis" else 0
+        env = configure_environment(tmp, cache, args.page_cache_seconds)
         import django
 
         django.setup()
+        from django.conf import settings
+
+        from bench import BENCH_REDIS_URL
+
         info = machine()
         say(
             f"Lesson page benchmark: {info['cpus']} CPUs ({info['cpu']}), {info['memory']}; "
@@ -838,12 +988,27 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             loadavg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
         say(f"Temporary folder: {tmp}; load average at start: {loadavg or 'unknown'}")
+        backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[1]
+        if cache == "redis":
+            assert settings.CACHES["default"]["LOCATION"] == BENCH_REDIS_URL
+            cache_text = (
+                f"{backend} on {BENCH_REDIS_URL} (shared by all processes, as in production; "
+                f"{why}; flushed at start, {flushed} keys, and at the end)"
+            )
+        else:
+            cache_text = (
+                f"{backend}, one per process ({why}); NOT production-like: production turns "
+                "the page cache on only with Redis"
+            )
+        say(f"Cache: {cache_text}")
+        say(f"Page cache: PAGE_CACHE_SECONDS={settings.PAGE_CACHE_SECONDS} (on) and 0 (off)")
 
         synth_urls, setup_times = set_up_database(tmp, synthetic=not args.no_synthetic)
         say("Set-up: " + ", ".join(f"{k} {v:.1f} s" for k, v in setup_times.items()))
 
-        port = free_port()
-        host = f"127.0.0.1:{port}"  # the same Host header in process as over HTTP: same bytes
+        ports = {"on": free_port(), "off": free_port()}
+        # The same Host header in process and to both servers: the same page bytes and keys.
+        host = f"127.0.0.1:{ports['on']}"
 
         # 1. Queries per page, in process.
         say("\nCounting queries (django.test.Client, anonymous) ...")
@@ -851,7 +1016,7 @@ def main(argv: list[str] | None = None) -> int:
         synth = {label: count_queries(url, host) for label, url in synth_urls.items()}
         lesson_bytes = real["bytes"]
         if args.show_queries:
-            for label in ("first", "cold", "warm"):
+            for label in ("first", "cold", "warm", "pc_miss", "pc_hit"):
                 say(f"\n{label} ({real[label]} queries) {args.url}")
                 for i, sql in enumerate(real[f"{label}_sql"], 1):
                     say(f"  {i:2d}. {sql[:300]}")
@@ -863,6 +1028,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # 2. Time per request in process, no server: what the app costs by itself.
         from django.core.wsgi import get_wsgi_application
+        from django.test import override_settings
 
         import bench.urls
 
@@ -871,65 +1037,104 @@ def main(argv: list[str] | None = None) -> int:
         in_process: dict[str, float] = {}
         if args.in_process:
             say(f"Timing {args.in_process} warm requests per URL in process (WSGI handler) ...")
-            in_process["lesson"] = time_in_process(app, args.url, host, args.in_process)
-            in_process["bare"] = time_in_process(app, BARE_URL, host, args.in_process)
+            for label, (state, kind) in SERIES.items():
+                path = args.url if kind == "lesson" else BARE_URL
+                seconds = settings.PAGE_CACHE_SECONDS if state == "on" else 0
+                with override_settings(PAGE_CACHE_SECONDS=seconds):
+                    in_process[label] = time_in_process(app, path, host, args.in_process)
         profile = ""
         if args.profile:
-            say(f"Profiling {args.profile} warm lesson requests in process ...")
-            profile = profile_in_process(app, args.url, host, args.profile)
+            say(f"Profiling {args.profile} warm lesson requests in process (page cache off) ...")
+            with override_settings(PAGE_CACHE_SECONDS=0):
+                profile = profile_in_process(app, args.url, host, args.profile)
 
         from django.db import connections
 
         connections.close_all()
+        clear_caches(process=False)  # both servers start from an empty cache
 
-        # 3. Throughput and latency over HTTP.
+        # 3. Throughput and latency over HTTP: two servers side by side, driven in turn.
         env["BENCH_BARE_BYTES"] = str(lesson_bytes)
-        server = Server(args, env, port, tmp / "gunicorn.log")
-        say(f"Starting gunicorn ({args.workers} {args.worker_class} workers) on {host} ...")
-        server.start()
-        load: dict[str, LoadResult] = {}
-        urls = {"lesson": args.url, "bare": BARE_URL}
-        for path in urls.values():
-            if args.warmup:
-                drive(port, path, args.warmup, args.concurrency)
+        for state, port in ports.items():
+            seconds = str(args.page_cache_seconds if state == "on" else 0)
+            servers[state] = Server(
+                args, {**env, "PAGE_CACHE_SECONDS": seconds}, port, tmp / f"gunicorn-{state}.log"
+            )
         say(
-            f"Driving {args.requests} requests per URL ({args.concurrency} clients), "
+            f"Starting 2 gunicorn servers ({args.workers} {args.worker_class} workers each) on "
+            f"127.0.0.1:{ports['on']} (page cache on) and :{ports['off']} (page cache off) ..."
+        )
+        for server in servers.values():
+            server.start()
+        load: dict[str, LoadResult] = {}
+        probe = RedisProbe() if cache == "redis" else None
+        for state, kind in SERIES.values():
+            if args.warmup:
+                path = args.url if kind == "lesson" else BARE_URL
+                drive(ports[state], path, args.warmup, args.concurrency, host)
+        say(
+            f"Driving {args.requests} requests per URL and server ({args.concurrency} clients), "
             f"in {args.rounds} alternating rounds ..."
         )
-        # Alternate the URLs in rounds, so a burst of other work on the machine slows both.
+        # Alternate in rounds, so a burst of other work on the machine slows every series.
         for i in range(args.rounds):
             share = args.requests // args.rounds + (i < args.requests % args.rounds)
-            for label, path in urls.items():
+            for label, (state, kind) in SERIES.items():
+                server, path = servers[state], args.url if kind == "lesson" else BARE_URL
+                redis_cpu = probe.cpu_seconds() if probe else 0.0
+                redis_commands = probe.commands() if probe else 0
                 server_cpu, busy = server.cpu_seconds(), machine_busy_seconds()
-                result = drive(port, path, share, args.concurrency)
+                result = drive(ports[state], path, share, args.concurrency, host)
                 result.server_cpu_seconds = server.cpu_seconds() - server_cpu
                 result.machine_busy_seconds = machine_busy_seconds() - busy
+                if probe:
+                    result.redis_cpu_seconds = probe.cpu_seconds() - redis_cpu
+                    result.redis_commands = probe.commands() - redis_commands - 1  # - the INFO
                 load[label] = load[label].merge(result) if label in load else result
-        server.stop()
+        for server in servers.values():
+            server.stop()
+        if probe:
+            probe.close()
 
         # 4. Report.
-        lesson, bare = load["lesson"], load["bare"]
-        ratio = lesson.rps / bare.rps if bare.rps else 0.0
+        def ratios(a: str, b: str) -> tuple[float, float]:
+            """(requests/s of a / of b, server CPU per request of b / of a)."""
+            ra, rb = load[a], load[b]
+            return (
+                ra.rps / rb.rps if rb.rps else 0.0,
+                rb.server_cpu_ms / ra.server_cpu_ms if ra.server_cpu_ms else 0.0,
+            )
+
         say(
-            "\nThroughput and latency (gunicorn, 127.0.0.1, "
-            f"{args.workers} {args.worker_class} workers, {args.concurrency} client threads, "
-            f"{args.requests} requests per URL in {args.rounds} alternating rounds, "
-            f"after {args.warmup} warm-up)"
+            f"\nThroughput and latency (gunicorn, 127.0.0.1, {args.workers} "
+            f"{args.worker_class} workers per server, {args.concurrency} client threads, "
+            f"{args.requests} requests per URL and server in {args.rounds} alternating rounds, "
+            f"after {args.warmup} warm-up; cache {backend}; anonymous, no cookies)"
         )
         rows = []
         for label, r in load.items():
             bad = sum(v for k, v in r.statuses.items() if k != 200) + r.errors
+            state, kind = SERIES[label]
+            if state == "off":
+                pc = "off"
+            elif kind == "lesson":
+                pc = f"{r.page_cache.get('hit', 0)}/{r.requests} hits"
+            else:
+                pc = "on (looked up, not stored)"
             rows.append([
-                f"{label} {r.url}", "/".join(map(str, r.sizes)), f"{r.rps:.0f}",
+                f"{label}", pc, "/".join(map(str, r.sizes)), f"{r.rps:.0f}",
                 f"{r.percentile(50):.1f}", f"{r.percentile(95):.1f}", f"{r.percentile(99):.1f}",
                 str(bad), f"{r.server_cpu_ms:.2f}",
+                *([f"{r.redis_cpu_ms:.3f}", f"{r.redis_commands / r.requests:.1f}"]
+                  if probe else []),
                 f"{r.client_cpu_seconds / r.seconds:.2f}", f"{r.other_cpus:.2f}",
             ])  # fmt: skip
         say(
             table(
                 rows,
                 [
-                    "URL",
+                    "series",
+                    "page cache",
                     "bytes",
                     "req/s",
                     "p50 ms",
@@ -937,32 +1142,54 @@ def main(argv: list[str] | None = None) -> int:
                     "p99 ms",
                     "non-200",
                     "server CPU ms/req",
+                    *(["Redis CPU ms/req", "Redis cmds/req"] if probe else []),
                     "client CPUs",
                     "other CPUs",
                 ],
             )
         )
-        cpu_ratio = bare.server_cpu_ms / lesson.server_cpu_ms if lesson.server_cpu_ms else 0.0
+        say(f"lesson URL {args.url}; bare URL {BARE_URL}")
+        ratio, cpu_ratio = ratios("lesson", "bare")
+        ratio_off, cpu_ratio_off = ratios("lesson, page cache off", "bare, page cache off")
+        ratio_floor, cpu_ratio_floor = ratios("lesson", "bare, page cache off")
         say(
-            f"lesson / bare = {ratio:.1%} of the requests/s; by server CPU per request "
-            f"{cpu_ratio:.1%}"
+            table(
+                [
+                    [
+                        "lesson / bare, page cache on (anonymous, production)",
+                        f"{ratio:.1%}",
+                        f"{cpu_ratio:.1%}",
+                    ],
+                    [
+                        "lesson / bare, page cache off (body fragment cache only)",
+                        f"{ratio_off:.1%}",
+                        f"{cpu_ratio_off:.1%}",
+                    ],
+                    [
+                        "lesson (page cache on) / bare (page cache off)",
+                        f"{ratio_floor:.1%}",
+                        f"{cpu_ratio_floor:.1%}",
+                    ],
+                ],
+                ["ratio", "req/s", "by server CPU/req"],
+            )
         )
-        if max(lesson.other_cpus, bare.other_cpus) > 0.25:
+        busiest = max(r.other_cpus for r in load.values())
+        if busiest > 0.25:
             say(
-                "WARNING: other work on this machine used "
-                f"{max(lesson.other_cpus, bare.other_cpus):.1f} CPUs during the run; "
-                "requests/s are lower than on an idle machine. Run again when it is idle."
+                f"WARNING: other work on this machine used up to {busiest:.1f} CPUs during the "
+                "run; requests/s are lower than on an idle machine. Run again when it is idle."
             )
         if in_process:
             say(
-                f"In process, no server: lesson {in_process['lesson']:.2f} ms/request "
-                f"({1000 / in_process['lesson']:.0f}/s on one core), bare "
-                f"{in_process['bare']:.2f} ms/request ({1000 / in_process['bare']:.0f}/s)"
+                "In process, no server (ms/request, warm): "
+                + "; ".join(f"{label} {ms:.2f}" for label, ms in in_process.items())
             )
 
         say(
-            "\nSQL queries per lesson page (anonymous). first: as a fresh worker's first request "
-            "(cache and content-type cache empty); cold: cache emptied; warm: cached"
+            "\nSQL queries per lesson page (anonymous). Page cache off: first: as a fresh "
+            "worker's first request (cache and content-type cache empty); cold: cache emptied; "
+            "warm: cached. Page cache on: miss (cache emptied), then hit"
         )
         states = ("first", "cold", "warm")
         pages = {
@@ -972,16 +1199,22 @@ def main(argv: list[str] | None = None) -> int:
         say(
             table(
                 [
-                    [label, *(str(r[s]) for s in states), str(r["bytes"])]
+                    [
+                        label,
+                        *(str(r[s]) for s in states),
+                        str(r["pc_miss"]),
+                        str(r["pc_hit"]),
+                        str(r["bytes"]),
+                    ]
                     for label, r in pages.items()
                 ],
-                ["lesson", *states, "bytes"],
+                ["lesson", *states, "page cache miss", "page cache hit", "bytes"],
             )
         )
 
         checks = [
             Check(
-                "lesson req/s vs bare",
+                "anonymous lesson req/s vs bare, page cache on",
                 f"{ratio:.1%}",
                 f">= {TARGET_RATIO:.0%}",
                 ratio >= TARGET_RATIO,
@@ -991,7 +1224,7 @@ def main(argv: list[str] | None = None) -> int:
             worst = max(r[state] for r in pages.values())
             checks.append(
                 Check(
-                    f"queries per lesson page, {state} (max)",
+                    f"queries per lesson page, {state} (page cache off, max)",
                     str(worst),
                     f"<= {TARGET_QUERIES}",
                     worst <= TARGET_QUERIES,
@@ -1005,16 +1238,41 @@ def main(argv: list[str] | None = None) -> int:
                     "queries constant: 2 vs 40 lessons, 3 vs 60 blocks", figure, "equal", constant
                 )
             )
-        same_size = lesson.sizes == [lesson_bytes] and bare.sizes == [lesson_bytes]
+        worst_hit = max(r["pc_hit"] for r in pages.values())
+        headers_ok = all(
+            r["pc_miss_header"] == "miss" and r["pc_hit_header"] == "hit" for r in pages.values()
+        )
+        checks.append(
+            Check(
+                "queries on a page cache hit (max)",
+                f"{worst_hit}" + ("" if headers_ok else " (X-Page-Cache not miss then hit!)"),
+                "0",
+                worst_hit == 0 and headers_ok,
+            )
+        )
+        sizes_ok = all(r.sizes == [lesson_bytes] for r in load.values())
         errors = sum(
             r.errors + sum(v for k, v in r.statuses.items() if k != 200) for r in load.values()
         )
         checks.append(
             Check(
-                "sanity: every response 200, same size both URLs",
-                f"{errors} failed; sizes {lesson.sizes} / {bare.sizes}",
+                "sanity: every response 200, same size every series",
+                f"{errors} failed; sizes {sorted({s for r in load.values() for s in r.sizes})}",
                 "0 failed, equal",
-                errors == 0 and same_size,
+                errors == 0 and sizes_ok,
+            )
+        )
+        on, off = load["lesson"], load["lesson, page cache off"]
+        # With no warm-up, a first request per client (or per worker, locmem) may be a miss.
+        allowed_misses = 0 if args.warmup else args.concurrency * args.workers
+        checks.append(
+            Check(
+                "sanity: lesson page served from the page cache (on) / rendered (off)",
+                f"hits {on.page_cache.get('hit', 0)}/{on.requests}, "
+                f"{off.requests - off.page_cache.get('none', 0)} headers when off",
+                "all hits / none",
+                on.page_cache.get("hit", 0) >= on.requests - allowed_misses
+                and off.page_cache.get("none", 0) == off.requests,
             )
         )
 
@@ -1026,25 +1284,34 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         if profile:
-            say("\ncProfile of warm in-process lesson requests:\n" + profile)
+            say("\ncProfile of warm in-process lesson requests (page cache off):\n" + profile)
         elapsed = time.perf_counter() - started
         say(f"\nDone in {elapsed:.0f} s.")
 
         if args.json:
             args.json.write_text(json.dumps({
                 "machine": info, "args": {k: str(v) for k, v in vars(args).items()},
-                "load": {k: v.summary() for k, v in load.items()}, "ratio": ratio,
-                "cpu_ratio": cpu_ratio, "loadavg_at_start": loadavg,
-                "in_process_ms": in_process,
-                "queries": {label: {k: r[k] for k in ("url", *states, "bytes")}
+                "cache": backend, "cache_detail": cache_text,
+                "page_cache_seconds": settings.PAGE_CACHE_SECONDS,
+                "load": {k: v.summary() for k, v in load.items()},
+                "ratio": ratio, "cpu_ratio": cpu_ratio,
+                "ratio_page_cache_off": ratio_off, "cpu_ratio_page_cache_off": cpu_ratio_off,
+                "ratio_lesson_on_vs_bare_off": ratio_floor,
+                "cpu_ratio_lesson_on_vs_bare_off": cpu_ratio_floor,
+                "loadavg_at_start": loadavg, "in_process_ms": in_process,
+                "queries": {label: {k: r[k] for k in ("url", *states, "pc_miss", "pc_hit",
+                                                     "bytes")}
                             for label, r in pages.items()},
                 "checks": [asdict(c) for c in checks], "seconds": elapsed,
             }, indent=2))  # fmt: skip
         missed = [c for c in checks if not c.ok]
         return 1 if args.strict and missed else 0
     finally:
-        if server is not None:
+        for server in servers.values():
             server.stop()
+        if cache == "redis":
+            with contextlib.suppress(Exception):
+                flush_redis()
         if args.keep:
             say(f"Kept {tmp}")
         else:

@@ -1,15 +1,27 @@
-"""Settings for the benchmarks: the test settings on a throwaway SQLite file.
+"""Benchmark settings: the test settings on a throwaway SQLite file, the cache as in production.
 
 The benchmark script sets ``BENCH_DB_PATH`` (and ``MEDIA_ROOT``, ``BENCH_STATIC_ROOT``) to files in
-a temporary folder before Django starts, in its own process and in the server it launches, so a
+a temporary folder before Django starts, in its own process and in the servers it launches, so a
 benchmark never touches ``db.sqlite3`` or ``media/``. The URLconf adds a bare reference view
 (see ``bench/urls.py``) without changing the production one.
+
+Cache, as production runs it: ``BENCH_CACHE=redis`` uses Django's ``RedisCache`` on
+``BENCH_REDIS_URL`` (db 13 of the Redis on 127.0.0.1:6379, which the script flushes at its start
+and end), ``BENCH_CACHE=locmem`` (the default when the variable is not set) the local-memory
+cache, one per process. The script picks Redis when one answers there.
+
+``PAGE_CACHE_SECONDS`` (whole-page cache for anonymous readers) comes from the environment,
+600 by default as in production with Redis; the test settings' 0 is not inherited. The script
+runs one server with it on and one with ``PAGE_CACHE_SECONDS=0``.
 """
 
 import os
 import tempfile
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
+from bench import BENCH_REDIS_URL
 from curriculum.settings.test import *  # noqa: F403
 
 _TMP = Path(tempfile.gettempdir())
@@ -27,6 +39,27 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     }
 }
+
+BENCH_CACHE = os.environ.get("BENCH_CACHE", "locmem")
+if BENCH_CACHE == "redis":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": BENCH_REDIS_URL,
+            "KEY_PREFIX": "zhusan",
+        }
+    }
+elif BENCH_CACHE == "locmem":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "zhusan-bench",
+        }
+    }
+else:
+    raise ImproperlyConfigured(f"BENCH_CACHE must be 'redis' or 'locmem', not {BENCH_CACHE!r}")
+
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(_TMP / "zhusan-bench-media")))
 STATIC_ROOT = Path(os.environ.get("BENCH_STATIC_ROOT", str(_TMP / "zhusan-bench-static")))

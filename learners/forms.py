@@ -11,7 +11,7 @@ from .models import Profile
 from .regions import region_choices
 
 
-class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+class ProfileForm(forms.ModelForm[Profile]):
     """The specialist profile a practitioner completes at first sign-in."""
 
     region = forms.ChoiceField(label=_("Region"), choices=())
@@ -26,4 +26,6 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Region names in the reader's language where pycountry has them.
-        self.fields["region"].choices = [("", "---------"), *region_choices()]
+        region = self.fields["region"]
+        assert isinstance(region, forms.ChoiceField)
+        region.choices = [("", "---------"), *region_choices()]

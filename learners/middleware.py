@@ -23,7 +23,10 @@ def needs_profile(user: object) -> bool:
     groups = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
     if groups - {"Practitioner"}:
         return False  # trainers, reviewers, coordinators, ministry staff
-    return not Profile.objects.filter(user=user).exists()
+    user_pk = getattr(user, "pk", None)
+    if user_pk is None:
+        return False
+    return not Profile.objects.filter(user_id=user_pk).exists()
 
 
 class ProfileRequiredMiddleware:

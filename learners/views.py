@@ -5,8 +5,11 @@ Each view checks who may act (the signed-in learner on their own records), then 
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -37,11 +40,12 @@ def profile_view(request: HttpRequest) -> HttpResponse:
     from .middleware import SESSION_KEY
     from .models import Profile
 
-    profile = Profile.objects.filter(user=request.user).first()
+    user = cast(User, request.user)  # login_required
+    profile = Profile.objects.filter(user=user).first()
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
-        saved.user = request.user
+        saved.user = user
         saved.save()
         request.session[SESSION_KEY] = True
         messages.success(request, _("Your profile is saved."))
