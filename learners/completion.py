@@ -22,7 +22,10 @@ __all__ = [
     "CourseCompletion",
     "MissingItem",
     "ModuleCompletion",
+    "ModuleStructure",
+    "completion_from",
     "course_completion",
+    "course_structures",
     "courses_completion",
     "register_requirement",
 ]
@@ -101,54 +104,88 @@ def course_completion(*, user: Any, course: CoursePage) -> CourseCompletion:
     return courses_completion(user=user, courses=[course])[course.pk]
 
 
-def courses_completion(*, user: Any, courses: Iterable[CoursePage]) -> dict[int, CourseCompletion]:
-    """Completion of several courses at once (My learning): two queries for any number."""
+@dataclass(frozen=True)
+class ModuleStructure:
+    """A live module of a course and its live lessons: ``(lesson id, title)`` in order."""
+
+    module_id: int
+    title: str
+    lessons: tuple[tuple[int, str], ...]
+
+
+def course_structures(courses: Iterable[CoursePage]) -> dict[int, list[ModuleStructure]]:
+    """The live modules and lessons of each course: one query for any number of courses.
+
+    This is where "required" is decided: every live lesson of every live module.
+    """
     courses = list(courses)
     if not courses:
         return {}
     within = Q()
     for course in courses:
         within |= Q(path__startswith=course.path)
-    pages = list(
-        Page.objects.filter(
-            within, live=True, depth__in=(courses[0].depth + 1, courses[0].depth + 2)
-        )
+    module_depth = courses[0].depth + 1
+    pages = (
+        Page.objects.filter(within, live=True, depth__in=(module_depth, module_depth + 1))
         .order_by("path")
         .only("title", "path", "depth", "content_type")
     )
+    lesson_types = _lesson_content_type_ids()
+    by_path = {c.path: c.pk for c in courses}
+    modules: dict[str, tuple[int, str, list[tuple[int, str]]]] = {}
+    structure: dict[int, list[tuple[int, str, list[tuple[int, str]]]]] = {c.pk: [] for c in courses}
+    for page in pages:
+        if page.depth == module_depth:
+            entry: tuple[int, str, list[tuple[int, str]]] = (page.pk, page.title, [])
+            modules[page.path] = entry
+            structure[by_path[page.path[:-STEPLEN]]].append(entry)
+        elif page.content_type_id in lesson_types and page.path[:-STEPLEN] in modules:
+            modules[page.path[:-STEPLEN]][2].append((page.pk, page.title))
+    return {
+        pk: [ModuleStructure(m_id, title, tuple(lessons)) for m_id, title, lessons in entries]
+        for pk, entries in structure.items()
+    }
+
+
+def completion_from(
+    *, user: Any, course: CoursePage, structure: list[ModuleStructure], done_ids: set[int]
+) -> CourseCompletion:
+    """Apply the rules to one learner's completed lesson ids (no queries of its own; registered
+    requirements may query, so hooks used in tables must be cheap)."""
+    modules = []
+    for module in structure:
+        completion = ModuleCompletion(module.module_id, module.title, required=len(module.lessons))
+        for lesson_id, title in module.lessons:
+            if lesson_id in done_ids:
+                completion.done += 1
+            else:
+                completion.missing.append(
+                    MissingItem("lesson", title, module.title, "not marked complete yet", lesson_id)
+                )
+        modules.append(completion)
+    result = CourseCompletion(course.pk, modules)
+    for hook in _REQUIREMENTS:
+        result.extra_missing.extend(hook(user, course, result))
+    return result
+
+
+def courses_completion(*, user: Any, courses: Iterable[CoursePage]) -> dict[int, CourseCompletion]:
+    """Completion of several courses at once (My learning): two queries for any number."""
+    courses = list(courses)
+    if not courses:
+        return {}
+    structures = course_structures(courses)
     done_ids = set(
         LessonProgress.objects.filter(user=user, course__in=courses).values_list(
             "lesson_id", flat=True
         )
     )
-    lesson_types = _lesson_content_type_ids()
-    by_course = {c.path: CourseCompletion(c.pk, []) for c in courses}
-    modules: dict[str, ModuleCompletion] = {}
-    for page in pages:
-        if page.depth == courses[0].depth + 1:
-            module = ModuleCompletion(page.pk, page.title)
-            modules[page.path] = module
-            by_course[page.path[:-STEPLEN]].modules.append(module)
-            continue
-        module_or_none = modules.get(page.path[:-STEPLEN])
-        if module_or_none is None or page.content_type_id not in lesson_types:
-            continue  # under an unpublished module: not part of the course now
-        module_or_none.required += 1
-        if page.pk in done_ids:
-            module_or_none.done += 1
-        else:
-            module_or_none.missing.append(
-                MissingItem(
-                    "lesson", page.title, module_or_none.title, "not marked complete yet", page.pk
-                )
-            )
-    result = {}
-    for course in courses:
-        completion = by_course[course.path]
-        for hook in _REQUIREMENTS:
-            completion.extra_missing.extend(hook(user, course, completion))
-        result[course.pk] = completion
-    return result
+    return {
+        course.pk: completion_from(
+            user=user, course=course, structure=structures[course.pk], done_ids=done_ids
+        )
+        for course in courses
+    }
 
 
 def _lesson_content_type_ids() -> set[int]:
