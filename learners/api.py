@@ -8,6 +8,7 @@ from .completion import (
     courses_completion,
     register_requirement,
 )
+from .importing import ImportResult, LineError, specialists_import
 from .models import Cohort, CohortCourse, CohortMembership, Enrollment, LessonProgress, Profile
 from .regions import REGION_CODES, region_choices, region_code_for, region_name
 from .services import (
@@ -25,7 +26,9 @@ __all__ = [
     "CohortMembership",
     "CourseCompletion",
     "Enrollment",
+    "ImportResult",
     "LessonProgress",
+    "LineError",
     "MissingItem",
     "ModuleCompletion",
     "Profile",
@@ -40,4 +43,5 @@ __all__ = [
     "region_code_for",
     "region_name",
     "register_requirement",
+    "specialists_import",
 ]

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from wagtail.models import Page
 
 from courses.api import CoursePage
 
-from .completion import CourseCompletion, courses_completion
-from .models import Enrollment, LessonProgress
+from .completion import CourseCompletion, completion_from, course_structures, courses_completion
+from .models import Cohort, CohortCourse, Enrollment, LessonProgress, Profile
 
-__all__ = ["LearningEntry", "lesson_progress_for", "my_learning"]
+__all__ = [
+    "CohortTable",
+    "LearningEntry",
+    "cohort_member_detail",
+    "cohort_table",
+    "cohorts_visible_to",
+    "lesson_progress_for",
+    "my_learning",
+]
 
 
 @dataclass
@@ -65,3 +78,114 @@ def my_learning(*, user: Any, request: HttpRequest | None) -> list[LearningEntry
 def lesson_progress_for(*, user: Any, lesson_id: int) -> LessonProgress | None:
     """The learner's record for one lesson, if they completed it."""
     return LessonProgress.objects.filter(user=user, lesson_id=lesson_id).first()
+
+
+# --- cohorts -------------------------------------------------------------------------------------
+
+
+def cohorts_visible_to(*, user: Any) -> QuerySet[Cohort]:
+    """The cohorts ``user`` may see: the one place this is decided for every cohort view.
+
+    Trainers see the cohorts they run; administrators see all. Nobody else sees a cohort's members
+    (regional coordinators and the ministry get aggregates, not cohort tables).
+    """
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    if user.is_superuser:
+        return Cohort.objects.all()
+    return Cohort.objects.filter(trainers=user)
+
+
+@dataclass
+class CohortCell:
+    """One member's standing in one assigned course."""
+
+    percent: int
+    complete: bool
+    last_activity: datetime | None
+    due_date: date | None
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.due_date and not self.complete and self.due_date < timezone.localdate())
+
+
+@dataclass
+class CohortRow:
+    member: Any
+    profile: Profile | None
+    cells: list[CohortCell]
+
+    @property
+    def last_activity(self) -> datetime | None:
+        times = [c.last_activity for c in self.cells if c.last_activity]
+        return max(times) if times else None
+
+
+@dataclass
+class CohortTable:
+    cohort: Cohort
+    assignments: list[CohortCourse]
+    rows: list[CohortRow]
+
+
+def cohort_table(*, cohort: Cohort) -> CohortTable:
+    """Members by assigned courses: percentage, last activity, overdue. Four queries, whatever
+    the number of members and courses."""
+    assignments = list(
+        cohort.assignments.select_related("course").order_by("due_date", "course__title")
+    )
+    courses = [a.course for a in assignments]
+    structures = course_structures(courses)
+    members = list(
+        get_user_model()
+        .objects.filter(cohort_memberships__cohort=cohort)
+        .select_related("profile")
+        .order_by("last_name", "first_name", "username")
+    )
+    done: dict[tuple[int, int], set[int]] = defaultdict(set)
+    last: dict[tuple[int, int], datetime] = {}
+    records = LessonProgress.objects.filter(
+        user__cohort_memberships__cohort=cohort, course__in=courses
+    ).values_list("user_id", "course_id", "lesson_id", "completed_at")
+    for user_id, course_id, lesson_id, completed_at in records:
+        key = (user_id, course_id)
+        done[key].add(lesson_id)
+        if key not in last or completed_at > last[key]:
+            last[key] = completed_at
+    rows = []
+    for member in members:
+        cells = []
+        for assignment in assignments:
+            key = (member.pk, assignment.course_id)
+            completion = completion_from(
+                user=member,
+                course=assignment.course,
+                structure=structures[assignment.course_id],
+                done_ids=done.get(key, set()),
+            )
+            cells.append(
+                CohortCell(
+                    completion.percent, completion.complete, last.get(key), assignment.due_date
+                )
+            )
+        rows.append(CohortRow(member, getattr(member, "profile", None), cells))
+    return CohortTable(cohort, assignments, rows)
+
+
+@dataclass
+class MemberCourse:
+    assignment: CohortCourse
+    completion: CourseCompletion
+
+    @property
+    def overdue(self) -> bool:
+        due = self.assignment.due_date
+        return bool(due and not self.completion.complete and due < timezone.localdate())
+
+
+def cohort_member_detail(*, cohort: Cohort, member: Any) -> list[MemberCourse]:
+    """One member's completion of each course assigned to the cohort, with what is missing."""
+    assignments = list(cohort.assignments.select_related("course").order_by("due_date"))
+    completions = courses_completion(user=member, courses=[a.course for a in assignments])
+    return [MemberCourse(a, completions[a.course_id]) for a in assignments]

@@ -13,4 +13,12 @@ urlpatterns = [
     path("courses/<int:course_id>/leave/", views.leave, name="leave"),
     path("courses/<int:course_id>/what-is-left/", views.what_is_left, name="what_is_left"),
     path("lessons/<int:lesson_id>/complete/", views.complete_lesson, name="complete_lesson"),
+    path("cohorts/", views.cohort_list, name="cohort_list"),
+    path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort_detail"),
+    path("cohorts/<int:cohort_id>/export.csv", views.cohort_export, name="cohort_export"),
+    path(
+        "cohorts/<int:cohort_id>/members/<int:user_id>/",
+        views.cohort_member,
+        name="cohort_member",
+    ),
 ]

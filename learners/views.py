@@ -5,11 +5,14 @@ Each view checks who may act (the signed-in learner on their own records), then 
 
 from __future__ import annotations
 
+import csv
 from typing import cast
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -20,7 +23,7 @@ from django.views.decorators.http import require_POST
 from courses.api import CoursePage, LessonPage
 
 from .completion import course_completion
-from .selectors import my_learning
+from .selectors import cohort_member_detail, cohort_table, cohorts_visible_to, my_learning
 from .services import enrollment_create, enrollment_leave, lesson_progress_complete
 
 
@@ -118,3 +121,76 @@ def what_is_left(request: HttpRequest, course_id: int) -> HttpResponse:
         "learners/what_is_left.html",
         {"course": course, "completion": completion, "lesson_urls": lesson_urls},
     )
+
+
+# --- trainers: cohorts ---------------------------------------------------------------------------
+
+
+@login_required
+def cohort_list(request: HttpRequest) -> HttpResponse:
+    cohorts = cohorts_visible_to(user=request.user).annotate(member_count=Count("memberships"))
+    return render(request, "learners/cohort_list.html", {"cohorts": cohorts})
+
+
+@login_required
+def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """Cohort progress: members by assigned courses."""
+    cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=cohort_id)
+    return render(request, "learners/cohort_table.html", {"table": cohort_table(cohort=cohort)})
+
+
+@login_required
+def cohort_member(request: HttpRequest, cohort_id: int, user_id: int) -> HttpResponse:
+    """One member's progress in the cohort's courses, with what is missing."""
+    cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=cohort_id)
+    member = get_object_or_404(
+        get_user_model().objects.select_related("profile"),
+        pk=user_id,
+        cohort_memberships__cohort=cohort,
+    )
+    return render(
+        request,
+        "learners/cohort_member.html",
+        {
+            "cohort": cohort,
+            "member": member,
+            "courses": cohort_member_detail(cohort=cohort, member=member),
+        },
+    )
+
+
+CSV_COLUMNS = [
+    "name", "email", "specialty", "region", "organisation", "course", "percent", "complete",
+    "last_activity", "due_date", "overdue",
+]  # fmt: skip
+
+
+@login_required
+def cohort_export(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """The cohort table as CSV (UTF-8 with a BOM, so Excel reads Cyrillic names correctly)."""
+    cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=cohort_id)
+    table = cohort_table(cohort=cohort)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-progress.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for row in table.rows:
+        profile = row.profile
+        for assignment, cell in zip(table.assignments, row.cells, strict=True):
+            writer.writerow(
+                [
+                    row.member.get_full_name() or row.member.get_username(),
+                    row.member.email,
+                    profile.get_specialty_display() if profile else "",
+                    profile.region_name if profile else "",
+                    profile.organisation if profile else "",
+                    assignment.course.title,
+                    cell.percent,
+                    "yes" if cell.complete else "no",
+                    cell.last_activity.isoformat() if cell.last_activity else "",
+                    cell.due_date.isoformat() if cell.due_date else "",
+                    "yes" if cell.overdue else "no",
+                ]
+            )
+    return response

@@ -53,3 +53,48 @@ def test_complete_a_lesson_and_see_progress(
     assert "1 of 10 done (10%)" in text
     assert "What long danger, loss and displacement do" in text  # where to continue
     check_page(page, axe_source, "12-my-learning-phone", screenshot_dir)
+
+
+def test_trainer_reads_the_cohort_table(
+    page_for: Any, site: str, axe_source: str, screenshot_dir: Path
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.api import CoursePage, LessonPage
+    from learners.api import (
+        Cohort,
+        cohort_add_member,
+        cohort_assign_course,
+        lesson_progress_complete,
+    )
+    from tests.factories import UserFactory, practitioner
+
+    trainer = UserFactory(username="trainer-a", groups=["Trainer"])
+    cohort = Cohort.objects.create(name="Almaty social workers (demo)")
+    cohort.trainers.add(trainer)
+    for slug, days in (("trauma-informed-care", 30), ("sample-course", -2)):
+        due = timezone.localdate() + timedelta(days=days)
+        cohort_assign_course(cohort=cohort, course=CoursePage.objects.get(slug=slug), due_date=due)
+    for name in ("Aigerim", "Bota", "Dinara"):
+        user = practitioner(first_name=name, last_name="Example")
+        cohort_add_member(cohort=cohort, user=user)
+    first = cohort.members.get(first_name="Aigerim")
+    lesson_progress_complete(user=first, lesson=LessonPage.objects.get(slug="coming-home"))
+
+    page = page_for(PHONE)
+    page.goto(f"{site}/en/accounts/login/")
+    page.get_by_label("Username").fill("trainer-a")
+    page.get_by_label("Password").fill("a-long-test-password-1")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Cohorts").click()
+    page.get_by_role("link", name="Almaty social workers (demo)").click()
+    table = page.locator("table").inner_text()
+    assert "Aigerim Example" in table
+    assert "10%" in table
+    assert "overdue" in table
+    check_page(page, axe_source, "13-cohort-table-phone", screenshot_dir)
+    page.get_by_role("link", name="Aigerim Example").click()
+    assert "1 of 10 done (10%)" in page.locator("main").inner_text()
+    check_page(page, axe_source, "14-cohort-member-phone", screenshot_dir)

@@ -1,0 +1,188 @@
+"""Cohorts: assignment enrols, the trainer's table, a member's detail, CSV export, privacy."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from courses.api import CoursePage, LessonPage
+from learners.api import (
+    Cohort,
+    CohortMembership,
+    Enrollment,
+    LessonProgress,
+    cohort_add_member,
+    cohort_assign_course,
+    lesson_progress_complete,
+)
+from tests.factories import (
+    CoursePageFactory,
+    LessonPageFactory,
+    ModulePageFactory,
+    UserFactory,
+    practitioner,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cohort(sample_course: CoursePage) -> Cohort:
+    trainer = UserFactory(username="trainer1", groups=["Trainer"])
+    cohort = Cohort.objects.create(name="Shymkent school psychologists, spring")
+    cohort.trainers.add(trainer)
+    cohort_assign_course(
+        cohort=cohort, course=sample_course, due_date=timezone.localdate() - timedelta(days=1)
+    )
+    for name in ("Aruzhan", "Dana"):
+        cohort_add_member(cohort=cohort, user=practitioner(first_name=name, last_name="Example"))
+    return cohort
+
+
+def member(cohort: Cohort, first_name: str) -> object:
+    return cohort.members.get(first_name=first_name)
+
+
+def test_members_are_enrolled_in_assigned_courses(
+    cohort: Cohort, sample_course: CoursePage
+) -> None:
+    assert Enrollment.objects.filter(course=sample_course, source="cohort").count() == 2
+    newcomer = practitioner()
+    cohort_add_member(cohort=cohort, user=newcomer)
+    cohort_add_member(cohort=cohort, user=newcomer)  # idempotent
+    assert CohortMembership.objects.filter(user=newcomer).count() == 1
+    assert Enrollment.objects.get(user=newcomer).source == "cohort"
+    other = CoursePageFactory()
+    cohort_assign_course(cohort=cohort, course=other, due_date=date(2027, 1, 31))
+    assert Enrollment.objects.filter(course=other).count() == 3
+    cohort_assign_course(cohort=cohort, course=other, due_date=date(2027, 2, 28))
+    assert cohort.assignments.get(course=other).due_date == date(2027, 2, 28)
+
+
+def test_trainer_sees_the_table(client: Client, cohort: Cohort) -> None:
+    aruzhan = member(cohort, "Aruzhan")
+    lesson_progress_complete(user=aruzhan, lesson=LessonPage.objects.get(slug="every-block"))
+    client.force_login(cohort.trainers.get())
+    page = client.get(f"/en/learn/cohorts/{cohort.pk}/").content.decode()
+    assert "A sample course for tests" in page
+    assert "Aruzhan Example" in page and "Dana Example" in page
+    assert "33%" in page  # Aruzhan: 1 of 3 lessons
+    assert page.count('badge--overdue">overdue') == 2  # due yesterday, neither complete
+    assert "Psychologist, Almaty" in page
+    listing = client.get("/en/learn/cohorts/").content.decode()
+    assert "Shymkent school psychologists, spring" in listing and "2 members" in listing
+
+
+def test_member_detail_explains_what_is_missing(client: Client, cohort: Cohort) -> None:
+    dana = member(cohort, "Dana")
+    lesson_progress_complete(user=dana, lesson=LessonPage.objects.get(slug="every-block"))
+    client.force_login(cohort.trainers.get())
+    page = client.get(f"/en/learn/cohorts/{cohort.pk}/members/{dana.pk}/").content.decode()
+    assert "1 of 3 done (33%)" in page
+    assert "The second lesson" in page and "not marked complete yet" in page
+    assert "overdue" in page
+
+
+def test_csv_export(client: Client, cohort: Cohort) -> None:
+    aruzhan = member(cohort, "Aruzhan")
+    for slug in ("every-block", "second-lesson", "third-lesson"):
+        lesson_progress_complete(user=aruzhan, lesson=LessonPage.objects.get(slug=slug))
+    client.force_login(cohort.trainers.get())
+    response = client.get(f"/en/learn/cohorts/{cohort.pk}/export.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [r["name"] for r in rows] == ["Aruzhan Example", "Dana Example"]
+    assert (
+        rows[0]["percent"] == "100" and rows[0]["complete"] == "yes" and rows[0]["overdue"] == "no"
+    )
+    assert rows[1]["percent"] == "0" and rows[1]["overdue"] == "yes"
+    assert rows[0]["region"] == "Almaty" and rows[0]["specialty"] == "Psychologist"
+    assert rows[0]["last_activity"]
+
+
+URLS = [
+    "/en/learn/cohorts/{c}/",
+    "/en/learn/cohorts/{c}/export.csv",
+    "/en/learn/cohorts/{c}/members/{m}/",
+]
+
+
+@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("anonymous", 302), ("practitioner", 404), ("member", 404), ("other trainer", 404),
+     ("ministry", 404), ("own trainer", 200), ("admin", 200)],
+)  # fmt: skip
+def test_only_the_cohorts_trainers_see_it(
+    client: Client, cohort: Cohort, url: str, who: str, expected: int
+) -> None:
+    users = {
+        "practitioner": lambda: practitioner(),
+        "member": lambda: member(cohort, "Dana"),
+        "other trainer": lambda: UserFactory(groups=["Trainer"]),
+        "ministry": lambda: UserFactory(groups=["Ministry"]),
+        "own trainer": lambda: cohort.trainers.get(),
+        "admin": lambda: UserFactory(is_superuser=True, is_staff=True),
+    }
+    if who in users:
+        client.force_login(users[who]())
+    response = client.get(url.format(c=cohort.pk, m=member(cohort, "Aruzhan").pk))
+    assert response.status_code == expected
+
+
+def test_member_of_another_cohort_is_not_shown(client: Client, cohort: Cohort) -> None:
+    outsider = practitioner()
+    client.force_login(cohort.trainers.get())
+    assert client.get(f"/en/learn/cohorts/{cohort.pk}/members/{outsider.pk}/").status_code == 404
+
+
+def test_cohort_table_queries_do_not_grow(client: Client) -> None:
+    trainer = UserFactory(groups=["Trainer"])
+    cohort = Cohort.objects.create(name="Big cohort")
+    cohort.trainers.add(trainer)
+    client.force_login(trainer)
+
+    def add_course() -> None:
+        course = CoursePageFactory()
+        LessonPageFactory.create_batch(2, parent=ModulePageFactory(parent=course))
+        cohort.assignments.create(course=course, due_date=date(2027, 1, 1))
+
+    def add_members(n: int) -> None:
+        users = get_user_model().objects.bulk_create(
+            [get_user_model()(username=f"m{cohort.memberships.count()}-{i}") for i in range(n)]
+        )
+        CohortMembership.objects.bulk_create(
+            [CohortMembership(cohort=cohort, user=u) for u in users]
+        )
+        lesson = LessonPage.objects.order_by("pk").first()
+        course = CoursePage.objects.ancestor_of(lesson).get()
+        LessonProgress.objects.bulk_create(
+            [LessonProgress(user=u, lesson=lesson, course=course, course_version="1.0",
+                            completed_at=timezone.now()) for u in users]
+        )  # fmt: skip
+
+    def queries() -> int:
+        client.get(f"/en/learn/cohorts/{cohort.pk}/")
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/en/learn/cohorts/{cohort.pk}/")
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    add_course()
+    add_members(1)
+    small = queries()
+    for _ in range(49):
+        add_course()
+    add_members(499)
+    assert cohort.memberships.count() == 500
+    assert queries() == small <= 10, small
