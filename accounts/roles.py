@@ -10,4 +10,5 @@ class Role(models.TextChoices):
     PRACTITIONER = "Practitioner", _("Practitioner")
     TRAINER = "Trainer", _("Trainer")
     COURSE_REVIEWER = "Course reviewer", _("Course reviewer")
+    REGIONAL_COORDINATOR = "Regional coordinator", _("Regional coordinator")
     MINISTRY = "Ministry", _("Ministry")

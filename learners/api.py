@@ -9,7 +9,15 @@ from .completion import (
     register_requirement,
 )
 from .importing import ImportResult, LineError, specialists_import
-from .models import Cohort, CohortCourse, CohortMembership, Enrollment, LessonProgress, Profile
+from .models import (
+    Cohort,
+    CohortCourse,
+    CohortMembership,
+    CoordinatorRegion,
+    Enrollment,
+    LessonProgress,
+    Profile,
+)
 from .regions import REGION_CODES, region_choices, region_code_for, region_name
 from .services import (
     cohort_add_member,
@@ -24,6 +32,7 @@ __all__ = [
     "Cohort",
     "CohortCourse",
     "CohortMembership",
+    "CoordinatorRegion",
     "CourseCompletion",
     "Enrollment",
     "ImportResult",

@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class LearnersConfig(AppConfig):
     name = "learners"
     verbose_name = "Learners"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 - connects the sign-in receiver

@@ -181,3 +181,24 @@ class CohortCourse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course_id} for {self.cohort}"
+
+
+class CoordinatorRegion(models.Model):
+    """A region a regional coordinator may see (a coordinator may cover several)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinated_regions"
+    )
+    region = models.CharField(_("region"), max_length=6, validators=[validate_region])
+
+    class Meta:
+        ordering = ["user", "region"]
+        verbose_name = _("coordinated region")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "region"], name="learners_coordinator_unique_user_region"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} coordinates {self.region}"

@@ -13,19 +13,24 @@ from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Page
 
+from core.api import Specialty
 from courses.api import CoursePage
 
 from .completion import CourseCompletion, completion_from, course_structures, courses_completion
 from .models import Cohort, CohortCourse, Enrollment, LessonProgress, Profile
+from .regions import REGION_CODES, region_name
 
 __all__ = [
     "CohortTable",
     "LearningEntry",
+    "ReportRow",
     "cohort_member_detail",
     "cohort_table",
     "cohorts_visible_to",
+    "course_report",
     "lesson_progress_for",
     "my_learning",
+    "report_regions",
 ]
 
 
@@ -189,3 +194,76 @@ def cohort_member_detail(*, cohort: Cohort, member: Any) -> list[MemberCourse]:
     assignments = list(cohort.assignments.select_related("course").order_by("due_date"))
     completions = courses_completion(user=member, courses=[a.course for a in assignments])
     return [MemberCourse(a, completions[a.course_id]) for a in assignments]
+
+
+# --- aggregates for regional coordinators and the ministry ---------------------------------------
+
+
+def report_regions(*, user: Any) -> frozenset[str] | None:
+    """The regions whose aggregates ``user`` may see, or None when they may see no report.
+
+    The one place this is decided: the ministry and administrators see every region, a regional
+    coordinator the regions assigned to them. Reports show counts, never names or reflections.
+    """
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser or user.groups.filter(name="Ministry").exists():
+        return REGION_CODES
+    if user.groups.filter(name="Regional coordinator").exists():
+        return frozenset(user.coordinated_regions.values_list("region", flat=True))
+    return None
+
+
+@dataclass
+class ReportRow:
+    """Counts for one region and specialty in one course."""
+
+    region: str
+    specialty: str
+    practitioners: int = 0
+    enrolled: int = 0
+    completed: int = 0
+
+    @property
+    def region_name(self) -> str:
+        return region_name(self.region)
+
+    @property
+    def specialty_label(self) -> str:
+        return str(Specialty(self.specialty).label) if self.specialty in Specialty.values else ""
+
+
+def course_report(*, course: CoursePage, regions: frozenset[str]) -> list[ReportRow]:
+    """Practitioners, enrolments and completions of ``course`` by region and specialty.
+
+    Completion is decided by the same rules as everywhere (``completion_from``), for every
+    practitioner in scope: four queries whatever the number of learners.
+    """
+    structure = course_structures([course])[course.pk]
+    profiles = list(
+        Profile.objects.filter(region__in=regions).values_list("user_id", "region", "specialty")
+    )
+    enrolled = set(
+        Enrollment.objects.filter(
+            course=course, left_at=None, user__profile__region__in=regions
+        ).values_list("user_id", flat=True)
+    )
+    done: dict[int, set[int]] = defaultdict(set)
+    for user_id, lesson_id in LessonProgress.objects.filter(
+        course=course, user__profile__region__in=regions
+    ).values_list("user_id", "lesson_id"):
+        done[user_id].add(lesson_id)
+    rows: dict[tuple[str, str], ReportRow] = {}
+    for user_id, region, specialty in profiles:
+        row = rows.setdefault((region, specialty), ReportRow(region, specialty))
+        row.practitioners += 1
+        if user_id in enrolled:
+            row.enrolled += 1
+        if (
+            user_id in done
+            and completion_from(
+                user=user_id, course=course, structure=structure, done_ids=done[user_id]
+            ).complete
+        ):
+            row.completed += 1
+    return sorted(rows.values(), key=lambda r: (r.region_name, r.specialty_label))

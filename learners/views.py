@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -23,7 +24,15 @@ from django.views.decorators.http import require_POST
 from courses.api import CoursePage, LessonPage
 
 from .completion import course_completion
-from .selectors import cohort_member_detail, cohort_table, cohorts_visible_to, my_learning
+from .regions import region_name
+from .selectors import (
+    cohort_member_detail,
+    cohort_table,
+    cohorts_visible_to,
+    course_report,
+    my_learning,
+    report_regions,
+)
 from .services import enrollment_create, enrollment_leave, lesson_progress_complete
 
 
@@ -194,3 +203,54 @@ def cohort_export(request: HttpRequest, cohort_id: int) -> HttpResponse:
                 ]
             )
     return response
+
+
+# --- regional coordinators and the ministry: aggregates ------------------------------------------
+
+
+def _report_scope(request: HttpRequest) -> frozenset[str]:
+    regions = report_regions(user=request.user)
+    if regions is None:
+        raise PermissionDenied
+    return regions
+
+
+@login_required
+def report_index(request: HttpRequest) -> HttpResponse:
+    """Choose a course to report on; shows which regions the reader sees."""
+    regions = _report_scope(request)
+    return render(
+        request,
+        "learners/report_index.html",
+        {
+            "courses": CoursePage.objects.live().order_by("path"),
+            "region_names": sorted(region_name(code) for code in regions),
+        },
+    )
+
+
+@login_required
+def report_course(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Counts by region and specialty for one course, as a page or as CSV (``?format=csv``)."""
+    regions = _report_scope(request)
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    rows = course_report(course=course, regions=regions)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="report-{course.slug}.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(["region_code", "region", "specialty", "practitioners", "enrolled",
+                         "completed"])  # fmt: skip
+        for row in rows:
+            writer.writerow([row.region, row.region_name, row.specialty_label, row.practitioners,
+                             row.enrolled, row.completed])  # fmt: skip
+        return response
+    totals = {
+        "practitioners": sum(r.practitioners for r in rows),
+        "enrolled": sum(r.enrolled for r in rows),
+        "completed": sum(r.completed for r in rows),
+    }
+    return render(
+        request, "learners/report_course.html", {"course": course, "rows": rows, "totals": totals}
+    )
