@@ -68,6 +68,7 @@ test: lint typecheck test-sqlite  ## Every check and the whole suite on SQLite
 
 test-postgres: install-dev  ## The whole suite on PostgreSQL, with a real Celery worker on Redis
 	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(BROKER_URL) REDIS_URL=$(CACHE_URL) \
+		WORKER_DATABASE_URL=$(PG_URL:/zhusan=/test_zhusan) \
 		bash scripts/with-worker.sh $(BIN)/pytest
 
 coverage: install-dev  ## The suite on SQLite under coverage, with a report

@@ -98,16 +98,15 @@ def specialists_import(
 ) -> ImportResult:
     """Create or update the specialists in the CSV file ``data``.
 
-    ``filename`` names the file in the result's errors' context (and in logs); the content alone
-    decides the encoding and the delimiter. With ``partial`` False (the default) nothing is
-    written unless every row is valid; with it True the valid rows are written and the invalid
-    ones reported. Every error is in the result either way. An exception while writing (a
-    database error) rolls the whole import back.
+    ``filename`` names the file in the log; the content alone decides the encoding and the
+    delimiter. With ``partial`` False (the default) nothing is written unless every row is valid;
+    with it True the valid rows are written and the invalid ones reported. Every error is in the
+    result either way. An exception while writing (a database error) rolls the whole import back.
     """
     errors: list[LineError] = []
     records = _read(data, errors)
     if records is None:
-        logger.info("Specialists file %s rejected: %s", filename, errors[0])
+        logger.debug("Specialists file %s rejected: %s", filename, errors[0])
         return ImportResult(errors=errors, rejected=True)
     rows = _check_rows(records, errors)
     existing = _check_against_database(rows, errors)
@@ -115,11 +114,11 @@ def specialists_import(
     bad_lines = {e.line for e in errors}
     result = ImportResult(errors=errors, invalid_rows=len(bad_lines))
     if bad_lines and not partial:
-        logger.info("Specialists file %s rejected: %d invalid rows.", filename, len(bad_lines))
+        logger.debug("Specialists file %s rejected: invalid lines %s.", filename, sorted(bad_lines))
         result.rejected = True
         return result
     _write([row for row in rows if row.line not in bad_lines], existing, result, progress)
-    logger.info("Imported specialists from %s: %s.", filename, result.summary())
+    logger.debug("Imported specialists from %s: %s.", filename, result.summary())
     return result
 
 
@@ -132,12 +131,19 @@ def _s(count: int) -> str:
 
 @dataclass(frozen=True)
 class _Record:
-    """A non-blank data row: its first line, its values by column, and its number of fields."""
+    """A non-blank data row: its first line, its values by column, and its fields as read."""
 
     line: int
     values: dict[str, str]
-    width: int
-    width_ok: bool
+    fields: list[str]
+    header_width: int
+
+    @property
+    def width_ok(self) -> bool:
+        """As many fields as the header, or more when the extra ones are empty (spreadsheets
+        pad rows)."""
+        padding = self.fields[self.header_width :]
+        return len(self.fields) >= self.header_width and not any(v.strip() for v in padding)
 
 
 def _decode(data: bytes) -> str | None:
@@ -156,9 +162,8 @@ def _decode(data: bytes) -> str | None:
     return None
 
 
-def _split(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def _split(reader: Any) -> Iterator[tuple[int, list[str]]]:
     """(first line, fields) for each record with a value; a quoted value may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = 1
     for fields in reader:
         line, start = start, reader.line_num + 1
@@ -168,6 +173,9 @@ def _split(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 
 def _read(data: bytes, errors: list[LineError]) -> list[_Record] | None:
     """The data rows, or None (with the reason in ``errors``) when the file is unusable."""
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # .xlsx (zip), .xls (OLE)
+        errors.append(LineError(1, "the file is a spreadsheet, not CSV; save it as CSV (UTF-8)"))
+        return None
     text = _decode(data)
     if text is None:
         errors.append(
@@ -180,10 +188,11 @@ def _read(data: bytes, errors: list[LineError]) -> list[_Record] | None:
         return None
     # Column names hold neither character, so the header shows which one separates fields.
     delimiter = ";" if header_text.count(";") > header_text.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        split = list(_split(text, delimiter))
+        split = list(_split(reader))
     except csv.Error as exc:
-        errors.append(LineError(1, f"the file cannot be read as CSV ({exc})"))
+        errors.append(LineError(reader.line_num, f"cannot be read as CSV ({exc})"))
         return None
     header_line, header = split[0]
     columns = [name.strip().casefold() for name in header]
@@ -196,15 +205,8 @@ def _read(data: bytes, errors: list[LineError]) -> list[_Record] | None:
         return None
     records = []
     for line, fields in split[1:]:
-        padding = fields[len(columns) :]
-        records.append(
-            _Record(
-                line=line,
-                values={name: value.strip() for name, value in zip(columns, fields, strict=False)},
-                width=len(fields),
-                width_ok=len(fields) >= len(columns) and not any(v.strip() for v in padding),
-            )
-        )
+        values = {name: value.strip() for name, value in zip(columns, fields, strict=False)}
+        records.append(_Record(line, values, fields, len(columns)))
     return records
 
 
@@ -271,12 +273,20 @@ class _RowChecker:
         self.first_max = _max_length(user_model, "first_name")
         self.last_max = _max_length(user_model, "last_name")
         self.organisation_max = _max_length(Profile, "organisation")
+        self.regions: dict[str, str | None] = {}  # region_code_for tries 60 names: ask once
+
+    def region(self, value: str) -> str | None:
+        if value not in self.regions:
+            self.regions[value] = region_code_for(value)
+        return self.regions[value]
 
     def check(self, record: _Record) -> tuple[_Row | None, list[LineError]]:
         """The row, or None and an error for each bad value (all of them, in column order)."""
         values = record.values
         if not record.width_ok:  # the values are likely in the wrong columns: check none
-            reason = f"has {record.width} fields; the header has {len(values)}"
+            reason = f"has {len(record.fields)} fields; the header has {record.header_width}"
+            if any("\n" in value for value in record.fields):  # a quote swallowed line ends
+                reason += " (is a quote opened and not closed?)"
             return None, [LineError(record.line, reason)]
         errors: list[LineError] = []
 
@@ -302,7 +312,7 @@ class _RowChecker:
             fail("specialty", "a value is required")
         elif specialty is None:
             fail("specialty", f"is not a specialty (one of: {', '.join(Specialty.values)})")
-        region = region_code_for(values["region"]) if values["region"] else None
+        region = self.region(values["region"]) if values["region"] else None
         if not values["region"]:
             fail("region", "a value is required")
         elif region is None:

@@ -202,3 +202,50 @@ class CoordinatorRegion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} coordinates {self.region}"
+
+
+class SpecialistImportJob(models.Model):
+    """An uploaded specialists file and the state of its import (run by a Celery task).
+
+    The file is kept in the database, not in ``media/``: it holds personal data and must never be
+    reachable by URL.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected: nothing was imported")
+        FAILED = "failed", _("Failed")
+
+    filename = models.CharField(_("file name"), max_length=255)
+    data = models.BinaryField(_("file contents"))
+    partial = models.BooleanField(
+        _("import the valid rows even if some are invalid"), default=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result: models.JSONField[Any, Any] = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("specialist import")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.REJECTED, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        return round(100 * self.done / self.total) if self.total else 0

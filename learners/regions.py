@@ -48,12 +48,30 @@ def region_choices(language: str | None = None) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda pair: pair[1].casefold())
 
 
+#: Names in common use that pycountry lacks: the official Russian names of every region (pycountry
+#: translates only some, and some by old names) and the cities' names as people write them.
+ALIASES: dict[str, str] = {
+    "абайская область": "KZ-10", "акмолинская область": "KZ-11", "актюбинская область": "KZ-15",
+    "алматинская область": "KZ-19", "атырауская область": "KZ-23",
+    "западно-казахстанская область": "KZ-27", "жамбылская область": "KZ-31",
+    "жетысуская область": "KZ-33", "карагандинская область": "KZ-35",
+    "костанайская область": "KZ-39", "кызылординская область": "KZ-43",
+    "мангистауская область": "KZ-47", "павлодарская область": "KZ-55",
+    "северо-казахстанская область": "KZ-59", "туркестанская область": "KZ-61",
+    "улытауская область": "KZ-62", "восточно-казахстанская область": "KZ-63",
+    "астана": "KZ-71", "нур-султан": "KZ-71", "nur-sultan": "KZ-71",
+    "алматы": "KZ-75", "алма-ата": "KZ-75", "шымкент": "KZ-79",
+}  # fmt: skip
+
+
 def region_code_for(value: str) -> str | None:
     """An ISO code from a code ("KZ-75", "kz-75") or a name in English, Russian or Kazakh
     (case and surrounding spaces ignored); None when nothing matches."""
-    wanted = value.strip().casefold()
+    wanted = " ".join(value.split()).casefold()
     if wanted.upper() in REGION_CODES:
         return wanted.upper()
+    if wanted in ALIASES:
+        return ALIASES[wanted]
     for language in ("en", "ru", "kk"):
         for code in REGION_CODES:
             if region_name(code, language).casefold() == wanted:

@@ -6,7 +6,10 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 log="${WORKER_LOG:-$here/test-artifacts/celery-worker.log}"
 mkdir -p "$(dirname "$log")"
-"$here/.venv/bin/celery" -A curriculum worker --loglevel=info --concurrency=2 \
+# The tests' database is created by pytest; the worker reads and writes it through
+# WORKER_DATABASE_URL (it connects per task, so the database need not exist yet).
+DATABASE_URL="${WORKER_DATABASE_URL:-${DATABASE_URL:-}}" \
+    "$here/.venv/bin/celery" -A curriculum worker --loglevel=info --concurrency=2 \
     --hostname "ci-worker@%h" >"$log" 2>&1 &
 worker=$!
 trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null || true' EXIT

@@ -186,7 +186,9 @@ def test_regions_are_the_twenty_iso_subdivisions() -> None:
 @pytest.mark.parametrize(
     ("value", "code"),
     [("KZ-75", "KZ-75"), (" kz-71 ", "KZ-71"), ("Shymkent", "KZ-79"),
-     ("Западно-Казахстанская область", "KZ-27"), ("Atlantis", None)],
+     ("Западно-Казахстанская область", "KZ-27"), ("Atlantis", None), ("Алматы", "KZ-75"),
+     ("Астана", "KZ-71"), ("Шымкент", "KZ-79"), ("Абайская  область", "KZ-10"),
+     ("Туркестанская область", "KZ-61")],
 )  # fmt: skip
 def test_region_lookup_by_code_or_name(value: str, code: str | None) -> None:
     assert region_code_for(value) == code

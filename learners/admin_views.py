@@ -1,0 +1,70 @@
+"""The CMS page to upload a specialists file; the import runs as a Celery task with progress."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import SpecialistImportJob
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+PERMISSION = "learners.add_specialistimportjob"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns and encodings are described in docs/importing-specialists.md."),
+    )
+    partial = forms.BooleanField(
+        label=_("Import the valid rows even if some rows are invalid"), required=False
+    )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise forms.ValidationError(
+                _("%(name)s is not a CSV file (.csv or .txt)."), params={"name": upload.name}
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload
+
+
+def _check(request: HttpRequest) -> None:
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+
+
+def upload(request: HttpRequest) -> HttpResponse:
+    """Upload a file; the import is queued once the job is committed."""
+    _check(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        from .tasks import import_specialists_job
+
+        upload_file = form.cleaned_data["file"]
+        job = SpecialistImportJob.objects.create(
+            filename=upload_file.name[:255],
+            data=upload_file.read(),
+            partial=form.cleaned_data["partial"],
+            created_by=request.user if request.user.is_authenticated else None,
+        )
+        transaction.on_commit(lambda: import_specialists_job.delay(job.pk))
+        return HttpResponseRedirect(reverse("learners_import_status", args=[job.pk]))
+    jobs = SpecialistImportJob.objects.defer("data")[:10]
+    return render(request, "learners/admin/import_upload.html", {"form": form, "jobs": jobs})
+
+
+def status(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The job's progress; the page refreshes itself until the import has finished."""
+    _check(request)
+    job = get_object_or_404(SpecialistImportJob.objects.defer("data"), pk=job_id)
+    return render(request, "learners/admin/import_status.html", {"job": job})

@@ -1,0 +1,33 @@
+"""CMS integration: the specialists import page and its menu item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import admin_views
+
+
+@hooks.register("register_admin_urls")
+def register_urls() -> list[Any]:
+    return [
+        path("specialists/import/", admin_views.upload, name="learners_import_upload"),
+        path("specialists/import/<int:job_id>/", admin_views.status, name="learners_import_status"),
+    ]
+
+
+class PermissionMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm(admin_views.PERMISSION))
+
+
+@hooks.register("register_admin_menu_item")
+def register_menu_item() -> MenuItem:
+    return PermissionMenuItem(
+        _("Import specialists"), reverse("learners_import_upload"), icon_name="upload", order=900
+    )
