@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Page
@@ -43,6 +43,13 @@ class LearningEntry:
     completion: CourseCompletion
     next_lesson_url: str | None
     next_lesson_title: str | None
+    due_date: date | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return bool(
+            self.due_date and not self.completion.complete and self.due_date < timezone.localdate()
+        )
 
 
 def my_learning(*, user: Any, request: HttpRequest | None) -> list[LearningEntry]:
@@ -64,6 +71,15 @@ def my_learning(*, user: Any, request: HttpRequest | None) -> list[LearningEntry
     }
     wanted = [pk for pk in next_ids.values() if pk]
     next_pages = Page.objects.select_related("locale").in_bulk(wanted) if wanted else {}
+    # The earliest due date among the learner's cohorts that were assigned each course.
+    due_dates = dict(
+        CohortCourse.objects.filter(
+            cohort__memberships__user=user, course__in=courses, due_date__isnull=False
+        )
+        .values("course_id")
+        .annotate(due=Min("due_date"))
+        .values_list("course_id", "due")
+    )
     entries = []
     for enrollment in enrollments:
         course = enrollment.course
@@ -75,6 +91,7 @@ def my_learning(*, user: Any, request: HttpRequest | None) -> list[LearningEntry
                 completion=completions[course.pk],
                 next_lesson_url=next_page.get_url(request) if next_page else None,
                 next_lesson_title=next_page.title if next_page else None,
+                due_date=due_dates.get(course.pk),
             )
         )
     return entries

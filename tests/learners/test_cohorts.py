@@ -186,3 +186,31 @@ def test_cohort_table_queries_do_not_grow(client: Client) -> None:
     add_members(499)
     assert cohort.memberships.count() == 500
     assert queries() == small <= 10, small
+
+
+def test_member_detail_queries_do_not_grow(client: Client) -> None:
+    trainer = UserFactory(groups=["Trainer"])
+    cohort = Cohort.objects.create(name="Detail cohort")
+    cohort.trainers.add(trainer)
+    learner = practitioner()
+    cohort_add_member(cohort=cohort, user=learner)
+    client.force_login(trainer)
+    url = f"/en/learn/cohorts/{cohort.pk}/members/{learner.pk}/"
+
+    def add_course() -> None:
+        course = CoursePageFactory()
+        first, _ = LessonPageFactory.create_batch(2, parent=ModulePageFactory(parent=course))
+        cohort_assign_course(cohort=cohort, course=course, due_date=date(2027, 1, 1))
+        lesson_progress_complete(user=learner, lesson=first)
+
+    def queries() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    add_course()
+    one = queries()
+    for _ in range(49):
+        add_course()
+    assert queries() == one <= 10

@@ -200,3 +200,22 @@ def test_practitioner_without_profile_completes_it_first(
 def test_staff_roles_need_no_profile(client: Client, sample_course: CoursePage) -> None:
     client.force_login(UserFactory(groups=["Trainer"]))
     assert client.get(FIRST).status_code == 200
+
+
+def test_my_learning_shows_assigned_courses_with_due_dates(
+    client: Client, learner: object, sample_course: CoursePage
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from learners.api import Cohort, cohort_add_member, cohort_assign_course
+
+    cohort = Cohort.objects.create(name="Spring cohort")
+    cohort_add_member(cohort=cohort, user=learner)
+    due = timezone.localdate() - timedelta(days=3)
+    cohort_assign_course(cohort=cohort, course=sample_course, due_date=due)
+    page = client.get("/en/learn/").content.decode()
+    assert "Assigned by your trainer" in page
+    assert f"Due {due.day} " in page
+    assert 'badge--overdue">overdue' in page
