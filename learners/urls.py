@@ -16,7 +16,10 @@ urlpatterns = [
     path("reports/", views.report_index, name="report_index"),
     path("reports/<int:course_id>/", views.report_course, name="report_course"),
     path("cohorts/", views.cohort_list, name="cohort_list"),
+    path("cohorts/new/", views.cohort_create, name="cohort_create"),
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort_detail"),
+    path("cohorts/<int:cohort_id>/members/", views.cohort_add_members, name="cohort_add_members"),
+    path("cohorts/<int:cohort_id>/courses/", views.cohort_assign, name="cohort_assign"),
     path("cohorts/<int:cohort_id>/export.csv", views.cohort_export, name="cohort_export"),
     path(
         "cohorts/<int:cohort_id>/members/<int:user_id>/",

@@ -6,7 +6,7 @@ Each view checks who may act (the signed-in learner on their own records), then 
 from __future__ import annotations
 
 import csv
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -24,6 +24,8 @@ from django.views.decorators.http import require_POST
 from courses.api import CoursePage, LessonPage
 
 from .completion import course_completion
+from .forms import AddMembersForm, AssignCourseForm, CohortForm
+from .models import Cohort
 from .regions import region_name
 from .selectors import (
     cohort_member_detail,
@@ -33,7 +35,13 @@ from .selectors import (
     my_learning,
     report_regions,
 )
-from .services import enrollment_create, enrollment_leave, lesson_progress_complete
+from .services import (
+    cohort_add_member,
+    cohort_assign_course,
+    enrollment_create,
+    enrollment_leave,
+    lesson_progress_complete,
+)
 
 
 def _back(request: HttpRequest, fallback: str, field: str = "next") -> HttpResponseRedirect:
@@ -138,14 +146,26 @@ def what_is_left(request: HttpRequest, course_id: int) -> HttpResponse:
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
     cohorts = cohorts_visible_to(user=request.user).annotate(member_count=Count("memberships"))
-    return render(request, "learners/cohort_list.html", {"cohorts": cohorts})
+    return render(
+        request,
+        "learners/cohort_list.html",
+        {"cohorts": cohorts, "may_create": _may_run_cohorts(request.user), "form": CohortForm()},
+    )
 
 
 @login_required
 def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
     """Cohort progress: members by assigned courses."""
     cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=cohort_id)
-    return render(request, "learners/cohort_table.html", {"table": cohort_table(cohort=cohort)})
+    return render(
+        request,
+        "learners/cohort_table.html",
+        {
+            "table": cohort_table(cohort=cohort),
+            "members_form": AddMembersForm(),
+            "assign_form": AssignCourseForm(),
+        },
+    )
 
 
 @login_required
@@ -254,3 +274,59 @@ def report_course(request: HttpRequest, course_id: int) -> HttpResponse:
     return render(
         request, "learners/report_course.html", {"course": course, "rows": rows, "totals": totals}
     )
+
+
+def _may_run_cohorts(user: Any) -> bool:
+    return bool(user.is_superuser or user.groups.filter(name="Trainer").exists())
+
+
+@login_required
+@require_POST
+def cohort_create(request: HttpRequest) -> HttpResponse:
+    """A trainer starts a cohort; they run it."""
+    if not _may_run_cohorts(request.user):
+        raise PermissionDenied
+    form = CohortForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("name", []):
+            messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("learners:cohort_list"))
+    cohort = Cohort.objects.create(name=form.cleaned_data["name"])
+    cohort.trainers.add(cast(User, request.user))
+    return HttpResponseRedirect(reverse("learners:cohort_detail", args=[cohort.pk]))
+
+
+@login_required
+@require_POST
+def cohort_add_members(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=cohort_id)
+    form = AddMembersForm(request.POST)
+    if form.is_valid():
+        for user in form.cleaned_data["emails"]:
+            cohort_add_member(cohort=cohort, user=user)
+        count = len(form.cleaned_data["emails"])
+        messages.success(request, _("%(n)d member(s) added.") % {"n": count})
+    else:
+        for error in form.errors.get("emails", []):
+            messages.error(request, str(error))
+    return HttpResponseRedirect(reverse("learners:cohort_detail", args=[cohort.pk]))
+
+
+@login_required
+@require_POST
+def cohort_assign(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=cohort_id)
+    form = AssignCourseForm(request.POST)
+    if form.is_valid():
+        cohort_assign_course(
+            cohort=cohort,
+            course=form.cleaned_data["course"],
+            due_date=form.cleaned_data["due_date"],
+        )
+        messages.success(request, _("“%(course)s” is assigned; every member is enrolled.")
+                         % {"course": form.cleaned_data["course"].title})  # fmt: skip
+    else:
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}: {error}")
+    return HttpResponseRedirect(reverse("learners:cohort_detail", args=[cohort.pk]))

@@ -214,3 +214,46 @@ def test_member_detail_queries_do_not_grow(client: Client) -> None:
     for _ in range(49):
         add_course()
     assert queries() == one <= 10
+
+
+def test_trainer_builds_a_cohort(client: Client, sample_course: CoursePage) -> None:
+    trainer = UserFactory(groups=["Trainer"])
+    aliya = practitioner(email="aliya.cohort@example.org")
+    client.force_login(trainer)
+    response = client.post("/en/learn/cohorts/new/", {"name": "  Pavlodar   teachers "})
+    cohort = Cohort.objects.get()
+    assert cohort.name == "Pavlodar teachers"
+    assert list(cohort.trainers.all()) == [trainer]
+    assert response["Location"] == f"/en/learn/cohorts/{cohort.pk}/"
+
+    response = client.post(f"/en/learn/cohorts/{cohort.pk}/members/",
+                           {"emails": "ALIYA.cohort@example.org\nnobody@example.org\n"}, follow=True)  # fmt: skip
+    assert "No account has the address: nobody@example.org." in response.content.decode()
+    assert not cohort.members.exists()  # all or nothing
+    client.post(f"/en/learn/cohorts/{cohort.pk}/members/", {"emails": "aliya.cohort@example.org\n"})
+    assert list(cohort.members.all()) == [aliya]
+
+    response = client.post(f"/en/learn/cohorts/{cohort.pk}/courses/",
+                           {"course": sample_course.pk, "due_date": "not a date"}, follow=True)  # fmt: skip
+    assert "Due date: Enter a valid date." in response.content.decode()
+    client.post(f"/en/learn/cohorts/{cohort.pk}/courses/",
+                {"course": sample_course.pk, "due_date": "2027-03-01"})  # fmt: skip
+    assert cohort.assignments.get().due_date == date(2027, 3, 1)
+    assert Enrollment.objects.get(user=aliya).source == "cohort"
+
+    duplicate = client.post("/en/learn/cohorts/new/", {"name": "pavlodar teachers"}, follow=True)
+    assert "exists already" in duplicate.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url", ["/en/learn/cohorts/{c}/members/", "/en/learn/cohorts/{c}/courses/"]
+)
+def test_only_the_cohorts_trainers_change_it(client: Client, cohort: Cohort, url: str) -> None:
+    client.force_login(UserFactory(groups=["Trainer"]))
+    assert client.post(url.format(c=cohort.pk), {"emails": "x@example.org"}).status_code == 404
+
+
+def test_practitioners_cannot_start_cohorts(client: Client) -> None:
+    client.force_login(practitioner())
+    assert client.post("/en/learn/cohorts/new/", {"name": "Mine"}).status_code == 403
+    assert not Cohort.objects.exists()

@@ -1,0 +1,977 @@
+#!/usr/bin/env python
+"""Progress at scale: the cohort table and course-wide completion with 10,000 learners.
+
+Run from the project root with one command (PostgreSQL on 127.0.0.1:5432, user postgres; nothing
+is written outside a throwaway database, a temporary folder and db 13 of a local Redis):
+
+    .venv/bin/python bench/progress_at_scale.py            # about 1 to 2 minutes on 2 cores
+    .venv/bin/python bench/progress_at_scale.py --help
+
+What it does:
+
+1. Creates a throwaway PostgreSQL database ``zhusan_bench_<pid>`` (settings
+   ``bench.settings_pg``), migrates it, and generates the data: one course of ``--lessons``
+   lessons (40 by default, in 4 modules) made with the page factories of ``tests/factories``;
+   ``--learners`` learners (10,000) with profiles spread evenly over the 20 ISO 3166-2:KZ regions
+   and the 10 specialties, every one enrolled in the course (a few left it); one
+   ``LessonProgress`` row per lesson a learner completed, in course order (4 in 5 learners
+   completed every lesson, the others a random number from 0 to all but one; one row per learner
+   and lesson at most, so learners x lessons = 400,000 is the ceiling), written with PostgreSQL's
+   ``COPY``; then ``ANALYZE``. A trainer runs two cohorts with the course assigned and a due date
+   two weeks ago: one of ``--cohort`` members (500), drawn at random, and one of the first
+   ``--small-cohort`` (50) of them. It reports how long each step took.
+2. The cohort table page, ``GET /en/learn/cohorts/<id>/`` through ``django.test.Client`` signed
+   in as the trainer, in this process: the first request (cold: the process has never rendered
+   the page, the cache is empty) and the median of ``--repeat`` warm ones; the SQL time of a warm
+   one; and the selector ``cohort_table`` alone. Target: warm page < 300 ms.
+3. Recomputing completion for every learner of the course the way ``course_report`` does
+   (``course_structures`` once, every ``LessonProgress`` row of the course grouped by user,
+   ``completion_from`` per learner), and ``course_report(course, regions=REGION_CODES)`` itself:
+   time (first and median) and, in a separate run under ``tracemalloc``, peak Python memory.
+4. SQL queries of the cohort table page (warm) with 50 and with 500 members: must be equal.
+
+``--profile`` (and a missed page target) adds a cProfile breakdown of the warm 500-member page.
+Prints the figures, the machine and the commit, and PASS/FAIL; exits 0 whatever the figures
+unless ``--strict`` is given (then 1 when a check fails). The database is dropped at the end, also
+on an error or Ctrl-C (``--keep-db`` keeps it). See ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_PAGE_MS = 300.0
+COMPLETE_SHARE = 0.8  # learners who completed every lesson; the others a random number
+LEFT_EVERY = 50  # one in this many learners who did not complete the course left it
+DUE_DAYS_AGO = 14
+
+FIRST_NAMES = [
+    "Айгерим", "Алия", "Арман", "Аружан", "Асель", "Бауыржан", "Гульнара", "Дана", "Данияр",
+    "Ерлан", "Жанар", "Камила", "Марат", "Нурлан", "Сауле", "Тимур", "Улан", "Фарида", "Ержан",
+    "Мадина", "Ainur", "Daniyar", "Olga", "Sergei",
+]  # fmt: skip
+LAST_NAMES = [
+    "Абдрахманова", "Ахметов", "Бекова", "Жумабаев", "Исаева", "Касымов", "Калиева", "Мухамедов",
+    "Нуртаева", "Оспанов", "Сарсенбаева", "Сейтказиев", "Тулегенова", "Утепов", "Шарипова",
+    "Иванова", "Ким", "Nurlanova", "Petrov", "Serikbayev", "Tokhtarova", "Zhaksylykov",
+]  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench/progress_at_scale.py",
+        description=(
+            "Benchmark progress at scale on PostgreSQL: a throwaway database with N learners, "
+            "one course and their lesson progress; the trainer's cohort table page (500 "
+            "members), recomputing completion for every learner of the course and the "
+            "region/specialty report, and the cohort page's SQL queries with 50 vs 500 members. "
+            "The database is dropped at the end, also on an error or Ctrl-C."
+        ),
+        epilog=(
+            f"Targets: cohort table page (500 members, warm, median) < {TARGET_PAGE_MS:.0f} ms; "
+            "the same number of SQL queries with 50 and 500 members. Recompute time and memory "
+            "are reported without a target. Exit status is 0 unless --strict is given and a "
+            "check fails."
+        ),
+    )
+    parser.add_argument(
+        "--learners", type=int, default=10_000, metavar="N", help="learners (default 10000)"
+    )
+    parser.add_argument(
+        "--lessons", type=int, default=40, metavar="N", help="lessons in the course (default 40)"
+    )
+    parser.add_argument(
+        "--modules", type=int, default=4, metavar="N", help="modules in the course (default 4)"
+    )
+    parser.add_argument(
+        "--cohort", type=int, default=500, metavar="N", help="members of the cohort (default 500)"
+    )
+    parser.add_argument(
+        "--small-cohort",
+        type=int,
+        default=50,
+        metavar="N",
+        help="members of the small cohort, for the query count (default 50)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=10,
+        metavar="N",
+        help="warm page requests and selector runs to take the median of (default 10)",
+    )
+    parser.add_argument(
+        "--recompute-repeat",
+        type=int,
+        default=3,
+        metavar="N",
+        help="runs of the completion recompute and of course_report (default 3)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="random seed for the data (default 1)")
+    parser.add_argument(
+        "--cache",
+        choices=["auto", "redis", "locmem"],
+        default=os.environ.get("BENCH_CACHE") or "auto",
+        help="cache backend: redis (db 13 on 127.0.0.1:6379, flushed at start and end), "
+        "locmem, or auto: redis when it answers (default auto, or $BENCH_CACHE)",
+    )
+    parser.add_argument(
+        "--pg-host", default=os.environ.get("BENCH_PG_HOST", "127.0.0.1"), help="(127.0.0.1)"
+    )
+    parser.add_argument("--pg-port", default=os.environ.get("BENCH_PG_PORT", "5432"), help="(5432)")
+    parser.add_argument(
+        "--pg-user",
+        default=os.environ.get("BENCH_PG_USER", "postgres"),
+        help="a user who may create databases (postgres); password from $BENCH_PG_PASSWORD or "
+        "$PGPASSWORD",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        nargs="?",
+        const=5,
+        default=0,
+        metavar="N",
+        help="cProfile N warm 500-member page requests (default N=5) and print where the time "
+        "goes; done anyway when the page target is missed",
+    )
+    parser.add_argument(
+        "--show-queries", action="store_true", help="print the SQL of the warm cohort page"
+    )
+    parser.add_argument(
+        "--json", type=Path, metavar="FILE", help="also write the figures to FILE as JSON"
+    )
+    parser.add_argument(
+        "--keep-db",
+        action="store_true",
+        help="keep the database at the end (and print how to drop it)",
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a check fails")
+    args = parser.parse_args(argv)
+    if not 1 <= args.small_cohort <= args.cohort <= args.learners:
+        parser.error("need 1 <= --small-cohort <= --cohort <= --learners")
+    if not 1 <= args.modules <= args.lessons:
+        parser.error("need 1 <= --modules <= --lessons")
+    if min(args.repeat, args.recompute_repeat) < 1:
+        parser.error("--repeat and --recompute-repeat must be >= 1")
+    return args
+
+
+# --------------------------------------------------------------------------------------------
+# The throwaway database
+
+
+class Database:
+    """A PostgreSQL database created for this run and dropped at the end."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.name = f"zhusan_bench_{os.getpid()}"
+        self.params = {
+            "host": args.pg_host,
+            "port": args.pg_port,
+            "user": args.pg_user,
+            "password": os.environ.get("BENCH_PG_PASSWORD", ""),
+        }
+        self.created = False
+
+    def _admin(self) -> Any:
+        import psycopg
+
+        params = {k: v for k, v in self.params.items() if v}
+        return psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **params)
+
+    def create(self) -> str:
+        from psycopg import sql
+
+        with self._admin() as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
+        self.created = True
+        return str(version)
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "BENCH_PG_NAME": self.name,
+            "BENCH_PG_HOST": self.params["host"],
+            "BENCH_PG_PORT": str(self.params["port"]),
+            "BENCH_PG_USER": self.params["user"],
+            "BENCH_PG_PASSWORD": self.params["password"],
+        }
+
+    def drop(self) -> None:
+        if not self.created:
+            return
+        from psycopg import sql
+
+        with contextlib.suppress(Exception):  # Django may never have started
+            from django.db import connections
+
+            connections.close_all()
+        with self._admin() as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
+            )
+        self.created = False
+
+
+def configure_environment(tmp: Path, cache: str, db: Database) -> None:
+    """Point Django at the throwaway database, files in ``tmp`` and the chosen cache."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bench.settings_pg",
+        "BENCH_DB_PATH": str(tmp / "unused.sqlite3"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "BENCH_STATIC_ROOT": str(tmp / "static"),
+        "BENCH_CACHE": cache,
+        "LOG_LEVEL": "WARNING",
+        **db.environment(),
+    }
+    for key in ("MEDIA_ROOT", "BENCH_STATIC_ROOT"):
+        Path(env[key]).mkdir(parents=True, exist_ok=True)
+    # The base settings read these; a developer's shell must not send the bench elsewhere.
+    for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        os.environ.pop(key, None)
+    os.environ.update(env)
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+
+
+@dataclass
+class Data:
+    course: Any
+    lesson_ids: list[int]
+    trainer: Any
+    big: Any  # the cohort of --cohort members
+    small: Any  # the cohort of --small-cohort members
+    learners: int
+    progress_rows: int
+    complete_users: set[int]
+    big_complete: int
+    small_complete: int
+    timings: dict[str, float]
+
+
+@contextlib.contextmanager
+def timed(timings: dict[str, float], label: str) -> Iterator[None]:
+    t = time.perf_counter()
+    yield
+    timings[label] = time.perf_counter() - t
+
+
+def generate(args: argparse.Namespace) -> Data:
+    """Migrate and fill the database (see the module docstring); time each step."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+    from psycopg import sql
+
+    timings: dict[str, float] = {}
+    with timed(timings, "migrate"):
+        call_command("migrate", verbosity=0, interactive=False)
+
+    from core.api import Specialty
+    from learners.models import (
+        Cohort,
+        CohortCourse,
+        CohortMembership,
+        Enrollment,
+        LessonProgress,
+        Profile,
+    )
+    from learners.regions import REGION_CODES
+    from tests.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory
+
+    rng = random.Random(args.seed)
+    user_model = get_user_model()
+    with timed(timings, "course (page factories)"):
+        course = CoursePageFactory(
+            title="Progress at scale", slug="progress-at-scale", version="1.0"
+        )
+        for m in range(args.modules):
+            module = ModulePageFactory(parent=course, title=f"Module {m + 1}", slug=f"m{m + 1}")
+            count = args.lessons // args.modules + (m < args.lessons % args.modules)
+            for n in range(count):
+                LessonPageFactory(
+                    parent=module, title=f"Lesson {m + 1}.{n + 1}", slug=f"l{m + 1}-{n + 1}"
+                )
+        from courses.api import LessonPage
+
+        lesson_ids = list(
+            LessonPage.objects.descendant_of(course)
+            .live()
+            .order_by("path")
+            .values_list("pk", flat=True)
+        )
+        assert len(lesson_ids) == args.lessons, lesson_ids
+
+    regions = sorted(REGION_CODES)
+    specialties = list(Specialty.values)
+    languages = ["ru", "kk", "en"]
+    with timed(timings, "learners, profiles, enrolments (bulk_create)"):
+        users = user_model.objects.bulk_create(
+            [
+                user_model(
+                    username=f"learner{i:05d}",
+                    first_name=rng.choice(FIRST_NAMES),
+                    last_name=rng.choice(LAST_NAMES),
+                    email=f"learner{i:05d}@example.org",
+                    password=UNUSABLE_PASSWORD_PREFIX,
+                )
+                for i in range(args.learners)
+            ],
+            batch_size=2000,
+        )
+        Profile.objects.bulk_create(
+            [
+                Profile(
+                    user=u,
+                    region=regions[i % len(regions)],
+                    specialty=specialties[(i // len(regions)) % len(specialties)],
+                    organisation=f"School No. {i % 300 + 1} (fictional)",
+                    preferred_language=languages[i % len(languages)],
+                )
+                for i, u in enumerate(users)
+            ],
+            batch_size=2000,
+        )
+        # How many lessons each learner completed, in course order.
+        done_counts = [
+            args.lessons if rng.random() < COMPLETE_SHARE else rng.randrange(args.lessons)
+            for _ in users
+        ]
+        members = rng.sample(range(args.learners), args.cohort)
+        member_set = set(members)
+        now = timezone.now()
+        enrollments = []
+        for i, u in enumerate(users):
+            left = done_counts[i] < args.lessons and i % LEFT_EVERY == 0 and i not in member_set
+            enrollments.append(
+                Enrollment(
+                    user=u,
+                    course=course,
+                    source=Enrollment.Source.COHORT if i in member_set else Enrollment.Source.SELF,
+                    left_at=now - timedelta(days=rng.uniform(1, 30)) if left else None,
+                )
+            )
+        Enrollment.objects.bulk_create(enrollments, batch_size=2000)
+
+    with timed(timings, "lesson progress (COPY)"):
+        rows: list[tuple[int, int, int, str, datetime]] = []
+        for i, u in enumerate(users):
+            k = done_counts[i]
+            if not k:
+                continue
+            step = timedelta(hours=rng.uniform(2, 60))
+            end = now - timedelta(hours=rng.uniform(1, 24 * 60))
+            start = end - step * (k - 1)
+            rows.extend((u.pk, lesson_ids[j], course.pk, "1.0", start + step * j) for j in range(k))
+        meta = LessonProgress._meta
+        columns = [
+            meta.get_field(name).column
+            for name in ("user", "lesson", "course", "course_version", "completed_at")
+        ]
+        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
+        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    with timed(timings, "cohorts and trainer"):
+        trainer = user_model.objects.create_user(
+            "bench-trainer", "trainer@example.org", first_name="Bench", last_name="Trainer"
+        )
+        trainer.groups.add(Group.objects.get(name="Trainer"))
+        due = timezone.localdate() - timedelta(days=DUE_DAYS_AGO)
+        big = Cohort.objects.create(name=f"Bench cohort of {args.cohort}")
+        small = Cohort.objects.create(name=f"Bench cohort of {args.small_cohort}")
+        for cohort, indices in ((big, members), (small, members[: args.small_cohort])):
+            cohort.trainers.add(trainer)
+            CohortCourse.objects.create(cohort=cohort, course=course, due_date=due)
+            CohortMembership.objects.bulk_create(
+                [CohortMembership(cohort=cohort, user=users[i]) for i in indices]
+            )
+
+    with timed(timings, "ANALYZE"), connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    complete_users = {u.pk for i, u in enumerate(users) if done_counts[i] == args.lessons}
+    return Data(
+        course=course,
+        lesson_ids=lesson_ids,
+        trainer=trainer,
+        big=big,
+        small=small,
+        learners=args.learners,
+        progress_rows=len(rows),
+        complete_users=complete_users,
+        big_complete=sum(done_counts[i] == args.lessons for i in members),
+        small_complete=sum(done_counts[i] == args.lessons for i in members[: args.small_cohort]),
+        timings=timings,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Measurements
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000
+
+
+def get_page(client: Any, url: str) -> tuple[float, Any]:
+    t = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - t
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url} answered {response.status_code}; cannot benchmark it.")
+    return elapsed, response
+
+
+def page_rows(response: Any) -> int:
+    return response.content.decode().count('<th scope="row">')
+
+
+def measure_page(client: Any, data: Data, repeat: int) -> dict[str, Any]:
+    """Cold then warm timings of the big cohort's page, the SQL of one warm request, and the
+    warm query count of both cohorts' pages."""
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    big_url = f"/en/learn/cohorts/{data.big.pk}/"
+    small_url = f"/en/learn/cohorts/{data.small.pk}/"
+    for cache in caches.all():
+        cache.clear()
+    cold, response = get_page(client, big_url)  # the process's first render of this page
+    result: dict[str, Any] = {"cold_ms": ms(cold), "rows": page_rows(response)}
+    warm = [ms(get_page(client, big_url)[0]) for _ in range(repeat)]
+    result.update(
+        warm_ms=warm,
+        warm_median_ms=statistics.median(warm),
+        warm_min_ms=min(warm),
+        warm_max_ms=max(warm),
+    )
+    result["bytes"] = len(response.content)
+    # Queries of a warm request: the count, and the time the database took (the debug cursor
+    # this needs adds a little, which is why the timed requests above run without it).
+    for label, url in (("big", big_url), ("small", small_url)):
+        get_page(client, url)
+        with CaptureQueriesContext(connection) as ctx:
+            elapsed, response = get_page(client, url)
+        result[f"{label}_queries"] = len(ctx.captured_queries)
+        result[f"{label}_sql"] = [q["sql"] for q in ctx.captured_queries]
+        result[f"{label}_sql_ms"] = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+        result[f"{label}_captured_ms"] = ms(elapsed)
+        result[f"{label}_rows"] = page_rows(response)
+    small_warm = [ms(get_page(client, small_url)[0]) for _ in range(repeat)]
+    result["small_warm_median_ms"] = statistics.median(small_warm)
+    return result
+
+
+def measure_selector(data: Data, repeat: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from learners.models import Cohort
+    from learners.selectors import cohort_table
+
+    cohort = Cohort.objects.get(pk=data.big.pk)
+    cohort_table(cohort=cohort)
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        table = cohort_table(cohort=cohort)
+        times.append(ms(time.perf_counter() - t))
+    with CaptureQueriesContext(connection) as ctx:
+        table = cohort_table(cohort=cohort)
+    return {
+        "median_ms": statistics.median(times),
+        "min_ms": min(times),
+        "max_ms": max(times),
+        "queries": len(ctx.captured_queries),
+        "sql_ms": sum(float(q["time"]) for q in ctx.captured_queries) * 1000,
+        "rows": len(table.rows),
+        "complete": sum(1 for row in table.rows if row.cells and row.cells[0].complete),
+    }
+
+
+def learners_of(course: Any) -> list[int]:
+    """The learners of ``course``: everyone with an enrolment (left or not)."""
+    from learners.models import Enrollment
+
+    return list(Enrollment.objects.filter(course=course).values_list("user_id", flat=True))
+
+
+def recompute_all(course: Any) -> tuple[dict[int, Any], dict[str, float]]:
+    """Completion of ``course`` for every learner enrolled in it, the way ``course_report``
+    computes it: the structure once, every progress row of the course grouped by user, then
+    ``completion_from`` per learner (learners with no row get an empty set)."""
+    from learners.completion import completion_from, course_structures
+    from learners.models import LessonProgress
+
+    parts: dict[str, float] = {}
+    t = time.perf_counter()
+    structure = course_structures([course])[course.pk]
+    learners = learners_of(course)
+    done: dict[int, set[int]] = defaultdict(set)
+    for user_id, lesson_id in LessonProgress.objects.filter(course=course).values_list(
+        "user_id", "lesson_id"
+    ):
+        done[user_id].add(lesson_id)
+    parts["fetch"] = time.perf_counter() - t
+    t = time.perf_counter()
+    empty: set[int] = set()
+    results = {
+        user_id: completion_from(
+            user=user_id, course=course, structure=structure, done_ids=done.get(user_id, empty)
+        )
+        for user_id in learners
+    }
+    parts["rules"] = time.perf_counter() - t
+    return results, parts
+
+
+def rss_reset() -> bool:
+    """Reset the process's peak resident set size (Linux: /proc/self/clear_refs)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def rss_kib(field: str) -> int:
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    return 0
+
+
+def memory_of(fn: Callable[[], Any]) -> dict[str, float]:
+    """Peak Python memory of ``fn()`` under tracemalloc (MiB), and the process's peak RSS
+    during it above its RSS before (MiB, Linux; includes libpq's result buffers)."""
+    import gc
+
+    gc.collect()
+    rss_before = rss_kib("VmRSS")
+    can_reset = rss_reset()
+    tracemalloc.start()
+    t = time.perf_counter()
+    try:
+        result = fn()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    elapsed = time.perf_counter() - t
+    rss_peak = rss_kib("VmHWM") if can_reset else 0
+    del result
+    return {
+        "tracemalloc_peak_mib": peak / 2**20,
+        "rss_peak_over_before_mib": (rss_peak - rss_before) / 1024 if rss_peak else float("nan"),
+        "seconds_under_tracemalloc": elapsed,
+    }
+
+
+def measure_recompute(data: Data, repeat: int) -> dict[str, Any]:
+    from learners.completion import _REQUIREMENTS
+    from learners.regions import REGION_CODES
+    from learners.selectors import course_report
+
+    course = data.course
+    runs, fetch, rules = [], [], []
+    results: dict[int, Any] = {}
+    for _ in range(repeat):
+        t = time.perf_counter()
+        results, parts = recompute_all(course)
+        runs.append(time.perf_counter() - t)
+        fetch.append(parts["fetch"])
+        rules.append(parts["rules"])
+    complete = {user_id for user_id, c in results.items() if c.complete}
+    del results
+    report_runs = []
+    report: list[Any] = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        report = course_report(course=course, regions=REGION_CODES)
+        report_runs.append(time.perf_counter() - t)
+    return {
+        "learners": len(learners_of(course)),
+        "first_s": runs[0],
+        "median_s": statistics.median(runs),
+        "fetch_median_s": statistics.median(fetch),
+        "rules_median_s": statistics.median(rules),
+        "complete": complete,
+        "memory": memory_of(lambda: recompute_all(course)),
+        "requirement_hooks": len(_REQUIREMENTS),
+        "report_first_s": report_runs[0],
+        "report_median_s": statistics.median(report_runs),
+        "report_memory": memory_of(lambda: course_report(course=course, regions=REGION_CODES)),
+        "report_rows": len(report),
+        "report_practitioners": sum(r.practitioners for r in report),
+        "report_enrolled": sum(r.enrolled for r in report),
+        "report_completed": sum(r.completed for r in report),
+    }
+
+
+#: Where a cohort page request spends its time: (label, file suffix, function name).
+PROFILE_PARTS = [
+    ("whole request (test client, middleware included)", "django/test/client.py", "request"),
+    ("  view cohort_detail", "learners/views.py", "cohort_detail"),
+    ("    cohort_table selector", "learners/selectors.py", "cohort_table"),
+    ("      course_structures", "learners/completion.py", "course_structures"),
+    ("      completion_from (one call per member)", "learners/completion.py", "completion_from"),
+    ("    template rendering (render)", "django/shortcuts.py", "render"),
+    ("      {% url %}: reverse", "django/urls/base.py", "reverse"),
+    ("      Profile.region_name", "learners/models.py", "region_name"),
+    ("      get_specialty_display", "django/db/models/base.py", "_get_FIELD_display"),
+    ("      User.get_full_name", "django/contrib/auth/models.py", "get_full_name"),
+    ("      {% translate %}", "django/templatetags/i18n.py", "render"),
+    ("      |date filter", "django/template/defaultfilters.py", "date"),
+    ("      CohortCell.overdue", "learners/selectors.py", "overdue"),
+    ("      CohortRow.last_activity", "learners/selectors.py", "last_activity"),
+    ("      variable lookups (Variable.resolve)", "django/template/base.py", "_resolve_lookup"),
+    ("ORM: evaluating querysets (SQL + rows)", "django/db/models/query.py", "_fetch_all"),
+    ("  model instances from rows (Model.from_db)", "django/db/models/base.py", "from_db"),
+    ("  SQL execution (cursor execute)", "django/db/backends/utils.py", "_execute"),
+]  # fmt: skip
+
+
+def profile_page(client: Any, url: str, n: int) -> str:
+    """cProfile ``n`` warm page requests: a breakdown by part, then the top functions.
+
+    The profiler slows Python code roughly 2x (the ORM and templates most); read the shares.
+    """
+    get_page(client, url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        get_page(client, url)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    cumulative: dict[tuple[str, str], float] = {}
+    for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in raw.items():
+        for _label, suffix, name in PROFILE_PARTS:
+            if func == name and filename.replace(os.sep, "/").endswith(suffix):
+                cumulative[(suffix, name)] = cumulative.get((suffix, name), 0.0) + ct
+    total = cumulative.get((PROFILE_PARTS[0][1], PROFILE_PARTS[0][2]), 0.0) or 1e-9
+    rows = [
+        [label, f"{cumulative.get((suffix, name), 0.0) / n * 1000:.1f}",
+         f"{cumulative.get((suffix, name), 0.0) / total:.0%}"]
+        for label, suffix, name in PROFILE_PARTS
+    ]  # fmt: skip
+    out.write(f"Breakdown of {n} warm cohort page requests (cumulative, nested parts indented):\n")
+    out.write(table(rows, ["part", "ms/request (profiled)", "share"]) + "\n\n")
+    stats.strip_dirs().sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(20)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# Reporting (the table, machine and cache helpers are the lesson page benchmark's)
+
+
+@dataclass
+class Check:
+    name: str
+    figure: str
+    target: str
+    ok: bool
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    from bench.lesson_page import table as lesson_page_table
+
+    return lesson_page_table(rows, header)
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def ensure_django(argv: list[str] | None) -> None:
+    """Run under the project's virtualenv when started with a Python that lacks Django."""
+    try:
+        import django  # noqa: F401
+    except ImportError:
+        venv = ROOT / ".venv" / "bin" / "python"
+        if venv.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
+            args = sys.argv[1:] if argv is None else argv
+            os.execv(venv, [str(venv), str(Path(__file__).resolve()), *args])  # noqa: S606
+        raise SystemExit("Django is not installed: run with .venv/bin/python") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    ensure_django(argv)
+    started = time.perf_counter()
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bench.lesson_page import choose_cache, flush_redis, machine
+
+    tmp = Path(tempfile.mkdtemp(prefix="zhusan-bench-"))
+    db = Database(args)
+    cache = ""
+    try:
+        cache, why = choose_cache(args.cache)
+        flushed = flush_redis() if cache == "redis" else 0
+        try:
+            pg_version = db.create()
+        except Exception as exc:  # noqa: BLE001 - refused, auth, no CREATEDB ...
+            raise SystemExit(
+                f"Cannot create a database on PostgreSQL at {args.pg_host}:{args.pg_port} as "
+                f"{args.pg_user}: {exc}"
+            ) from None
+        configure_environment(tmp, cache, db)
+        import django
+
+        django.setup()
+        from django.conf import settings
+
+        info = machine()
+        loadavg = ""
+        with contextlib.suppress(OSError):
+            loadavg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        say(
+            f"Progress at scale benchmark: {info['cpus']} CPUs ({info['cpu']}), {info['memory']}; "
+            f"Python {info['python']}, Django {info['django']}, Wagtail {info['wagtail']}, "
+            f"PostgreSQL {pg_version}; commit {info['commit'] or 'unknown'}"
+        )
+        say(
+            f"Database {db.name} on {args.pg_host}:{args.pg_port} "
+            f"({'kept: --keep-db' if args.keep_db else 'dropped at the end'}); "
+            f"load average at start: {loadavg or 'unknown'}"
+        )
+        backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[1]
+        say(
+            f"Cache: {backend} ({why}"
+            + (f"; db 13 flushed at start, {flushed} keys, and at the end)" if flushed else ")")
+        )
+
+        # 1. Data.
+        say(
+            f"\nGenerating: {args.learners} learners, 1 course of {args.lessons} lessons in "
+            f"{args.modules} modules, cohorts of {args.cohort} and {args.small_cohort} ..."
+        )
+        t = time.perf_counter()
+        data = generate(args)
+        generation = time.perf_counter() - t
+        say(
+            table(
+                [[k, f"{v:.1f}"] for k, v in data.timings.items()]
+                + [["total (migrate included)", f"{generation:.1f}"]],
+                ["step", "seconds"],
+            )
+        )
+        say(
+            f"{data.learners} learners enrolled, {data.progress_rows:,} LessonProgress rows "
+            f"({data.progress_rows / data.learners:.1f} per learner, "
+            f"{data.progress_rows / (data.learners * args.lessons):.0%} of learners x lessons); "
+            f"{len(data.complete_users)} learners completed the course; "
+            f"{data.big_complete} of the {args.cohort} cohort members"
+        )
+
+        # 2. The cohort table page and the selector.
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        client = Client()
+        client.force_login(get_user_model().objects.get(pk=data.trainer.pk))
+        say(f"\nCohort table page ({args.cohort} members x 1 course; django.test.Client) ...")
+        page = measure_page(client, data, args.repeat)
+        selector = measure_selector(data, args.repeat)
+        say(
+            table(
+                [
+                    ["page, first request (cold: never rendered, cache empty)",
+                     f"{page['cold_ms']:.0f}", ""],
+                    [f"page, warm (median of {args.repeat})", f"{page['warm_median_ms']:.0f}",
+                     f"min {page['warm_min_ms']:.0f}, max {page['warm_max_ms']:.0f}"],
+                    ["  of which SQL (one warm request, debug cursor)",
+                     f"{page['big_sql_ms']:.1f}",
+                     f"{page['big_queries']} queries; that request {page['big_captured_ms']:.0f}"],
+                    [f"selector cohort_table alone (median of {args.repeat})",
+                     f"{selector['median_ms']:.0f}",
+                     f"min {selector['min_ms']:.0f}, max {selector['max_ms']:.0f}; "
+                     f"{selector['queries']} queries, SQL {selector['sql_ms']:.1f} ms"],
+                    [f"page with {args.small_cohort} members, warm (median of {args.repeat})",
+                     f"{page['small_warm_median_ms']:.0f}", ""],
+                ],
+                ["measure", "ms", "detail"],
+            )
+        )  # fmt: skip
+        say(
+            f"Page: {page['bytes']:,} bytes, {page['rows']} member rows; "
+            f"{selector['complete']} members complete in the table"
+        )
+        if args.show_queries:
+            for label in ("big", "small"):
+                say(f"\nWarm cohort page, {label} cohort ({page[f'{label}_queries']} queries):")
+                for i, sql_text in enumerate(page[f"{label}_sql"], 1):
+                    say(f"  {i:2d}. {sql_text[:300]}")
+
+        # 3. Completion for every learner of the course, and the report.
+        say(
+            f"\nRecomputing completion for every learner of the course "
+            f"({args.recompute_repeat} runs, then 1 under tracemalloc) ..."
+        )
+        rc = measure_recompute(data, args.recompute_repeat)
+        mem, rmem = rc["memory"], rc["report_memory"]
+        say(
+            table(
+                [
+                    ["recompute all (course_structures + rows + completion_from)",
+                     f"{rc['first_s']:.2f}", f"{rc['median_s']:.2f}",
+                     f"{mem['tracemalloc_peak_mib']:.0f}",
+                     f"{mem['rss_peak_over_before_mib']:.0f}"],
+                    ["  fetch and group the rows", "", f"{rc['fetch_median_s']:.2f}", "", ""],
+                    ["  completion_from per learner", "", f"{rc['rules_median_s']:.2f}", "", ""],
+                    ["course_report(course, regions=REGION_CODES)",
+                     f"{rc['report_first_s']:.2f}", f"{rc['report_median_s']:.2f}",
+                     f"{rmem['tracemalloc_peak_mib']:.0f}",
+                     f"{rmem['rss_peak_over_before_mib']:.0f}"],
+                ],
+                ["step", "first s", "median s", "peak MiB (tracemalloc)",
+                 "peak RSS over before, MiB"],
+            )
+        )  # fmt: skip
+        say(
+            f"Recompute: {rc['learners']} learners, {len(rc['complete'])} complete; "
+            f"{rc['requirement_hooks']} requirement hooks registered. Report: "
+            f"{rc['report_rows']} rows (region x specialty), {rc['report_practitioners']} "
+            f"practitioners, {rc['report_enrolled']} enrolled, {rc['report_completed']} "
+            f"completed. Under tracemalloc: recompute "
+            f"{mem['seconds_under_tracemalloc']:.1f} s, report "
+            f"{rmem['seconds_under_tracemalloc']:.1f} s."
+        )
+
+        # 4. Checks.
+        checks = [
+            Check(
+                f"cohort table page, {args.cohort} members, warm median",
+                f"{page['warm_median_ms']:.0f} ms",
+                f"< {TARGET_PAGE_MS:.0f} ms",
+                page["warm_median_ms"] < TARGET_PAGE_MS,
+            ),
+            Check(
+                f"SQL queries of the cohort page, {args.small_cohort} vs {args.cohort} members",
+                f"{page['small_queries']} vs {page['big_queries']}",
+                "equal",
+                page["small_queries"] == page["big_queries"],
+            ),
+            Check(
+                "sanity: member rows on the pages",
+                f"{page['small_rows']} and {page['big_rows']}",
+                f"{args.small_cohort} and {args.cohort}",
+                page["small_rows"] == args.small_cohort and page["big_rows"] == args.cohort,
+            ),
+            Check(
+                "sanity: completions as generated (cohort table, recompute, report)",
+                f"{selector['complete']}, {len(rc['complete'])}, {rc['report_completed']}",
+                f"{data.big_complete}, {len(data.complete_users)}, {len(data.complete_users)}",
+                selector["complete"] == data.big_complete
+                and rc["complete"] == data.complete_users
+                and rc["report_completed"] == len(data.complete_users)
+                and rc["report_practitioners"] == data.learners,
+            ),
+        ]
+        say("\nTargets")
+        say(
+            table(
+                [[c.name, c.figure, c.target, "PASS" if c.ok else "FAIL"] for c in checks],
+                ["check", "figure", "target", "result"],
+            )
+        )
+        profile = ""
+        if args.profile or not checks[0].ok:
+            n = args.profile or 5
+            say(f"\nProfiling {n} warm requests of the {args.cohort}-member page (cProfile) ...")
+            profile = profile_page(client, f"/en/learn/cohorts/{data.big.pk}/", n)
+            say(profile)
+        elapsed = time.perf_counter() - started
+        say(f"\nDone in {elapsed:.0f} s (data generation {generation:.0f} s).")
+
+        if args.json:
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "machine": info,
+                        "postgres": pg_version,
+                        "args": {k: str(v) for k, v in vars(args).items()},
+                        "cache": backend,
+                        "generation": {**data.timings, "total": generation},
+                        "progress_rows": data.progress_rows,
+                        "complete_learners": len(data.complete_users),
+                        "page": {k: v for k, v in page.items() if not k.endswith("_sql")},
+                        "selector": selector,
+                        "recompute": {k: v for k, v in rc.items() if k != "complete"},
+                        "checks": [asdict(c) for c in checks],
+                        "seconds": elapsed,
+                    },
+                    indent=2,
+                )
+            )
+        return 1 if args.strict and not all(c.ok for c in checks) else 0
+    finally:
+        if args.keep_db and db.created:
+            say(
+                f"Kept database {db.name}; drop it with: psql -h {args.pg_host} -p "
+                f"{args.pg_port} -U {args.pg_user} -d postgres -c 'DROP DATABASE {db.name}'"
+            )
+        else:
+            try:
+                db.drop()
+            except Exception as exc:  # noqa: BLE001 - report, and still clean up the rest
+                say(f"Could not drop database {db.name}: {exc}")
+        if cache == "redis":
+            from bench.lesson_page import flush_redis
+
+            with contextlib.suppress(Exception):
+                flush_redis()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    # Ctrl-C or a SIGTERM: unwind through the finally block so the database is dropped.
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started in background
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
