@@ -18,6 +18,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, Role | None], ...] = (
     ("admin", "Demo", "Administrator", None),
     ("trainer", "Demo", "Trainer", Role.TRAINER),
     ("practitioner", "Demo", "Practitioner", Role.PRACTITIONER),
+    ("coordinator", "Demo", "Regional coordinator", Role.REGIONAL_COORDINATOR),
     ("ministry", "Demo", "Ministry analyst", Role.MINISTRY),
 )
 

@@ -22,6 +22,7 @@ from .regions import REGION_CODES, region_choices, region_code_for, region_name
 from .services import (
     cohort_add_member,
     cohort_assign_course,
+    demo_learning_create,
     enrollment_create,
     enrollment_leave,
     lesson_progress_complete,
@@ -45,6 +46,7 @@ __all__ = [
     "cohort_assign_course",
     "course_completion",
     "courses_completion",
+    "demo_learning_create",
     "enrollment_create",
     "enrollment_leave",
     "lesson_progress_complete",

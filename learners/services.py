@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -10,11 +10,20 @@ from django.utils import timezone
 
 from courses.api import CoursePage, LessonPage
 
-from .models import Cohort, CohortCourse, CohortMembership, Enrollment, LessonProgress
+from .models import (
+    Cohort,
+    CohortCourse,
+    CohortMembership,
+    CoordinatorRegion,
+    Enrollment,
+    LessonProgress,
+    Profile,
+)
 
 __all__ = [
     "cohort_add_member",
     "cohort_assign_course",
+    "demo_learning_create",
     "enrollment_create",
     "enrollment_leave",
     "lesson_progress_complete",
@@ -93,3 +102,31 @@ def cohort_assign_course(
         for user in cohort.members.all():
             enrollment_create(user=user, course=course, source=Enrollment.Source.COHORT)
     return assignment
+
+
+def demo_learning_create() -> None:
+    """Give the demo accounts something to show: the practitioner's profile, the coordinator's
+    region, and a demo cohort run by the trainer with the first course assigned. Idempotent."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.in_bulk(
+        ["trainer", "practitioner", "coordinator"], field_name="username"
+    )
+    if "practitioner" in users:
+        Profile.objects.get_or_create(
+            user=users["practitioner"],
+            defaults={"specialty": "school_staff", "region": "KZ-79",
+                      "organisation": "Demo school (fictional)", "preferred_language": "ru"},
+        )  # fmt: skip
+    if "coordinator" in users:
+        CoordinatorRegion.objects.get_or_create(user=users["coordinator"], region="KZ-79")
+    course = CoursePage.objects.live().order_by("path").first()
+    if "trainer" in users and "practitioner" in users and course is not None:
+        cohort, _ = Cohort.objects.get_or_create(name="Demo cohort: Shymkent school staff")
+        cohort.trainers.add(users["trainer"])
+        cohort_add_member(cohort=cohort, user=users["practitioner"])
+        if not cohort.assignments.filter(course=course).exists():
+            cohort_assign_course(
+                cohort=cohort, course=course,
+                due_date=timezone.localdate() + timedelta(days=60),
+            )  # fmt: skip

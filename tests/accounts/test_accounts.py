@@ -104,7 +104,7 @@ def test_load_initial_data_imports_content_and_prints_working_passwords(client: 
     call_command("load_initial_data", "--content", str(SAMPLE_CURRICULUM), verbosity=0, stdout=out)
     text = out.getvalue()
     credentials = dict(re.findall(r"username: (\S+)\s+password: (\S+)", text))
-    assert set(credentials) == {"admin", "trainer", "practitioner", "ministry"}
+    assert set(credentials) == {"admin", "trainer", "practitioner", "coordinator", "ministry"}
     users = get_user_model().objects.in_bulk(credentials.keys(), field_name="username")
     for username, password in credentials.items():
         assert users[username].check_password(password), username
@@ -117,4 +117,14 @@ def test_load_initial_data_imports_content_and_prints_working_passwords(client: 
     call_command("load_initial_data", "--content", str(SAMPLE_CURRICULUM), verbosity=0, stdout=out2)
     again = dict(re.findall(r"username: (\S+)\s+password: (\S+)", out2.getvalue()))
     assert get_user_model().objects.get(username="trainer").check_password(again["trainer"])
-    assert get_user_model().objects.count() == 4
+    assert get_user_model().objects.count() == 5
+    # The demo cohort: run by the trainer, with the practitioner, the course assigned.
+    from learners.api import Cohort
+
+    cohort = Cohort.objects.get()
+    assert [u.username for u in cohort.trainers.all()] == ["trainer"]
+    assert [u.username for u in cohort.members.all()] == ["practitioner"]
+    assert cohort.assignments.count() == 1
+    assert users["practitioner"].profile.region == "KZ-79"
+    assert client.login(username="coordinator", password=again["coordinator"])
+    assert client.get("/en/learn/reports/").status_code == 200

@@ -1,7 +1,8 @@
 """``manage.py load_initial_data``: make a fresh database a working site.
 
 Imports the shipped curriculum from ``content/`` and creates one demo account per role, printing
-their passwords. Safe to run again: the import is idempotent and the demo passwords are reset.
+their passwords, with a demo cohort (trainer and practitioner) and a coordinator's region.
+Safe to run again: the import is idempotent and the demo passwords are reset.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.api import demo_accounts_create
+from learners.api import demo_learning_create
 
 
 class Command(BaseCommand):
@@ -31,6 +33,7 @@ class Command(BaseCommand):
         if options["no_demo_accounts"]:
             return
         accounts = demo_accounts_create()
+        demo_learning_create()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo accounts (passwords are new on every run):"))
         for account in accounts:
