@@ -17,9 +17,10 @@ What it does:
    ``LessonProgress`` row per lesson a learner completed, in course order (4 in 5 learners
    completed every lesson, the others a random number from 0 to all but one; one row per learner
    and lesson at most, so learners x lessons = 400,000 is the ceiling), written with PostgreSQL's
-   ``COPY``; then ``ANALYZE``. A trainer runs two cohorts with the course assigned and a due date
-   two weeks ago: one of ``--cohort`` members (500), drawn at random, and one of the first
-   ``--small-cohort`` (50) of them. It reports how long each step took.
+   ``COPY``; then ``VACUUM ANALYZE`` (the steady state autovacuum would reach). A trainer runs
+   two cohorts with the course assigned and a due date two weeks ago: one of ``--cohort``
+   members (500), drawn at random, and one of the first ``--small-cohort`` (50) of them. It
+   reports how long each step took.
 2. The cohort table page, ``GET /en/learn/cohorts/<id>/`` through ``django.test.Client`` signed
    in as the trainer, in this process: the first request (cold: the process has never rendered
    the page, the cache is empty) and the median of ``--repeat`` warm ones; the SQL time of a warm
@@ -165,6 +166,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--json", type=Path, metavar="FILE", help="also write the figures to FILE as JSON"
+    )
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="after generating the data, wait up to SECONDS for the machine to be idle (under "
+        "0.15 busy CPUs over 2 s) before measuring; for shared machines (default 0: do not wait)",
     )
     parser.add_argument(
         "--keep-db",
@@ -421,8 +430,9 @@ def generate(args: argparse.Namespace) -> Data:
                 [CohortMembership(cohort=cohort, user=users[i]) for i in indices]
             )
 
-    with timed(timings, "ANALYZE"), connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    # What autovacuum would do soon after: statistics for the planner, the visibility map set.
+    with timed(timings, "VACUUM ANALYZE"), connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
     complete_users = {u.pk for i, u in enumerate(users) if done_counts[i] == args.lessons}
     return Data(
@@ -442,6 +452,47 @@ def generate(args: argparse.Namespace) -> Data:
 
 # --------------------------------------------------------------------------------------------
 # Measurements
+
+
+class OtherWork:
+    """CPUs used by other work on the machine during a phase: the whole machine's busy time
+    (/proc/stat) minus this process's, its PostgreSQL backend's and the local Redis's."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        from bench.lesson_page import RedisProbe
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.pg_pid = int(cursor.fetchone()[0])
+        self.redis: Any = None
+        with contextlib.suppress(Exception):
+            from django.conf import settings
+
+            if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+                self.redis = RedisProbe()
+        self.phases: dict[str, float] = {}
+
+    def _ours(self) -> float:
+        from bench.lesson_page import process_cpu_seconds
+
+        redis = self.redis.cpu_seconds() if self.redis else 0.0
+        return time.process_time() + process_cpu_seconds(self.pg_pid) + redis
+
+    @contextlib.contextmanager
+    def phase(self, label: str) -> Iterator[None]:
+        from bench.lesson_page import machine_busy_seconds
+
+        busy, ours, t = machine_busy_seconds(), self._ours(), time.perf_counter()
+        yield
+        wall = time.perf_counter() - t
+        other = (machine_busy_seconds() - busy) - (self._ours() - ours)
+        self.phases[label] = max(0.0, other / wall) if wall else 0.0
+
+    def close(self) -> None:
+        if self.redis:
+            self.redis.close()
 
 
 def ms(seconds: float) -> float:
@@ -811,11 +862,19 @@ def main(argv: list[str] | None = None) -> int:
         from django.contrib.auth import get_user_model
         from django.test import Client
 
+        from bench.lesson_page import idle_cpus, wait_for_idle
+
+        if args.wait_idle:
+            say(f"\nWaiting up to {args.wait_idle:.0f} s for the machine to be idle ...")
+            idle = wait_for_idle(args.wait_idle)
+            say(f"  {'idle' if idle else 'still busy; going ahead'} ({idle_cpus():.2f} busy CPUs)")
         client = Client()
         client.force_login(get_user_model().objects.get(pk=data.trainer.pk))
+        other = OtherWork()
         say(f"\nCohort table page ({args.cohort} members x 1 course; django.test.Client) ...")
-        page = measure_page(client, data, args.repeat)
-        selector = measure_selector(data, args.repeat)
+        with other.phase("cohort page and selector"):
+            page = measure_page(client, data, args.repeat)
+            selector = measure_selector(data, args.repeat)
         say(
             table(
                 [
@@ -851,7 +910,9 @@ def main(argv: list[str] | None = None) -> int:
             f"\nRecomputing completion for every learner of the course "
             f"({args.recompute_repeat} runs, then 1 under tracemalloc) ..."
         )
-        rc = measure_recompute(data, args.recompute_repeat)
+        with other.phase("recompute and report"):
+            rc = measure_recompute(data, args.recompute_repeat)
+        other.close()
         mem, rmem = rc["memory"], rc["report_memory"]
         say(
             table(
@@ -911,6 +972,15 @@ def main(argv: list[str] | None = None) -> int:
                 and rc["report_practitioners"] == data.learners,
             ),
         ]
+        say(
+            "Other work on the machine (CPUs, beyond this process, its PostgreSQL backend and "
+            "Redis): " + "; ".join(f"{k} {v:.2f}" for k, v in other.phases.items())
+        )
+        if max(other.phases.values()) > 0.25:
+            say(
+                "WARNING: other work used more than 0.25 CPUs while measuring; the times are "
+                "higher than on an idle machine. Run again when it is idle (--wait-idle)."
+            )
         say("\nTargets")
         say(
             table(
@@ -941,6 +1011,7 @@ def main(argv: list[str] | None = None) -> int:
                         "page": {k: v for k, v in page.items() if not k.endswith("_sql")},
                         "selector": selector,
                         "recompute": {k: v for k, v in rc.items() if k != "complete"},
+                        "other_cpus": other.phases,
                         "checks": [asdict(c) for c in checks],
                         "seconds": elapsed,
                     },

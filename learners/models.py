@@ -201,7 +201,11 @@ class CoordinatorRegion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} coordinates {self.region}"
+        return f"{self.user} coordinates {self.region_label}"
+
+    @property
+    def region_label(self) -> str:
+        return region_name(self.region)
 
 
 class SpecialistImportJob(models.Model):

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views
+from .models import CoordinatorRegion
+from .regions import region_choices
 
 
 @hooks.register("register_admin_urls")
@@ -31,3 +37,20 @@ def register_menu_item() -> MenuItem:
     return PermissionMenuItem(
         _("Import specialists"), reverse("learners_import_upload"), icon_name="upload", order=900
     )
+
+
+class CoordinatorRegionViewSet(SnippetViewSet):
+    """Administrators give a regional coordinator the regions they see (CMS > Snippets)."""
+
+    model = CoordinatorRegion
+    icon = "site"
+    menu_label = _("Coordinator regions")
+    list_display = ["user", "region", "region_label"]
+    panels = [
+        FieldPanel("user"),
+        # A callable, so names follow the reader's language (django-stubs lags Django 5 here).
+        FieldPanel("region", widget=forms.Select(choices=lambda: region_choices())),  # type: ignore[arg-type]
+    ]
+
+
+register_snippet(CoordinatorRegionViewSet)

@@ -122,3 +122,19 @@ def test_report_queries_do_not_grow(
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many.captured_queries) == len(few.captured_queries) <= 10
+
+
+def test_administrator_assigns_a_coordinator_region_in_the_cms(client: Client) -> None:
+    from learners.api import CoordinatorRegion
+
+    coordinator = UserFactory(groups=["Regional coordinator"])
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    add = "/admin/snippets/learners/coordinatorregion/add/"
+    form = client.get(add).content.decode()
+    assert '<option value="KZ-79">Shymkent</option>' in form
+    response = client.post(add, {"user": coordinator.pk, "region": "KZ-79"})
+    assert response.status_code == 302
+    assert CoordinatorRegion.objects.get(user=coordinator).region == "KZ-79"
+    bad = client.post(add, {"user": coordinator.pk, "region": "XX-1"})
+    assert bad.status_code == 200
+    assert CoordinatorRegion.objects.count() == 1
