@@ -2,12 +2,15 @@
 
 from .html import render_markdown, sanitize_html
 from .page_cache import invalidate_page_cache, mark_cacheable
+from .progress import Progress, progress_bar
 from .specialties import Specialty
 
 __all__ = [
+    "Progress",
     "Specialty",
     "invalidate_page_cache",
     "mark_cacheable",
+    "progress_bar",
     "render_markdown",
     "sanitize_html",
 ]

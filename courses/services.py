@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.api import Progress
+
 from .curriculum.exporter import ExportReport, export_tree
-from .curriculum.importer import ImportReport, Progress, import_tree
+from .curriculum.importer import ImportReport, import_tree
 
 __all__ = ["curriculum_export", "curriculum_import"]
 

@@ -14,7 +14,7 @@ import csv
 import io
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,7 @@ from django.db.models.functions import Lower
 from django.utils import translation
 
 from accounts.api import Role
-from core.api import Specialty
+from core.api import Progress, Specialty
 
 from .models import Cohort, CohortMembership, Profile
 from .regions import region_code_for
@@ -48,9 +48,6 @@ logger = logging.getLogger(__name__)
 #: The columns a file may have, in the order a row's errors are reported; only cohort is optional.
 COLUMNS = ("email", "full_name", "specialty", "region", "organisation", "language", "cohort")
 REQUIRED_COLUMNS = COLUMNS[:-1]
-
-#: progress(done, total, label) is called after each valid row is written (or found unchanged).
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,14 +17,13 @@ from typing import Any
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
+from core.api import Progress
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
 
 from .format import CurriculumError, CurriculumInvalid, dump_directive, dump_front_matter
 from .snapshot import page_snapshot
 
 __all__ = ["ExportReport", "export_tree"]
-
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass

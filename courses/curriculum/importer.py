@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -24,6 +23,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.utils.file import hash_filelike
 
+from core.api import Progress
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
 
 from .format import (
@@ -37,12 +37,9 @@ from .format import (
 )
 from .snapshot import normalise_value, page_snapshot
 
-__all__ = ["ImportReport", "Progress", "import_tree"]
+__all__ = ["ImportReport", "import_tree"]
 
 logger = logging.getLogger(__name__)
-
-#: progress(done, total, label) is called after each page.
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass

@@ -7,9 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.api import progress_bar
 from courses.api import CurriculumInvalid, curriculum_export
-
-from ._progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -29,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         show = not options["no_progress"] and options["verbosity"] > 0
         try:
-            with progress_bar("Exporting", enabled=show) as progress:
+            with progress_bar("Exporting", unit="course", enabled=show) as progress:
                 report = curriculum_export(
                     path=options["path"], force=options["force"], slugs=options["slugs"],
                     progress=progress,

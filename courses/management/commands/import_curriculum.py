@@ -7,9 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.api import progress_bar
 from courses.api import CurriculumInvalid, curriculum_import
-
-from ._progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -29,7 +28,7 @@ class Command(BaseCommand):
         path: Path = options["path"]
         show = not options["no_progress"] and options["verbosity"] > 0
         try:
-            with progress_bar("Importing", enabled=show) as progress:
+            with progress_bar("Importing", unit="page", enabled=show) as progress:
                 report = curriculum_import(path=path, progress=progress, dry_run=options["dry_run"])
         except CurriculumInvalid as exc:
             for error in exc.errors:

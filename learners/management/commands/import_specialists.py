@@ -2,42 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
-from learners.importing import Progress, specialists_import
-
-
-@contextmanager
-def progress_bar(enabled: bool) -> Iterator[Progress | None]:
-    """A ``progress(done, total, label)`` callback drawing a bar on stderr, or None.
-
-    The pattern of ``courses``' ``_progress.progress_bar``, counting rows rather than pages (that
-    one is private to ``courses``, which other apps use only through ``courses.api``).
-    """
-    if not enabled:
-        yield None
-        return
-    bar: tqdm[None] | None = None
-
-    def update(done: int, total: int, label: str) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=total, desc="Importing", unit="row", file=sys.stderr, leave=True)
-        bar.set_postfix_str(label[:40], refresh=False)
-        bar.update(done - bar.n)
-
-    try:
-        yield update
-    finally:
-        if bar is not None:
-            bar.close()
+from core.api import progress_bar
+from learners.importing import specialists_import
 
 
 class Command(BaseCommand):
@@ -64,7 +35,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{path} cannot be read: {exc.strerror or exc}.") from None
         show = not options["no_progress"] and options["verbosity"] > 0
-        with progress_bar(show) as progress:
+        with progress_bar("Importing", unit="row", enabled=show) as progress:
             result = specialists_import(
                 data=data, filename=path.name, partial=options["partial"], progress=progress
             )
