@@ -4,7 +4,7 @@
 Run from the project root with one command (PostgreSQL on 127.0.0.1:5432, user postgres; nothing
 is written outside a throwaway database, a temporary folder and db 13 of a local Redis):
 
-    .venv/bin/python bench/progress_at_scale.py            # about 1 to 2 minutes on 2 cores
+    .venv/bin/python bench/progress_at_scale.py            # 30 to 50 s on an idle 2-core machine
     .venv/bin/python bench/progress_at_scale.py --help
 
 What it does:
@@ -23,8 +23,9 @@ What it does:
    reports how long each step took.
 2. The cohort table page, ``GET /en/learn/cohorts/<id>/`` through ``django.test.Client`` signed
    in as the trainer, in this process: the first request (cold: the process has never rendered
-   the page, the cache is empty) and the median of ``--repeat`` warm ones; the SQL time of a warm
-   one; and the selector ``cohort_table`` alone. Target: warm page < 300 ms.
+   the page, the cache is empty) and the median of ``--repeat`` warm ones, with the CPU time of
+   this process and its PostgreSQL backend and the time in Python's garbage collector; the SQL
+   time of a warm one; and the selector ``cohort_table`` alone. Target: warm page < 300 ms.
 3. Recomputing completion for every learner of the course the way ``course_report`` does
    (``course_structures`` once, every ``LessonProgress`` row of the course grouped by user,
    ``completion_from`` per learner), and ``course_report(course, regions=REGION_CODES)`` itself:
@@ -32,6 +33,9 @@ What it does:
 4. SQL queries of the cohort table page (warm) with 50 and with 500 members: must be equal.
 
 ``--profile`` (and a missed page target) adds a cProfile breakdown of the warm 500-member page.
+It also reports the CPUs other work on the machine used while it measured (``--wait-idle``
+waits for an idle machine first); the cache is chosen as in ``bench/lesson_page.py``, whose
+helpers it reuses.
 Prints the figures, the machine and the commit, and PASS/FAIL; exits 0 whatever the figures
 unless ``--strict`` is given (then 1 when a check fails). The database is dropped at the end, also
 on an error or Ctrl-C (``--keep-db`` keeps it). See ``docs/benchmarks.md``.
@@ -192,6 +196,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 # --------------------------------------------------------------------------------------------
+# Stopping: Ctrl-C and SIGTERM
+
+#: Signals received. The handler raises at once, but an exception raised while a finalizer runs
+#: (Python prints "Exception ignored in ...") is lost, so the script also checks between steps.
+_SIGNALS: list[int] = []
+_CLEANING: list[bool] = []  # set while dropping the database: a second Ctrl-C must not stop that
+
+
+def on_signal(signum: int, _frame: Any) -> None:
+    _SIGNALS.append(signum)
+    if not _CLEANING:
+        checkpoint()
+
+
+def checkpoint() -> None:
+    """Unwind (through the ``finally`` that drops the database) if a signal came."""
+    if _SIGNALS:
+        if _SIGNALS[0] == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise SystemExit(128 + _SIGNALS[0])
+
+
+# --------------------------------------------------------------------------------------------
 # The throwaway database
 
 
@@ -257,6 +284,10 @@ def configure_environment(tmp: Path, cache: str, db: Database) -> None:
         "BENCH_STATIC_ROOT": str(tmp / "static"),
         "BENCH_CACHE": cache,
         "LOG_LEVEL": "WARNING",
+        # One connection for the whole run, as a worker has in its steady state (production
+        # reconnects every 60 s: one connect a minute), so the CPU of its PostgreSQL backend can
+        # be read from /proc (see OtherWork).
+        "DB_CONN_MAX_AGE": "3600",
         **db.environment(),
     }
     for key in ("MEDIA_ROOT", "BENCH_STATIC_ROOT"):
@@ -291,6 +322,7 @@ def timed(timings: dict[str, float], label: str) -> Iterator[None]:
     t = time.perf_counter()
     yield
     timings[label] = time.perf_counter() - t
+    checkpoint()
 
 
 def generate(args: argparse.Namespace) -> Data:
@@ -404,12 +436,13 @@ def generate(args: argparse.Namespace) -> Data:
             start = end - step * (k - 1)
             rows.extend((u.pk, lesson_ids[j], course.pk, "1.0", start + step * j) for j in range(k))
         meta = LessonProgress._meta
+        column_of: dict[str, str] = {f.name: f.column for f in meta.concrete_fields}
         columns = [
-            meta.get_field(name).column
+            sql.Identifier(column_of[name])
             for name in ("user", "lesson", "course", "course_version", "completed_at")
         ]
         copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+            sql.Identifier(meta.db_table), sql.SQL(", ").join(columns)
         )
         with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
             for row in rows:
@@ -474,11 +507,14 @@ class OtherWork:
                 self.redis = RedisProbe()
         self.phases: dict[str, float] = {}
 
-    def _ours(self) -> float:
+    def app_cpu(self) -> float:
+        """CPU seconds so far of this process and its PostgreSQL backend."""
         from bench.lesson_page import process_cpu_seconds
 
-        redis = self.redis.cpu_seconds() if self.redis else 0.0
-        return time.process_time() + process_cpu_seconds(self.pg_pid) + redis
+        return time.process_time() + process_cpu_seconds(self.pg_pid)
+
+    def _ours(self) -> float:
+        return self.app_cpu() + (self.redis.cpu_seconds() if self.redis else 0.0)
 
     @contextlib.contextmanager
     def phase(self, label: str) -> Iterator[None]:
@@ -489,6 +525,7 @@ class OtherWork:
         wall = time.perf_counter() - t
         other = (machine_busy_seconds() - busy) - (self._ours() - ours)
         self.phases[label] = max(0.0, other / wall) if wall else 0.0
+        checkpoint()
 
     def close(self) -> None:
         if self.redis:
@@ -500,6 +537,7 @@ def ms(seconds: float) -> float:
 
 
 def get_page(client: Any, url: str) -> tuple[float, Any]:
+    checkpoint()
     t = time.perf_counter()
     response = client.get(url)
     elapsed = time.perf_counter() - t
@@ -512,9 +550,38 @@ def page_rows(response: Any) -> int:
     return response.content.decode().count('<th scope="row">')
 
 
-def measure_page(client: Any, data: Data, repeat: int) -> dict[str, Any]:
-    """Cold then warm timings of the big cohort's page, the SQL of one warm request, and the
-    warm query count of both cohorts' pages."""
+class GcTimer:
+    """Time Python's cyclic garbage collector spends while the block runs, and collections by
+    generation: a full (generation 2) collection walks every object of the process."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._start = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._start
+            self.collections[info["generation"]] += 1
+
+    def __enter__(self) -> GcTimer:
+        import gc
+
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import gc
+
+        gc.callbacks.remove(self._callback)
+
+
+def measure_page(client: Any, data: Data, repeat: int, cpu: Callable[[], float]) -> dict[str, Any]:
+    """Cold then warm timings of the big cohort's page (wall time, and the CPU time of this
+    process and its PostgreSQL backend, ``cpu()``), the SQL of one warm request, and the warm
+    query count of both cohorts' pages."""
     from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -525,8 +592,13 @@ def measure_page(client: Any, data: Data, repeat: int) -> dict[str, Any]:
         cache.clear()
     cold, response = get_page(client, big_url)  # the process's first render of this page
     result: dict[str, Any] = {"cold_ms": ms(cold), "rows": page_rows(response)}
-    warm = [ms(get_page(client, big_url)[0]) for _ in range(repeat)]
+    cpu_before = cpu()
+    with GcTimer() as gc_timer:
+        warm = [ms(get_page(client, big_url)[0]) for _ in range(repeat)]
     result.update(
+        warm_cpu_ms=ms(cpu() - cpu_before) / repeat,
+        warm_gc_ms=ms(gc_timer.seconds),
+        warm_gc_collections=gc_timer.collections,
         warm_ms=warm,
         warm_median_ms=statistics.median(warm),
         warm_min_ms=min(warm),
@@ -549,7 +621,7 @@ def measure_page(client: Any, data: Data, repeat: int) -> dict[str, Any]:
     return result
 
 
-def measure_selector(data: Data, repeat: int) -> dict[str, Any]:
+def measure_selector(data: Data, repeat: int, cpu: Callable[[], float]) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -559,14 +631,17 @@ def measure_selector(data: Data, repeat: int) -> dict[str, Any]:
     cohort = Cohort.objects.get(pk=data.big.pk)
     cohort_table(cohort=cohort)
     times = []
+    cpu_before = cpu()
     for _ in range(repeat):
         t = time.perf_counter()
         table = cohort_table(cohort=cohort)
         times.append(ms(time.perf_counter() - t))
+    cpu_ms = ms(cpu() - cpu_before) / repeat
     with CaptureQueriesContext(connection) as ctx:
         table = cohort_table(cohort=cohort)
     return {
         "median_ms": statistics.median(times),
+        "cpu_ms": cpu_ms,
         "min_ms": min(times),
         "max_ms": max(times),
         "queries": len(ctx.captured_queries),
@@ -663,6 +738,7 @@ def measure_recompute(data: Data, repeat: int) -> dict[str, Any]:
     runs, fetch, rules = [], [], []
     results: dict[int, Any] = {}
     for _ in range(repeat):
+        results = {}  # free the previous run's results before timing the next
         t = time.perf_counter()
         results, parts = recompute_all(course)
         runs.append(time.perf_counter() - t)
@@ -873,21 +949,27 @@ def main(argv: list[str] | None = None) -> int:
         other = OtherWork()
         say(f"\nCohort table page ({args.cohort} members x 1 course; django.test.Client) ...")
         with other.phase("cohort page and selector"):
-            page = measure_page(client, data, args.repeat)
-            selector = measure_selector(data, args.repeat)
+            page = measure_page(client, data, args.repeat, other.app_cpu)
+            selector = measure_selector(data, args.repeat, other.app_cpu)
         say(
             table(
                 [
                     ["page, first request (cold: never rendered, cache empty)",
                      f"{page['cold_ms']:.0f}", ""],
                     [f"page, warm (median of {args.repeat})", f"{page['warm_median_ms']:.0f}",
-                     f"min {page['warm_min_ms']:.0f}, max {page['warm_max_ms']:.0f}"],
+                     f"min {page['warm_min_ms']:.0f}, max {page['warm_max_ms']:.0f}; "
+                     f"CPU {page['warm_cpu_ms']:.0f} per request"],
+                    ["  garbage collection, all warm requests together",
+                     f"{page['warm_gc_ms']:.0f}",
+                     f"collections by generation (0/1/2): "
+                     f"{'/'.join(map(str, page['warm_gc_collections']))}"],
                     ["  of which SQL (one warm request, debug cursor)",
                      f"{page['big_sql_ms']:.1f}",
                      f"{page['big_queries']} queries; that request {page['big_captured_ms']:.0f}"],
                     [f"selector cohort_table alone (median of {args.repeat})",
                      f"{selector['median_ms']:.0f}",
                      f"min {selector['min_ms']:.0f}, max {selector['max_ms']:.0f}; "
+                     f"CPU {selector['cpu_ms']:.0f}; "
                      f"{selector['queries']} queries, SQL {selector['sql_ms']:.1f} ms"],
                     [f"page with {args.small_cohort} members, warm (median of {args.repeat})",
                      f"{page['small_warm_median_ms']:.0f}", ""],
@@ -896,6 +978,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )  # fmt: skip
         say(
+            "CPU: of this process and its PostgreSQL backend. "
             f"Page: {page['bytes']:,} bytes, {page['rows']} member rows; "
             f"{selector['complete']} members complete in the table"
         )
@@ -1020,6 +1103,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         return 1 if args.strict and not all(c.ok for c in checks) else 0
     finally:
+        _CLEANING.append(True)
         if args.keep_db and db.created:
             say(
                 f"Kept database {db.name}; drop it with: psql -h {args.pg_host} -p "
@@ -1040,8 +1124,8 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     # Ctrl-C or a SIGTERM: unwind through the finally block so the database is dropped.
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started in background
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, on_signal)  # even if started in the background
+    signal.signal(signal.SIGTERM, on_signal)
     try:
         sys.exit(main())
     except KeyboardInterrupt:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Min, QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Page
@@ -137,6 +137,7 @@ class CohortRow:
     member: Any
     profile: Profile | None
     cells: list[CohortCell]
+    specialty_label: str = ""
 
     @property
     def last_activity(self) -> datetime | None:
@@ -169,12 +170,19 @@ def cohort_table(*, cohort: Cohort) -> CohortTable:
     last: dict[tuple[int, int], datetime] = {}
     records = LessonProgress.objects.filter(
         user__cohort_memberships__cohort=cohort, course__in=courses
-    ).values_list("user_id", "course_id", "lesson_id", "completed_at")
-    for user_id, course_id, lesson_id, completed_at in records:
-        key = (user_id, course_id)
-        done[key].add(lesson_id)
-        if key not in last or completed_at > last[key]:
-            last[key] = completed_at
+    )
+    for user_id, course_id, lesson_id in records.values_list("user_id", "course_id", "lesson_id"):
+        done[(user_id, course_id)].add(lesson_id)
+    # The latest date per member and course, from the database: converting every row's timestamp
+    # in Python was a fifth of the page's time with 500 members.
+    for user_id, course_id, latest in (
+        records.values("user_id", "course_id")
+        .annotate(latest=Max("completed_at"))
+        .values_list("user_id", "course_id", "latest")
+    ):
+        last[(user_id, course_id)] = latest
+    # Translated once per page, not once per row.
+    specialty_labels = {value: str(label) for value, label in Specialty.choices}
     rows = []
     for member in members:
         cells = []
@@ -191,7 +199,9 @@ def cohort_table(*, cohort: Cohort) -> CohortTable:
                     completion.percent, completion.complete, last.get(key), assignment.due_date
                 )
             )
-        rows.append(CohortRow(member, getattr(member, "profile", None), cells))
+        profile = getattr(member, "profile", None)
+        label = specialty_labels.get(profile.specialty, "") if profile else ""
+        rows.append(CohortRow(member, profile, cells, label))
     return CohortTable(cohort, assignments, rows)
 
 
