@@ -47,13 +47,10 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
-import cProfile
 import http.client
 import io
 import json
 import os
-import platform
-import pstats
 import shutil
 import signal
 import socket
@@ -67,7 +64,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts bench/ on sys.path, not the project root that holds the package.
+if str(Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+from bench.common import ROOT, Check, say, table
+
 LESSON_URL = "/en/courses/trauma-informed-care/understanding-trauma-and-return/coming-home/"
 BARE_URL = "/bench/bare/"
 SYNTH_COURSES = {"small": ("bench-small-course", 1, 2), "large": ("bench-large-course", 8, 5)}
@@ -152,14 +155,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=["sync", "gthread"],
         help="gunicorn worker class (default sync; gthread keeps connections alive)",
     )
-    parser.add_argument(
-        "--cache",
-        choices=["auto", "redis", "locmem"],
-        default=os.environ.get("BENCH_CACHE") or "auto",
-        help="cache backend: redis (db 13 on 127.0.0.1:6379, flushed at start and end), "
-        "locmem (one per process), or auto: redis when it answers (default auto, or "
-        "$BENCH_CACHE)",
-    )
+    common.add_cache_option(parser, locmem="locmem (one per process)")
     parser.add_argument(
         "--page-cache-seconds",
         type=int,
@@ -183,33 +179,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="skip the synthetic courses (query constancy is then not checked)",
     )
-    parser.add_argument(
-        "--profile",
-        type=int,
-        nargs="?",
-        const=200,
-        default=0,
-        metavar="N",
-        help="also profile N warm in-process lesson requests (page cache off: the page "
+    common.add_report_options(
+        parser,
+        profile_n=200,
+        profile_help="also profile N warm in-process lesson requests (page cache off: the page "
         "rendered) with cProfile (default N=200) and print the top functions",
-    )
-    parser.add_argument(
-        "--show-queries", action="store_true", help="print the SQL of the lesson page in each state"
-    )
-    parser.add_argument(
-        "--json", type=Path, metavar="FILE", help="also write the figures to FILE as JSON"
+        show_queries_help="print the SQL of the lesson page in each state",
     )
     parser.add_argument(
         "--keep",
         action="store_true",
         help="keep the temporary folder (database, server log) and print its path",
     )
-    parser.add_argument(
-        "--wait-idle",
-        type=float,
-        default=0,
-        metavar="SECONDS",
-        help="before timing anything, wait up to SECONDS for the machine to be idle (under "
+    common.add_wait_idle_option(
+        parser,
+        help_text="before timing anything, wait up to SECONDS for the machine to be idle (under "
         "0.15 busy CPUs over 2 s); for shared machines (default 0: do not wait)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
@@ -313,94 +297,20 @@ class LoadResult:
         return d
 
 
-@dataclass
-class Check:
-    name: str
-    figure: str
-    target: str
-    ok: bool
-
-
 # --------------------------------------------------------------------------------------------
 # Set-up: environment, database, content
-
-
-def choose_cache(requested: str) -> tuple[str, str]:
-    """``("redis" | "locmem", why)``: Redis when asked for or, with ``auto``, when it answers."""
-    from bench import BENCH_REDIS_URL
-
-    if requested == "locmem":
-        return "locmem", "--cache locmem"
-    try:
-        redis_db().ping()
-    except Exception as exc:  # noqa: BLE001 - redis-py missing, refused, timed out, auth ...
-        if requested == "redis":
-            msg = f"--cache redis: no Redis answered on {BENCH_REDIS_URL}: {exc}"
-            raise SystemExit(msg) from None
-        return "locmem", f"no Redis answered on {BENCH_REDIS_URL} ({type(exc).__name__})"
-    return "redis", f"{BENCH_REDIS_URL} answered"
-
-
-def redis_db() -> Any:
-    """A client for the benchmark's Redis database (db 13 only)."""
-    import redis
-
-    from bench import BENCH_REDIS_URL
-
-    return redis.Redis.from_url(BENCH_REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
-
-
-def flush_redis() -> int:
-    """Empty the benchmark's Redis database (db 13 only); return how many keys it held."""
-    client = redis_db()
-    try:
-        keys = int(client.dbsize())
-        client.flushdb()
-        return keys
-    finally:
-        client.close()
-
-
-class RedisProbe:
-    """CPU and commands of the local Redis server (to count it as ours, not as other work)."""
-
-    def __init__(self) -> None:
-        self.client = redis_db()
-        self.pid = int(self.client.info("server").get("process_id", 0))
-        # Only a Redis on this machine (same process namespace) has its CPU in /proc.
-        with contextlib.suppress(OSError):
-            if "redis" not in Path(f"/proc/{self.pid}/comm").read_text():
-                self.pid = 0
-
-    def cpu_seconds(self) -> float:
-        return process_cpu_seconds(self.pid) if self.pid else 0.0
-
-    def commands(self) -> int:
-        return int(self.client.info("stats").get("total_commands_processed", 0))
-
-    def close(self) -> None:
-        self.client.close()
 
 
 def configure_environment(tmp: Path, cache: str, page_cache_seconds: int) -> dict[str, str]:
     """Point Django (here and in the servers) at files in ``tmp`` and at the chosen cache, page
     cache on; return the variables set."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "BENCH_DB_PATH": str(tmp / "db.sqlite3"),
-        "MEDIA_ROOT": str(tmp / "media"),
-        "BENCH_STATIC_ROOT": str(tmp / "static"),
-        "BENCH_CACHE": cache,
-        "PAGE_CACHE_SECONDS": str(page_cache_seconds),
-        "LOG_LEVEL": "WARNING",
-    }
-    for key in ("MEDIA_ROOT", "BENCH_STATIC_ROOT"):
-        Path(env[key]).mkdir(parents=True, exist_ok=True)
-    # The base settings read these; a developer's shell must not send the bench elsewhere.
-    for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
-        os.environ.pop(key, None)
-    os.environ.update(env)
-    return env
+    return common.configure_django_environment(
+        tmp,
+        settings_module="bench.settings",
+        db_file="db.sqlite3",
+        cache=cache,
+        extra={"PAGE_CACHE_SECONDS": str(page_cache_seconds)},
+    )
 
 
 def write_synthetic_courses(folder: Path) -> dict[str, str]:
@@ -652,40 +562,14 @@ def profile_in_process(app: Any, path: str, host: str, n: int) -> str:
     """
     for _ in range(20):
         wsgi_get(app, path, host)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(n):
-        wsgi_get(app, path, host)
-    profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
-    cumulative: dict[tuple[str, str], float] = {}
-    for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in raw.items():
-        for _label, suffix, name in PROFILE_PARTS:
-            if func == name and filename.replace(os.sep, "/").endswith(suffix):
-                cumulative[(suffix, name)] = cumulative.get((suffix, name), 0.0) + ct
-    total = cumulative.get((PROFILE_PARTS[0][1], PROFILE_PARTS[0][2]), 0.0) or 1e-9
-    rows = [
-        [label, f"{cumulative.get((suffix, name), 0.0) / n * 1000:.2f}",
-         f"{cumulative.get((suffix, name), 0.0) / total:.0%}"]
-        for label, suffix, name in PROFILE_PARTS
-    ]  # fmt: skip
-    out.write(f"Breakdown of {n} warm lesson requests (cumulative, nested parts indented):\n")
-    out.write(table(rows, ["part", "ms/request (profiled)", "share"]) + "\n\n")
-    stats.strip_dirs().sort_stats("cumulative").print_stats(30)
-    stats.sort_stats("tottime").print_stats(15)
-    return out.getvalue()
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process (0 when it is gone), from /proc."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return common.profile_breakdown(
+        lambda: wsgi_get(app, path, host),
+        n,
+        PROFILE_PARTS,
+        what="warm lesson requests",
+        ms_digits=2,
+        top_tottime=15,
+    )
 
 
 def child_pids(pid: int) -> list[int]:
@@ -696,32 +580,6 @@ def child_pids(pid: int) -> list[int]:
             if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
                 children.append(int(stat.parent.name))
     return children
-
-
-def machine_busy_seconds() -> float:
-    """CPU-seconds the whole machine has spent busy since boot (all CPUs), from /proc/stat."""
-    try:
-        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    except (OSError, ValueError):
-        return 0.0
-    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
-    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def idle_cpus(interval: float = 2.0) -> float:
-    """Average busy CPUs on the whole machine over ``interval`` seconds."""
-    before = machine_busy_seconds()
-    time.sleep(interval)
-    return (machine_busy_seconds() - before) / interval
-
-
-def wait_for_idle(timeout: float, threshold: float = 0.15) -> bool:
-    """Wait until the machine is idle (other people's tests, builds), at most ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if idle_cpus() < threshold:
-            return True
-    return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -805,7 +663,7 @@ class Server:
         if self.proc is None:
             return 0.0
         pids = [self.proc.pid, *child_pids(self.proc.pid)]
-        return sum(process_cpu_seconds(pid) for pid in pids)
+        return sum(common.process_cpu_seconds(pid) for pid in pids)
 
     def log_tail(self, lines: int = 30) -> str:
         with contextlib.suppress(OSError):
@@ -882,94 +740,19 @@ def drive(port: int, path: str, total: int, concurrency: int, host: str) -> Load
 
 
 # --------------------------------------------------------------------------------------------
-# Reporting
-
-
-def machine() -> dict[str, Any]:
-    mem = ""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    cpu = platform.processor()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    commit = ""
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout
-        if dirty.strip():
-            commit += " (+ uncommitted changes)"
-    import django
-    import gunicorn
-    import wagtail
-
-    return {
-        "cpus": os.cpu_count(), "cpu": cpu, "memory": mem,
-        "python": platform.python_version(), "django": django.get_version(),
-        "wagtail": wagtail.__version__, "gunicorn": gunicorn.__version__, "commit": commit,
-    }  # fmt: skip
-
-
-def table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(r: list[str]) -> str:
-        return "  ".join(
-            str(c).ljust(w) if i == 0 else str(c).rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
-
-    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
-
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
-
-
-# --------------------------------------------------------------------------------------------
 # Main
-
-
-def ensure_django(argv: list[str] | None) -> None:
-    """Run under the project's virtualenv when started with a Python that lacks Django."""
-    try:
-        import django  # noqa: F401
-    except ImportError:
-        venv = ROOT / ".venv" / "bin" / "python"
-        if venv.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
-            args = sys.argv[1:] if argv is None else argv
-            os.execv(venv, [str(venv), str(Path(__file__).resolve()), *args])  # noqa: S606
-        raise SystemExit("Django is not installed: run with .venv/bin/python") from None
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    ensure_django(argv)
+    common.ensure_django(__file__, argv)
     started = time.perf_counter()
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     tmp = Path(tempfile.mkdtemp(prefix="zhusan-bench-"))
     servers: dict[str, Server] = {}
     cache = ""
     try:
-        cache, why = choose_cache(args.cache)
-        flushed = flush_redis() if cache == "redis" else 0
+        cache, why = common.choose_cache(args.cache)
+        flushed = common.flush_redis() if cache == "redis" else 0
         env = configure_environment(tmp, cache, args.page_cache_seconds)
         import django
 
@@ -978,15 +761,9 @@ def main(argv: list[str] | None = None) -> int:
 
         from bench import BENCH_REDIS_URL
 
-        info = machine()
-        say(
-            f"Lesson page benchmark: {info['cpus']} CPUs ({info['cpu']}), {info['memory']}; "
-            f"Python {info['python']}, Django {info['django']}, Wagtail {info['wagtail']}, "
-            f"gunicorn {info['gunicorn']}; commit {info['commit'] or 'unknown'}"
-        )
-        loadavg = ""
-        with contextlib.suppress(OSError):
-            loadavg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        info = common.machine()
+        say(common.machine_line("Lesson page benchmark", info, f"gunicorn {info['gunicorn']}"))
+        loadavg = common.load_average()
         say(f"Temporary folder: {tmp}; load average at start: {loadavg or 'unknown'}")
         backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[1]
         if cache == "redis":
@@ -1022,9 +799,7 @@ def main(argv: list[str] | None = None) -> int:
                     say(f"  {i:2d}. {sql[:300]}")
 
         if args.wait_idle:
-            say(f"Waiting up to {args.wait_idle:.0f} s for the machine to be idle ...")
-            idle = wait_for_idle(args.wait_idle)
-            say(f"  {'idle' if idle else 'still busy; going ahead'} ({idle_cpus():.2f} busy CPUs)")
+            common.wait_for_idle_verbosely(args.wait_idle)
 
         # 2. Time per request in process, no server: what the app costs by itself.
         from django.core.wsgi import get_wsgi_application
@@ -1067,7 +842,7 @@ def main(argv: list[str] | None = None) -> int:
         for server in servers.values():
             server.start()
         load: dict[str, LoadResult] = {}
-        probe = RedisProbe() if cache == "redis" else None
+        probe = common.RedisProbe() if cache == "redis" else None
         for state, kind in SERIES.values():
             if args.warmup:
                 path = args.url if kind == "lesson" else BARE_URL
@@ -1083,10 +858,10 @@ def main(argv: list[str] | None = None) -> int:
                 server, path = servers[state], args.url if kind == "lesson" else BARE_URL
                 redis_cpu = probe.cpu_seconds() if probe else 0.0
                 redis_commands = probe.commands() if probe else 0
-                server_cpu, busy = server.cpu_seconds(), machine_busy_seconds()
+                server_cpu, busy = server.cpu_seconds(), common.machine_busy_seconds()
                 result = drive(ports[state], path, share, args.concurrency, host)
                 result.server_cpu_seconds = server.cpu_seconds() - server_cpu
-                result.machine_busy_seconds = machine_busy_seconds() - busy
+                result.machine_busy_seconds = common.machine_busy_seconds() - busy
                 if probe:
                     result.redis_cpu_seconds = probe.cpu_seconds() - redis_cpu
                     result.redis_commands = probe.commands() - redis_commands - 1  # - the INFO
@@ -1277,12 +1052,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         say("\nTargets")
-        say(
-            table(
-                [[c.name, c.figure, c.target, "PASS" if c.ok else "FAIL"] for c in checks],
-                ["check", "figure", "target", "result"],
-            )
-        )
+        say(common.checks_table(checks))
         if profile:
             say("\ncProfile of warm in-process lesson requests (page cache off):\n" + profile)
         elapsed = time.perf_counter() - started
@@ -1311,7 +1081,7 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
         if cache == "redis":
             with contextlib.suppress(Exception):
-                flush_redis()
+                common.flush_redis()
         if args.keep:
             say(f"Kept {tmp}")
         else:

@@ -34,8 +34,8 @@ What it does:
 
 ``--profile`` (and a missed page target) adds a cProfile breakdown of the warm 500-member page.
 It also reports the CPUs other work on the machine used while it measured (``--wait-idle``
-waits for an idle machine first); the cache is chosen as in ``bench/lesson_page.py``, whose
-helpers it reuses.
+waits for an idle machine first); the cache is chosen as in ``bench/lesson_page.py``, with the
+helpers both share (``bench/common.py``).
 Prints the figures, the machine and the commit, and PASS/FAIL; exits 0 whatever the figures
 unless ``--strict`` is given (then 1 when a check fails). The database is dropped at the end, also
 on an error or Ctrl-C (``--keep-db`` keeps it). See ``docs/benchmarks.md``.
@@ -45,11 +45,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import cProfile
-import io
 import json
 import os
-import pstats
 import random
 import shutil
 import signal
@@ -65,7 +62,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts bench/ on sys.path, not the project root that holds the package.
+if str(Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+from bench.common import Check, say, table
+
 TARGET_PAGE_MS = 300.0
 COMPLETE_SHARE = 0.8  # learners who completed every lesson; the others a random number
 LEFT_EVERY = 50  # one in this many learners who did not complete the course left it
@@ -138,13 +141,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="runs of the completion recompute and of course_report (default 3)",
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed for the data (default 1)")
-    parser.add_argument(
-        "--cache",
-        choices=["auto", "redis", "locmem"],
-        default=os.environ.get("BENCH_CACHE") or "auto",
-        help="cache backend: redis (db 13 on 127.0.0.1:6379, flushed at start and end), "
-        "locmem, or auto: redis when it answers (default auto, or $BENCH_CACHE)",
-    )
+    common.add_cache_option(parser, locmem="locmem")
     parser.add_argument(
         "--pg-host", default=os.environ.get("BENCH_PG_HOST", "127.0.0.1"), help="(127.0.0.1)"
     )
@@ -155,28 +152,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a user who may create databases (postgres); password from $BENCH_PG_PASSWORD or "
         "$PGPASSWORD",
     )
-    parser.add_argument(
-        "--profile",
-        type=int,
-        nargs="?",
-        const=5,
-        default=0,
-        metavar="N",
-        help="cProfile N warm 500-member page requests (default N=5) and print where the time "
-        "goes; done anyway when the page target is missed",
+    common.add_report_options(
+        parser,
+        profile_n=5,
+        profile_help="cProfile N warm 500-member page requests (default N=5) and print where the "
+        "time goes; done anyway when the page target is missed",
+        show_queries_help="print the SQL of the warm cohort page",
     )
-    parser.add_argument(
-        "--show-queries", action="store_true", help="print the SQL of the warm cohort page"
-    )
-    parser.add_argument(
-        "--json", type=Path, metavar="FILE", help="also write the figures to FILE as JSON"
-    )
-    parser.add_argument(
-        "--wait-idle",
-        type=float,
-        default=0,
-        metavar="SECONDS",
-        help="after generating the data, wait up to SECONDS for the machine to be idle (under "
+    common.add_wait_idle_option(
+        parser,
+        help_text="after generating the data, wait up to SECONDS for the machine to be idle (under "
         "0.15 busy CPUs over 2 s) before measuring; for shared machines (default 0: do not wait)",
     )
     parser.add_argument(
@@ -277,25 +262,19 @@ class Database:
 
 def configure_environment(tmp: Path, cache: str, db: Database) -> None:
     """Point Django at the throwaway database, files in ``tmp`` and the chosen cache."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": "bench.settings_pg",
-        "BENCH_DB_PATH": str(tmp / "unused.sqlite3"),
-        "MEDIA_ROOT": str(tmp / "media"),
-        "BENCH_STATIC_ROOT": str(tmp / "static"),
-        "BENCH_CACHE": cache,
-        "LOG_LEVEL": "WARNING",
-        # One connection for the whole run, as a worker has in its steady state (production
-        # reconnects every 60 s: one connect a minute), so the CPU of its PostgreSQL backend can
-        # be read from /proc (see OtherWork).
-        "DB_CONN_MAX_AGE": "3600",
-        **db.environment(),
-    }
-    for key in ("MEDIA_ROOT", "BENCH_STATIC_ROOT"):
-        Path(env[key]).mkdir(parents=True, exist_ok=True)
-    # The base settings read these; a developer's shell must not send the bench elsewhere.
-    for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
-        os.environ.pop(key, None)
-    os.environ.update(env)
+    common.configure_django_environment(
+        tmp,
+        settings_module="bench.settings_pg",
+        db_file="unused.sqlite3",
+        cache=cache,
+        extra={
+            # One connection for the whole run, as a worker has in its steady state (production
+            # reconnects every 60 s: one connect a minute), so the CPU of its PostgreSQL backend
+            # can be read from /proc (see OtherWork).
+            "DB_CONN_MAX_AGE": "3600",
+            **db.environment(),
+        },
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -494,8 +473,6 @@ class OtherWork:
     def __init__(self) -> None:
         from django.db import connection
 
-        from bench.lesson_page import RedisProbe
-
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             self.pg_pid = int(cursor.fetchone()[0])
@@ -504,26 +481,22 @@ class OtherWork:
             from django.conf import settings
 
             if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
-                self.redis = RedisProbe()
+                self.redis = common.RedisProbe()
         self.phases: dict[str, float] = {}
 
     def app_cpu(self) -> float:
         """CPU seconds so far of this process and its PostgreSQL backend."""
-        from bench.lesson_page import process_cpu_seconds
-
-        return time.process_time() + process_cpu_seconds(self.pg_pid)
+        return time.process_time() + common.process_cpu_seconds(self.pg_pid)
 
     def _ours(self) -> float:
         return self.app_cpu() + (self.redis.cpu_seconds() if self.redis else 0.0)
 
     @contextlib.contextmanager
     def phase(self, label: str) -> Iterator[None]:
-        from bench.lesson_page import machine_busy_seconds
-
-        busy, ours, t = machine_busy_seconds(), self._ours(), time.perf_counter()
+        busy, ours, t = common.machine_busy_seconds(), self._ours(), time.perf_counter()
         yield
         wall = time.perf_counter() - t
-        other = (machine_busy_seconds() - busy) - (self._ours() - ours)
+        other = (common.machine_busy_seconds() - busy) - (self._ours() - ours)
         self.phases[label] = max(0.0, other / wall) if wall else 0.0
         checkpoint()
 
@@ -800,64 +773,14 @@ def profile_page(client: Any, url: str, n: int) -> str:
     The profiler slows Python code roughly 2x (the ORM and templates most); read the shares.
     """
     get_page(client, url)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(n):
-        get_page(client, url)
-    profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
-    cumulative: dict[tuple[str, str], float] = {}
-    for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in raw.items():
-        for _label, suffix, name in PROFILE_PARTS:
-            if func == name and filename.replace(os.sep, "/").endswith(suffix):
-                cumulative[(suffix, name)] = cumulative.get((suffix, name), 0.0) + ct
-    total = cumulative.get((PROFILE_PARTS[0][1], PROFILE_PARTS[0][2]), 0.0) or 1e-9
-    rows = [
-        [label, f"{cumulative.get((suffix, name), 0.0) / n * 1000:.1f}",
-         f"{cumulative.get((suffix, name), 0.0) / total:.0%}"]
-        for label, suffix, name in PROFILE_PARTS
-    ]  # fmt: skip
-    out.write(f"Breakdown of {n} warm cohort page requests (cumulative, nested parts indented):\n")
-    out.write(table(rows, ["part", "ms/request (profiled)", "share"]) + "\n\n")
-    stats.strip_dirs().sort_stats("cumulative").print_stats(30)
-    stats.sort_stats("tottime").print_stats(20)
-    return out.getvalue()
-
-
-# --------------------------------------------------------------------------------------------
-# Reporting (the table, machine and cache helpers are the lesson page benchmark's)
-
-
-@dataclass
-class Check:
-    name: str
-    figure: str
-    target: str
-    ok: bool
-
-
-def table(rows: list[list[str]], header: list[str]) -> str:
-    from bench.lesson_page import table as lesson_page_table
-
-    return lesson_page_table(rows, header)
-
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
-
-
-def ensure_django(argv: list[str] | None) -> None:
-    """Run under the project's virtualenv when started with a Python that lacks Django."""
-    try:
-        import django  # noqa: F401
-    except ImportError:
-        venv = ROOT / ".venv" / "bin" / "python"
-        if venv.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
-            args = sys.argv[1:] if argv is None else argv
-            os.execv(venv, [str(venv), str(Path(__file__).resolve()), *args])  # noqa: S606
-        raise SystemExit("Django is not installed: run with .venv/bin/python") from None
+    return common.profile_breakdown(
+        lambda: get_page(client, url),
+        n,
+        PROFILE_PARTS,
+        what="warm cohort page requests",
+        ms_digits=1,
+        top_tottime=20,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -866,18 +789,14 @@ def ensure_django(argv: list[str] | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    ensure_django(argv)
+    common.ensure_django(__file__, argv)
     started = time.perf_counter()
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from bench.lesson_page import choose_cache, flush_redis, machine
-
     tmp = Path(tempfile.mkdtemp(prefix="zhusan-bench-"))
     db = Database(args)
     cache = ""
     try:
-        cache, why = choose_cache(args.cache)
-        flushed = flush_redis() if cache == "redis" else 0
+        cache, why = common.choose_cache(args.cache)
+        flushed = common.flush_redis() if cache == "redis" else 0
         try:
             pg_version = db.create()
         except Exception as exc:  # noqa: BLE001 - refused, auth, no CREATEDB ...
@@ -891,15 +810,9 @@ def main(argv: list[str] | None = None) -> int:
         django.setup()
         from django.conf import settings
 
-        info = machine()
-        loadavg = ""
-        with contextlib.suppress(OSError):
-            loadavg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-        say(
-            f"Progress at scale benchmark: {info['cpus']} CPUs ({info['cpu']}), {info['memory']}; "
-            f"Python {info['python']}, Django {info['django']}, Wagtail {info['wagtail']}, "
-            f"PostgreSQL {pg_version}; commit {info['commit'] or 'unknown'}"
-        )
+        info = common.machine()
+        loadavg = common.load_average()
+        say(common.machine_line("Progress at scale benchmark", info, f"PostgreSQL {pg_version}"))
         say(
             f"Database {db.name} on {args.pg_host}:{args.pg_port} "
             f"({'kept: --keep-db' if args.keep_db else 'dropped at the end'}); "
@@ -938,12 +851,8 @@ def main(argv: list[str] | None = None) -> int:
         from django.contrib.auth import get_user_model
         from django.test import Client
 
-        from bench.lesson_page import idle_cpus, wait_for_idle
-
         if args.wait_idle:
-            say(f"\nWaiting up to {args.wait_idle:.0f} s for the machine to be idle ...")
-            idle = wait_for_idle(args.wait_idle)
-            say(f"  {'idle' if idle else 'still busy; going ahead'} ({idle_cpus():.2f} busy CPUs)")
+            common.wait_for_idle_verbosely(args.wait_idle, blank_line=True)
         client = Client()
         client.force_login(get_user_model().objects.get(pk=data.trainer.pk))
         other = OtherWork()
@@ -1065,12 +974,7 @@ def main(argv: list[str] | None = None) -> int:
                 "higher than on an idle machine. Run again when it is idle (--wait-idle)."
             )
         say("\nTargets")
-        say(
-            table(
-                [[c.name, c.figure, c.target, "PASS" if c.ok else "FAIL"] for c in checks],
-                ["check", "figure", "target", "result"],
-            )
-        )
+        say(common.checks_table(checks))
         profile = ""
         if args.profile or not checks[0].ok:
             n = args.profile or 5
@@ -1115,10 +1019,8 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # noqa: BLE001 - report, and still clean up the rest
                 say(f"Could not drop database {db.name}: {exc}")
         if cache == "redis":
-            from bench.lesson_page import flush_redis
-
             with contextlib.suppress(Exception):
-                flush_redis()
+                common.flush_redis()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -1,0 +1,377 @@
+"""Helpers shared by the benchmarks ``bench/lesson_page.py`` and ``bench/progress_at_scale.py``.
+
+Only the standard library (and ``bench/__init__.py``) is imported at module level, so a script
+can import this module before :func:`ensure_django` has restarted it under the project's
+virtualenv; Django, redis-py, gunicorn and Wagtail are imported inside the functions that use them.
+
+- Command line: :func:`add_cache_option` (``--cache``), :func:`add_report_options`
+  (``--profile``, ``--show-queries``, ``--json``), :func:`add_wait_idle_option` (``--wait-idle``).
+- Start-up: :data:`ROOT`, :func:`ensure_django` (re-exec under ``.venv`` when Django is missing),
+  :func:`configure_django_environment` (Django on files in a temporary folder, the chosen cache).
+- Cache: :func:`choose_cache` (Redis db 13 when it answers, else local memory), :func:`redis_db`,
+  :func:`flush_redis` and :class:`RedisProbe` (the local Redis server's CPU and commands).
+- CPU accounting, from ``/proc``: :func:`process_cpu_seconds`, :func:`machine_busy_seconds`,
+  :func:`idle_cpus`, :func:`wait_for_idle` and :func:`wait_for_idle_verbosely`.
+- Reporting: :func:`machine` and :func:`machine_line` (the machine, versions and commit),
+  :func:`load_average`, :func:`table`, :func:`say`, :class:`Check` and :func:`checks_table`
+  (the PASS/FAIL targets), :func:`profile_breakdown` (cProfile, by part of a request).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import io
+import os
+import platform
+import pstats
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import BENCH_REDIS_URL
+
+#: The project root (the folder that holds ``bench/``, ``content/`` and ``.venv/``).
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Where a request spends its time, for :func:`profile_breakdown`: (label, file suffix, function
+#: name); a label's indentation shows nesting, the first part is the whole request.
+ProfileParts = Sequence[tuple[str, str, str]]
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+
+
+def add_cache_option(parser: argparse.ArgumentParser, locmem: str) -> None:
+    """``--cache auto|redis|locmem`` (default ``$BENCH_CACHE`` or auto), for :func:`choose_cache`;
+    ``locmem`` is how the help describes the local-memory cache."""
+    parser.add_argument(
+        "--cache",
+        choices=["auto", "redis", "locmem"],
+        default=os.environ.get("BENCH_CACHE") or "auto",
+        help="cache backend: redis (db 13 on 127.0.0.1:6379, flushed at start and end), "
+        f"{locmem}, or auto: redis when it answers (default auto, or $BENCH_CACHE)",
+    )
+
+
+def add_report_options(
+    parser: argparse.ArgumentParser, *, profile_n: int, profile_help: str, show_queries_help: str
+) -> None:
+    """``--profile [N]`` (N = ``profile_n`` when not given; 0, no profile, without the option),
+    ``--show-queries`` and ``--json FILE``, in that order."""
+    parser.add_argument(
+        "--profile",
+        type=int,
+        nargs="?",
+        const=profile_n,
+        default=0,
+        metavar="N",
+        help=profile_help,
+    )
+    parser.add_argument("--show-queries", action="store_true", help=show_queries_help)
+    parser.add_argument(
+        "--json", type=Path, metavar="FILE", help="also write the figures to FILE as JSON"
+    )
+
+
+def add_wait_idle_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """``--wait-idle SECONDS`` (default 0: do not wait), for :func:`wait_for_idle_verbosely`;
+    ``help_text`` says when the script waits."""
+    parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS", help=help_text)
+
+
+# --------------------------------------------------------------------------------------------
+# Start-up
+
+
+def ensure_django(script: str | Path, argv: list[str] | None) -> None:
+    """Run ``script`` again under the project's virtualenv when this Python lacks Django.
+
+    ``argv`` is the script's arguments as given to its ``main`` (``None``: ``sys.argv[1:]``).
+    Does not return when it restarts the script; raises ``SystemExit`` when it cannot.
+    """
+    try:
+        import django  # noqa: F401
+    except ImportError:
+        venv = ROOT / ".venv" / "bin" / "python"
+        if venv.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
+            args = sys.argv[1:] if argv is None else argv
+            os.execv(venv, [str(venv), str(Path(script).resolve()), *args])  # noqa: S606
+        raise SystemExit("Django is not installed: run with .venv/bin/python") from None
+
+
+def configure_django_environment(
+    tmp: Path,
+    *,
+    settings_module: str,
+    db_file: str,
+    cache: str,
+    extra: Mapping[str, str],
+) -> dict[str, str]:
+    """Point Django (in this process and any it starts) at ``settings_module``, at files in
+    ``tmp`` (SQLite file ``db_file``, media, static) and at the chosen ``cache``, plus ``extra``
+    variables; create the folders, and return the variables set."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "BENCH_DB_PATH": str(tmp / db_file),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "BENCH_STATIC_ROOT": str(tmp / "static"),
+        "BENCH_CACHE": cache,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+    for key in ("MEDIA_ROOT", "BENCH_STATIC_ROOT"):
+        Path(env[key]).mkdir(parents=True, exist_ok=True)
+    # The base settings read these; a developer's shell must not send the bench elsewhere.
+    for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        os.environ.pop(key, None)
+    os.environ.update(env)
+    return env
+
+
+# --------------------------------------------------------------------------------------------
+# Cache: Redis db 13 or local memory
+
+
+def choose_cache(requested: str) -> tuple[str, str]:
+    """``("redis" | "locmem", why)``: Redis when asked for or, with ``auto``, when it answers."""
+    if requested == "locmem":
+        return "locmem", "--cache locmem"
+    try:
+        redis_db().ping()
+    except Exception as exc:  # noqa: BLE001 - redis-py missing, refused, timed out, auth ...
+        if requested == "redis":
+            msg = f"--cache redis: no Redis answered on {BENCH_REDIS_URL}: {exc}"
+            raise SystemExit(msg) from None
+        return "locmem", f"no Redis answered on {BENCH_REDIS_URL} ({type(exc).__name__})"
+    return "redis", f"{BENCH_REDIS_URL} answered"
+
+
+def redis_db() -> Any:
+    """A client for the benchmark's Redis database (db 13 only)."""
+    import redis
+
+    return redis.Redis.from_url(BENCH_REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
+
+
+def flush_redis() -> int:
+    """Empty the benchmark's Redis database (db 13 only); return how many keys it held."""
+    client = redis_db()
+    try:
+        keys = int(client.dbsize())
+        client.flushdb()
+        return keys
+    finally:
+        client.close()
+
+
+class RedisProbe:
+    """CPU and commands of the local Redis server (to count it as ours, not as other work)."""
+
+    def __init__(self) -> None:
+        self.client = redis_db()
+        self.pid = int(self.client.info("server").get("process_id", 0))
+        # Only a Redis on this machine (same process namespace) has its CPU in /proc.
+        with contextlib.suppress(OSError):
+            if "redis" not in Path(f"/proc/{self.pid}/comm").read_text():
+                self.pid = 0
+
+    def cpu_seconds(self) -> float:
+        return process_cpu_seconds(self.pid) if self.pid else 0.0
+
+    def commands(self) -> int:
+        return int(self.client.info("stats").get("total_commands_processed", 0))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+# --------------------------------------------------------------------------------------------
+# CPU accounting (Linux /proc)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (0 when it is gone), from /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU-seconds the whole machine has spent busy since boot (all CPUs), from /proc/stat."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def idle_cpus(interval: float = 2.0) -> float:
+    """Average busy CPUs on the whole machine over ``interval`` seconds."""
+    before = machine_busy_seconds()
+    time.sleep(interval)
+    return (machine_busy_seconds() - before) / interval
+
+
+def wait_for_idle(timeout: float, threshold: float = 0.15) -> bool:
+    """Wait until the machine is idle (other people's tests, builds), at most ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if idle_cpus() < threshold:
+            return True
+    return False
+
+
+def wait_for_idle_verbosely(timeout: float, *, blank_line: bool = False) -> bool:
+    """:func:`wait_for_idle`, saying so (after a blank line with ``blank_line``) and how it
+    ended; for ``--wait-idle``."""
+    lead = "\n" if blank_line else ""
+    say(f"{lead}Waiting up to {timeout:.0f} s for the machine to be idle ...")
+    idle = wait_for_idle(timeout)
+    say(f"  {'idle' if idle else 'still busy; going ahead'} ({idle_cpus():.2f} busy CPUs)")
+    return idle
+
+
+# --------------------------------------------------------------------------------------------
+# Reporting
+
+
+def machine() -> dict[str, Any]:
+    """The machine (CPUs, CPU model, memory), the versions that matter and the commit."""
+    mem = ""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    cpu = platform.processor()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    commit = ""
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout
+        if dirty.strip():
+            commit += " (+ uncommitted changes)"
+    import django
+    import gunicorn
+    import wagtail
+
+    return {
+        "cpus": os.cpu_count(), "cpu": cpu, "memory": mem,
+        "python": platform.python_version(), "django": django.get_version(),
+        "wagtail": wagtail.__version__, "gunicorn": gunicorn.__version__, "commit": commit,
+    }  # fmt: skip
+
+
+def machine_line(title: str, info: Mapping[str, Any], extra: str) -> str:
+    """``title: machine; versions, extra; commit`` from :func:`machine`'s ``info``."""
+    return (
+        f"{title}: {info['cpus']} CPUs ({info['cpu']}), {info['memory']}; "
+        f"Python {info['python']}, Django {info['django']}, Wagtail {info['wagtail']}, "
+        f"{extra}; commit {info['commit'] or 'unknown'}"
+    )
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (``""`` when unknown)."""
+    with contextlib.suppress(OSError):
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return ""
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    """A plain-text table: the first column left-aligned, the others right-aligned."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(r: list[str]) -> str:
+        return "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+@dataclass
+class Check:
+    """A target: what is checked, the figure measured, the target, and whether it was met."""
+
+    name: str
+    figure: str
+    target: str
+    ok: bool
+
+
+def checks_table(checks: list[Check]) -> str:
+    """The checks as a table with a PASS or FAIL line each."""
+    return table(
+        [[c.name, c.figure, c.target, "PASS" if c.ok else "FAIL"] for c in checks],
+        ["check", "figure", "target", "result"],
+    )
+
+
+def profile_breakdown(
+    request: Callable[[], object],
+    n: int,
+    parts: ProfileParts,
+    *,
+    what: str,
+    ms_digits: int,
+    top_tottime: int,
+) -> str:
+    """cProfile ``n`` calls of ``request`` (warm it up first): a breakdown of the time per
+    request by part (``parts``), then the top 30 functions by cumulative time and the top
+    ``top_tottime`` by own time. ``what`` names the requests in the heading."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        request()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    cumulative: dict[tuple[str, str], float] = {}
+    for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in raw.items():
+        for _label, suffix, name in parts:
+            if func == name and filename.replace(os.sep, "/").endswith(suffix):
+                cumulative[(suffix, name)] = cumulative.get((suffix, name), 0.0) + ct
+    total = cumulative.get((parts[0][1], parts[0][2]), 0.0) or 1e-9
+    rows = [
+        [label, f"{cumulative.get((suffix, name), 0.0) / n * 1000:.{ms_digits}f}",
+         f"{cumulative.get((suffix, name), 0.0) / total:.0%}"]
+        for label, suffix, name in parts
+    ]  # fmt: skip
+    out.write(f"Breakdown of {n} {what} (cumulative, nested parts indented):\n")
+    out.write(table(rows, ["part", "ms/request (profiled)", "share"]) + "\n\n")
+    stats.strip_dirs().sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(top_tottime)
+    return out.getvalue()
