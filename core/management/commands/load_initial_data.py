@@ -37,7 +37,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo accounts (passwords are new on every run):"))
         for account in accounts:
-            self.stdout.write(f"  {account.role:<18} username: {account.username:<14} "
+            self.stdout.write(f"  {account.role:<22} username: {account.username:<14} "
                               f"password: {account.password}")  # fmt: skip
         self.stdout.write("Sign in at http://127.0.0.1:8000/en/accounts/login/ "
                           "(the CMS is at http://127.0.0.1:8000/admin/).")  # fmt: skip
