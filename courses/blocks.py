@@ -17,6 +17,7 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 #: Rich-text features: no embeds or images inside rich text (they have blocks of their own with
 #: required alt text and captions), no raw HTML.
@@ -254,6 +255,27 @@ class ResourceBlock(blocks.StructBlock):
         description = _("A file practitioners can download and keep.")
 
 
+class QuizBlock(blocks.StructBlock):
+    """A quiz inside a lesson: its introduction and a way in. The attempt itself happens on the
+    quiz's own page, so the lesson stays the same for every reader (and cacheable)."""
+
+    quiz = SnippetChooserBlock("quizzes.Quiz", label=_("Quiz"))
+    required = blocks.BooleanBlock(
+        label=_("Required for completing the course"), required=False, default=True
+    )
+
+    def get_preview_value(self) -> Any:
+        return self.to_python(
+            {"quiz": getattr(_first_or_none("quizzes.Quiz"), "pk", None), "required": True}
+        )
+
+    class Meta:
+        icon = "tasks"
+        label = _("Quiz")
+        template = "courses/blocks/quiz.html"
+        description = _("A quiz from the question bank; it can count towards completion.")
+
+
 class LessonStreamBlock(blocks.StreamBlock):
     """The blocks a lesson body is made of."""
 
@@ -266,6 +288,7 @@ class LessonStreamBlock(blocks.StreamBlock):
     scenario = CaseScenarioBlock()
     takeaways = KeyTakeawaysBlock()
     resource = ResourceBlock()
+    quiz = QuizBlock()
 
 
 class OutcomesBlock(blocks.StreamBlock):

@@ -218,8 +218,22 @@ class ModulePage(CoursePageMixin, Page):
 
     summary = models.TextField(_("summary"), max_length=500)
     introduction = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
+    assessment = models.ForeignKey(
+        "quizzes.Quiz",
+        verbose_name=_("module assessment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A quiz learners must pass to complete the module."),
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("introduction")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("introduction"),
+        FieldPanel("assessment"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
     parent_page_types = ["courses.CoursePage"]
     subpage_types = ["courses.LessonPage"]
@@ -234,6 +248,7 @@ class ModulePage(CoursePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["course"] = self.get_parent()
         context["lessons"] = module_lessons(module=self, request=request)
+        context["assessment"] = self.assessment
         return context
 
 

@@ -1,9 +1,11 @@
-"""The public interface of ``learners`` (issue #3, in progress)."""
+"""The public interface of ``learners``: other apps import from here only."""
 
 from .completion import (
     CourseCompletion,
     MissingItem,
     ModuleCompletion,
+    ModuleStructure,
+    RequirementLookup,
     course_completion,
     courses_completion,
     register_requirement,
@@ -41,7 +43,9 @@ __all__ = [
     "LineError",
     "MissingItem",
     "ModuleCompletion",
+    "ModuleStructure",
     "Profile",
+    "RequirementLookup",
     "cohort_add_member",
     "cohort_assign_course",
     "course_completion",

@@ -1,15 +1,17 @@
 """Completion rules: one function decides whether a learner completed a module or a course, from
 the stored progress rows, and says exactly what is missing and why ("What is left?").
 
-Later issues add requirements (required quizzes passed, interactive activities completed) by
-registering a hook with :func:`register_requirement`; nothing else changes.
+Other apps add requirements (required quizzes passed, interactive activities completed) by
+registering a hook with :func:`register_requirement`; nothing else changes. A hook is called once
+for a whole batch of learners and courses (a cohort table, a report), so its cost does not grow
+with the number of learners: see :class:`Requirement`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Q
 from wagtail.models import Page
@@ -23,11 +25,14 @@ __all__ = [
     "MissingItem",
     "ModuleCompletion",
     "ModuleStructure",
+    "Requirement",
+    "RequirementLookup",
     "completion_from",
     "course_completion",
     "course_structures",
     "courses_completion",
     "register_requirement",
+    "requirements_lookup",
 ]
 
 STEPLEN = 4  # treebeard's path step (wagtail.models.Page.steplen)
@@ -37,11 +42,12 @@ STEPLEN = 4  # treebeard's path step (wagtail.models.Page.steplen)
 class MissingItem:
     """One thing a learner still has to do, and why it counts."""
 
-    kind: str  # "lesson", later "quiz", "activity"
+    kind: str  # "lesson", "quiz", later "activity"
     title: str
     module_title: str
     reason: str
     page_id: int | None = None
+    url: str = ""  # where to do it, when it is not a lesson page (``page_id`` links lessons)
 
 
 @dataclass
@@ -62,14 +68,15 @@ class CourseCompletion:
     course_id: int
     modules: list[ModuleCompletion]
     extra_missing: list[MissingItem] = field(default_factory=list)
+    extra_required: int = 0  # course-level requirements (met or not) outside any module
 
     @property
     def required(self) -> int:
-        return sum(m.required for m in self.modules) + len(self.extra_missing)
+        return sum(m.required for m in self.modules) + self.extra_required
 
     @property
     def done(self) -> int:
-        return sum(m.done for m in self.modules)
+        return sum(m.done for m in self.modules) + self.extra_required - len(self.extra_missing)
 
     @property
     def missing(self) -> list[MissingItem]:
@@ -84,8 +91,31 @@ class CourseCompletion:
         return round(100 * self.done / self.required) if self.required else 0
 
 
-#: A requirement hook: (user, course, completion so far) -> further missing items.
-Requirement = Callable[[Any, CoursePage, CourseCompletion], Iterable[MissingItem]]
+#: One required thing for one learner: the module it belongs to (None: the course as a whole) and
+#: what is missing (None when the learner has done it).
+RequiredItem = tuple[int | None, MissingItem | None]
+
+#: What a hook returns: the required items of one learner (by id) in one course (by id).
+RequirementLookup = Callable[[int, int], Iterable[RequiredItem]]
+
+
+class Requirement(Protocol):
+    """A requirement hook, called once per batch with every learner and course in it.
+
+    ``users`` are user ids, or a queryset of users (a report passes a query rather than 10,000
+    ids). ``structures`` are the courses' live modules and lessons, as ``course_structures``
+    returns them. The hook runs its queries for the whole batch and returns a lookup that answers
+    for each learner and course without further queries.
+    """
+
+    def __call__(
+        self,
+        users: Collection[int] | Any,
+        courses: list[CoursePage],
+        structures: Mapping[int, list[ModuleStructure]],
+    ) -> RequirementLookup: ...
+
+
 _REQUIREMENTS: list[Requirement] = []
 
 
@@ -94,6 +124,21 @@ def register_requirement(hook: Requirement) -> Requirement:
     if hook not in _REQUIREMENTS:
         _REQUIREMENTS.append(hook)
     return hook
+
+
+def requirements_lookup(
+    *,
+    users: Collection[int] | Any,
+    courses: list[CoursePage],
+    structures: Mapping[int, list[ModuleStructure]],
+) -> RequirementLookup:
+    """Run every registered hook once for the batch; the lookup merges their answers."""
+    lookups = [hook(users, courses, structures) for hook in _REQUIREMENTS] if courses else []
+
+    def lookup(user_id: int, course_id: int) -> list[RequiredItem]:
+        return [item for found in lookups for item in found(user_id, course_id)]
+
+    return lookup
 
 
 def course_completion(*, user: Any, course: CoursePage) -> CourseCompletion:
@@ -148,11 +193,25 @@ def course_structures(courses: Iterable[CoursePage]) -> dict[int, list[ModuleStr
 
 
 def completion_from(
-    *, user: Any, course: CoursePage, structure: list[ModuleStructure], done_ids: set[int]
+    *,
+    user: Any,
+    course: CoursePage,
+    structure: list[ModuleStructure],
+    done_ids: set[int],
+    requirements: RequirementLookup | None = None,
 ) -> CourseCompletion:
-    """Apply the rules to one learner's completed lesson ids (no queries of its own; registered
-    requirements may query, so hooks used in tables must be cheap)."""
+    """Apply the rules to one learner's completed lesson ids.
+
+    ``requirements`` comes from :func:`requirements_lookup` for a batch of learners (no queries
+    here then); without it, the registered hooks run for this learner alone.
+    """
+    user_id = getattr(user, "pk", user)
+    if requirements is None:
+        requirements = requirements_lookup(
+            users=[user_id], courses=[course], structures={course.pk: structure}
+        )
     modules = []
+    by_id: dict[int, ModuleCompletion] = {}
     for module in structure:
         completion = ModuleCompletion(module.module_id, module.title, required=len(module.lessons))
         for lesson_id, title in module.lessons:
@@ -163,14 +222,26 @@ def completion_from(
                     MissingItem("lesson", title, module.title, "not marked complete yet", lesson_id)
                 )
         modules.append(completion)
+        by_id[module.module_id] = completion
     result = CourseCompletion(course.pk, modules)
-    for hook in _REQUIREMENTS:
-        result.extra_missing.extend(hook(user, course, result))
+    for module_id, missing in requirements(user_id, course.pk):
+        owner = by_id.get(module_id) if module_id is not None else None
+        if owner is None:
+            result.extra_required += 1
+            if missing is not None:
+                result.extra_missing.append(missing)
+        else:
+            owner.required += 1
+            if missing is None:
+                owner.done += 1
+            else:
+                owner.missing.append(missing)
     return result
 
 
 def courses_completion(*, user: Any, courses: Iterable[CoursePage]) -> dict[int, CourseCompletion]:
-    """Completion of several courses at once (My learning): two queries for any number."""
+    """Completion of several courses at once (My learning): two queries for any number, plus
+    those of the registered requirements (each runs once for all the courses)."""
     courses = list(courses)
     if not courses:
         return {}
@@ -180,9 +251,14 @@ def courses_completion(*, user: Any, courses: Iterable[CoursePage]) -> dict[int,
             "lesson_id", flat=True
         )
     )
+    requirements = requirements_lookup(users=[user.pk], courses=courses, structures=structures)
     return {
         course.pk: completion_from(
-            user=user, course=course, structure=structures[course.pk], done_ids=done_ids
+            user=user,
+            course=course,
+            structure=structures[course.pk],
+            done_ids=done_ids,
+            requirements=requirements,
         )
         for course in courses
     }

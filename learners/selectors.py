@@ -16,7 +16,13 @@ from wagtail.models import Page
 from core.api import Specialty
 from courses.api import CoursePage
 
-from .completion import CourseCompletion, completion_from, course_structures, courses_completion
+from .completion import (
+    CourseCompletion,
+    completion_from,
+    course_structures,
+    courses_completion,
+    requirements_lookup,
+)
 from .models import Cohort, CohortCourse, Enrollment, LessonProgress, Profile
 from .regions import REGION_CODES, region_name
 
@@ -181,6 +187,9 @@ def cohort_table(*, cohort: Cohort) -> CohortTable:
         .values_list("user_id", "course_id", "latest")
     ):
         last[(user_id, course_id)] = latest
+    requirements = requirements_lookup(
+        users=[m.pk for m in members], courses=courses, structures=structures
+    )
     # Translated once per page, not once per row.
     specialty_labels = {value: str(label) for value, label in Specialty.choices}
     rows = []
@@ -193,6 +202,7 @@ def cohort_table(*, cohort: Cohort) -> CohortTable:
                 course=assignment.course,
                 structure=structures[assignment.course_id],
                 done_ids=done.get(key, set()),
+                requirements=requirements,
             )
             cells.append(
                 CohortCell(
@@ -280,6 +290,11 @@ def course_report(*, course: CoursePage, regions: frozenset[str]) -> list[Report
         course=course, user__profile__region__in=regions
     ).values_list("user_id", "lesson_id"):
         done[user_id].add(lesson_id)
+    requirements = requirements_lookup(
+        users=Profile.objects.filter(region__in=regions).values("user_id"),
+        courses=[course],
+        structures={course.pk: structure},
+    )
     rows: dict[tuple[str, str], ReportRow] = {}
     for user_id, region, specialty in profiles:
         row = rows.setdefault((region, specialty), ReportRow(region, specialty))
@@ -289,7 +304,11 @@ def course_report(*, course: CoursePage, regions: frozenset[str]) -> list[Report
         if (
             user_id in done
             and completion_from(
-                user=user_id, course=course, structure=structure, done_ids=done[user_id]
+                user=user_id,
+                course=course,
+                structure=structure,
+                done_ids=done[user_id],
+                requirements=requirements,
             ).complete
         ):
             row.completed += 1

@@ -132,8 +132,13 @@ def test_unpublished_lesson_is_not_required(sample_course: CoursePage) -> None:
 
 @pytest.fixture
 def extra_requirement() -> Iterator[None]:
-    def quiz_not_passed(user: object, course: CoursePage, completion: object) -> list[MissingItem]:
-        return [MissingItem("quiz", "Final check", "", "required quiz not passed yet")]
+    calls: list[object] = []
+
+    def quiz_not_passed(users: object, courses: object, structures: object) -> object:
+        calls.append(users)
+        return lambda user_id, course_id: [
+            (None, MissingItem("quiz", "Final check", "", "required quiz not passed yet"))
+        ]
 
     register_requirement(quiz_not_passed)
     yield
@@ -152,7 +157,8 @@ def test_requirement_hooks_add_missing_items(
 
 
 def test_completion_query_count_does_not_grow(sample_course: CoursePage) -> None:
-    """Two queries (pages, the learner's records) for one course or for many."""
+    """Three queries (pages, the learner's records, the courses' required quizzes) for one course
+    or for many; the quizzes' own budget with quizzes placed is tested in tests/quizzes."""
     from django.test.utils import CaptureQueriesContext
 
     from learners.api import courses_completion
@@ -162,7 +168,7 @@ def test_completion_query_count_does_not_grow(sample_course: CoursePage) -> None
     course_completion(user=user, course=sample_course)  # warm the content-type cache
     with CaptureQueriesContext(connection) as ctx:
         course_completion(user=user, course=sample_course)
-    assert len(ctx.captured_queries) == 2
+    assert len(ctx.captured_queries) == 3
     courses = [sample_course]
     for _ in range(20):
         course = CoursePageFactory()
@@ -170,7 +176,7 @@ def test_completion_query_count_does_not_grow(sample_course: CoursePage) -> None
         courses.append(course)
     with CaptureQueriesContext(connection) as ctx:
         result = courses_completion(user=user, courses=courses)
-    assert len(ctx.captured_queries) == 2
+    assert len(ctx.captured_queries) == 3
     assert [result[c.pk].required for c in courses] == [3] + [3] * 20
 
 

@@ -1,0 +1,109 @@
+""" "Passed the required quizzes" as a completion requirement (see ``learners.completion``).
+
+Registered once in ``QuizzesConfig.ready``. For a whole batch of learners and courses it runs two
+queries: the required placements on the courses' live modules and lessons, and the learners'
+results on those quizzes. Every learner and course is then answered from memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from courses.api import CoursePage
+from learners.api import MissingItem, ModuleStructure, RequirementLookup
+
+from .models import QuizPlacement, QuizResult
+from .text import decimal_text
+
+__all__ = ["required_quizzes"]
+
+
+def required_quizzes(
+    users: Collection[int] | Any,
+    courses: list[CoursePage],
+    structures: Mapping[int, list[ModuleStructure]],
+) -> RequirementLookup:
+    """Every required quiz placed on a live module or lesson of the courses must be passed."""
+    owner: dict[int, tuple[int, ModuleStructure]] = {}
+    for course_id, modules in structures.items():
+        for module in modules:
+            owner[module.module_id] = (course_id, module)
+            for lesson_id, _title in module.lessons:
+                owner[lesson_id] = (course_id, module)
+    if not owner:
+        return _nothing
+    placements = (
+        QuizPlacement.objects.filter(page_id__in=list(owner), required=True)
+        .select_related("quiz")
+        .only("page_id", "kind", "quiz__title", "quiz__pass_mark")
+        .order_by("page__path")
+    )
+    # course id → [(module id, module title, quiz id, quiz title, pass mark, page id)], one per quiz
+    required: dict[int, list[tuple[int, str, int, str, int, int]]] = {}
+    seen: set[tuple[int, int]] = set()
+    for placement in placements:
+        course_id, module = owner[placement.page_id]
+        if (course_id, placement.quiz_id) in seen:
+            continue
+        seen.add((course_id, placement.quiz_id))
+        required.setdefault(course_id, []).append(
+            (
+                module.module_id,
+                module.title,
+                placement.quiz_id,
+                placement.quiz.title,
+                placement.quiz.pass_mark,
+                placement.page_id,
+            )
+        )
+    if not required:
+        return _nothing
+    quiz_ids = {entry[2] for entries in required.values() for entry in entries}
+    results = {
+        (user_id, quiz_id): (grade, passed)
+        for user_id, quiz_id, grade, passed in QuizResult.objects.filter(
+            user_id__in=users, quiz_id__in=quiz_ids
+        ).values_list("user_id", "quiz_id", "grade", "passed")
+    }
+    urls = {quiz_id: reverse("quizzes:quiz", args=[quiz_id]) for quiz_id in quiz_ids}
+
+    def lookup(user_id: int, course_id: int) -> list[tuple[int | None, MissingItem | None]]:
+        items: list[tuple[int | None, MissingItem | None]] = []
+        for module_id, module_title, quiz_id, title, pass_mark, page_id in required.get(
+            course_id, ()
+        ):
+            grade, passed = results.get((user_id, quiz_id), (None, False))
+            if passed:
+                items.append((module_id, None))
+                continue
+            if grade is None:
+                reason = _("quiz not passed yet (pass mark %s%%)") % pass_mark
+            else:
+                reason = _("your grade is %(grade)s%%; the pass mark is %(mark)s%%") % {
+                    "grade": decimal_text(grade),
+                    "mark": pass_mark,
+                }
+            items.append(
+                (
+                    module_id,
+                    MissingItem(
+                        "quiz",
+                        title,
+                        module_title,
+                        reason,
+                        page_id,
+                        f"{urls[quiz_id]}?from={page_id}",
+                    ),
+                )
+            )
+        return items
+
+    return lookup
+
+
+def _nothing(user_id: int, course_id: int) -> list[tuple[int | None, MissingItem | None]]:
+    return []

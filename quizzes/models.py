@@ -1,0 +1,410 @@
+"""The question bank, quizzes, attempts and results.
+
+Questions live in categories and are edited in the CMS. A quiz either lists its questions or draws
+them at random from categories. Each attempt keeps a *snapshot* of every question it asked (text,
+options and the answer key, as they were when the attempt started), so editing a question later
+never changes an attempt already taken, and grading needs no query per question.
+
+The answer key is only ever read by ``quizzes.scoring`` on the server; the attempt page is built
+from ``quizzes.services.question_display``, which leaves it out.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
+
+
+class QuestionCategory(models.Model):
+    """A folder of the question bank. ``/`` in the name nests it: ``Trauma care/Module 1``."""
+
+    name = models.CharField(
+        _("name"),
+        max_length=255,
+        unique=True,
+        help_text=_("Use / to nest categories, for example “Trauma-informed care/Module 1”."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("question category")
+        verbose_name_plural = _("question categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionType(models.TextChoices):
+    SINGLE_CHOICE = "single_choice", _("Single choice")
+    MULTIPLE_RESPONSE = "multiple_response", _("Multiple response")
+    TRUE_FALSE = "true_false", _("True or false")
+    SHORT_ANSWER = "short_answer", _("Short answer")
+    NUMERIC = "numeric", _("Numeric")
+    MATCHING = "matching", _("Matching")
+    ORDERING = "ordering", _("Ordering")
+    SCENARIO = "scenario", _("Scenario (a case with feedback on every option)")
+
+
+class TextFormat(models.TextChoices):
+    MARKDOWN = "markdown", _("Markdown")
+    HTML = "html", _("HTML")
+    PLAIN = "plain", _("Plain text")
+
+
+class Question(ClusterableModel):
+    """One question of the bank. Its options are :class:`QuestionOption` rows."""
+
+    category = models.ForeignKey(
+        QuestionCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="questions",
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=QuestionType.choices)
+    title = models.CharField(
+        _("title"),
+        max_length=255,
+        help_text=_("A short name for the bank; learners do not see it."),
+    )
+    scenario = models.TextField(
+        _("case"),
+        blank=True,
+        help_text=_("Scenario questions: the case the learner reads first. Say it is a composite."),
+    )
+    text = models.TextField(_("question"))
+    text_format = models.CharField(
+        _("text format"), max_length=10, choices=TextFormat.choices, default=TextFormat.MARKDOWN
+    )
+    general_feedback = models.TextField(
+        _("general feedback"), blank=True, help_text=_("Shown to everyone after answering.")
+    )
+    default_mark = models.DecimalField(
+        _("marks"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    partial_credit = models.BooleanField(
+        _("partial credit"),
+        default=True,
+        help_text=_(
+            "Multiple response, matching and ordering: give credit for a partly right answer."
+        ),
+    )
+    case_sensitive = models.BooleanField(
+        _("case sensitive"), default=False, help_text=_("Short answer only.")
+    )
+    correct_answer = models.BooleanField(
+        _("the statement is true"), null=True, blank=True, help_text=_("True or false only.")
+    )
+    feedback_true = models.TextField(
+        _("feedback for “true”"), blank=True, help_text=_("True or false only.")
+    )
+    feedback_false = models.TextField(
+        _("feedback for “false”"), blank=True, help_text=_("True or false only.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category__name", "title"]
+        verbose_name = _("question")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "title"], name="quizzes_question_unique_title"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuestionOption(Orderable):
+    """An option (choice, accepted answer, number, pair or item) of a question.
+
+    Which fields count depends on the question's type: choices use ``text`` and ``weight``;
+    short answers use ``text`` (an accepted answer) and ``weight``; numeric answers use ``value``,
+    ``tolerance`` and ``weight``; matching uses ``text`` (the prompt; empty for an extra wrong
+    answer) and ``match``; ordering lists its items in the right order in ``text``.
+    """
+
+    question = ParentalKey(Question, on_delete=models.CASCADE, related_name="options")
+    text = models.TextField(_("text"), blank=True)
+    match = models.CharField(_("matching answer"), max_length=255, blank=True)
+    weight = models.DecimalField(
+        _("credit (%)"),
+        max_digits=8,
+        decimal_places=5,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(-100)), MaxValueValidator(Decimal(100))],
+        help_text=_(
+            "100 for a right answer, 0 for a wrong one; partial or negative credit allowed."
+        ),
+    )
+    value = models.DecimalField(_("number"), max_digits=20, decimal_places=8, null=True, blank=True)
+    tolerance = models.DecimalField(
+        _("tolerance (±)"),
+        max_digits=20,
+        decimal_places=8,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    feedback = models.TextField(_("feedback"), blank=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("option")
+
+
+class Selection(models.TextChoices):
+    FIXED = "fixed", _("The questions listed, in this order")
+    RANDOM = "random", _("A random draw from categories")
+
+
+class GradingMethod(models.TextChoices):
+    HIGHEST = "highest", _("Highest attempt")
+    LATEST = "latest", _("Latest attempt")
+    FIRST = "first", _("First attempt")
+    AVERAGE = "average", _("Average of all attempts")
+
+
+class ReviewWhen(models.TextChoices):
+    NEVER = "never", _("Never")
+    AFTER_SUBMIT = "after_submit", _("After the attempt is submitted")
+    AFTER_CLOSE = "after_close", _("After the quiz closes")
+
+
+class Quiz(ClusterableModel):
+    """A quiz and its rules. Place it in a lesson (quiz block) or on a module (assessment)."""
+
+    title = models.CharField(_("title"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Markdown, shown before the quiz starts.")
+    )
+    selection = models.CharField(
+        _("questions"), max_length=10, choices=Selection.choices, default=Selection.FIXED
+    )
+    shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
+    shuffle_options = models.BooleanField(_("shuffle options"), default=True)
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=80, validators=[MaxValueValidator(100)]
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(
+        _("attempts allowed"), default=0, help_text=_("0 for unlimited.")
+    )
+    delay_minutes = models.PositiveIntegerField(
+        _("minutes between attempts"), default=0, help_text=_("0 for none.")
+    )
+    time_limit_minutes = models.PositiveIntegerField(
+        _("time limit (minutes)"), default=0, help_text=_("0 for no limit.")
+    )
+    grading_method = models.CharField(
+        _("grading method"),
+        max_length=10,
+        choices=GradingMethod.choices,
+        default=GradingMethod.HIGHEST,
+    )
+    opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(
+        _("closes"),
+        null=True,
+        blank=True,
+        help_text=_("Review options set to “after the quiz closes” apply from this time."),
+    )
+    review_score = models.CharField(
+        _("show the score"),
+        max_length=12,
+        choices=ReviewWhen.choices,
+        default=ReviewWhen.AFTER_SUBMIT,
+    )
+    review_answers = models.CharField(
+        _("show the right answers"),
+        max_length=12,
+        choices=ReviewWhen.choices,
+        default=ReviewWhen.AFTER_SUBMIT,
+    )
+    review_feedback = models.CharField(
+        _("show feedback"),
+        max_length=12,
+        choices=ReviewWhen.choices,
+        default=ReviewWhen.AFTER_SUBMIT,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuizQuestion(Orderable):
+    """A question a fixed quiz asks."""
+
+    quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="fixed_questions")
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("question")
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "question"], name="quizzes_fixed_unique")
+        ]
+
+
+class QuizDraw(Orderable):
+    """How many questions a random quiz draws from a category (and the categories inside it)."""
+
+    quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="draws")
+    category = models.ForeignKey(
+        QuestionCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+    )
+    count = models.PositiveSmallIntegerField(_("questions"), validators=[MinValueValidator(1)])
+    include_subcategories = models.BooleanField(_("include the categories inside"), default=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("draw")
+
+
+class AttemptState(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    GRADING = "grading", _("Being graded")
+    FINISHED = "finished", _("Finished")
+
+
+class Attempt(models.Model):
+    """One learner's attempt at a quiz. At most one per learner and quiz is in progress."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    number = models.PositiveSmallIntegerField()
+    state = models.CharField(
+        max_length=12, choices=AttemptState.choices, default=AttemptState.IN_PROGRESS
+    )
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    #: When answers were last saved; every save and the submit update this row first, so two
+    #: requests on one attempt take turns (see ``services``).
+    saved_at = models.DateTimeField(null=True, blank=True)
+    #: True when the attempt was closed at its deadline rather than submitted by the learner.
+    closed_at_deadline = models.BooleanField(default=False)
+    points = models.DecimalField(max_digits=9, decimal_places=4, null=True)
+    max_points = models.DecimalField(max_digits=9, decimal_places=4, default=Decimal(0))
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True)  # percent
+    passed = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["quiz", "user", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "user", "number"], name="quizzes_attempt_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "user"],
+                condition=Q(state="in_progress"),
+                name="quizzes_attempt_one_open",
+            ),
+        ]
+        indexes = [models.Index(fields=["quiz", "state"], name="quizzes_attempt_quiz_state")]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} #{self.number} ({self.user})"
+
+
+class AttemptAnswer(models.Model):
+    """A question as asked in an attempt (snapshot and display order) and the learner's answer."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(
+        Question, null=True, on_delete=models.SET_NULL, related_name="attempt_answers"
+    )
+    snapshot = models.JSONField()
+    #: What the learner sees and in which order: ``{"options": [option ids]}``, and for matching
+    #: also ``"answers"``: the answer texts offered, shuffled.
+    layout = models.JSONField(default=dict)
+    response = models.JSONField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    max_points = models.DecimalField(max_digits=6, decimal_places=2)
+    fraction = models.DecimalField(max_digits=5, decimal_places=4, null=True)
+    status = models.CharField(max_length=12, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "position"], name="quizzes_answer_unique_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.position}"
+
+
+class QuizResult(models.Model):
+    """A learner's grade on a quiz by its grading method, kept current as attempts finish.
+
+    Completion rules read this table (one query for any number of learners and quizzes).
+    """
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="results")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_results"
+    )
+    grade = models.DecimalField(max_digits=5, decimal_places=2)
+    passed = models.BooleanField()
+    attempts = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "user"], name="quizzes_result_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz_id}/{self.user_id}: {self.grade}"
+
+
+class PlacementKind(models.TextChoices):
+    LESSON = "lesson", _("Quiz block in a lesson")
+    MODULE = "module", _("Module assessment")
+
+
+class QuizPlacement(models.Model):
+    """Where a quiz appears in a course, kept in step with published pages (``signals``).
+
+    Completion reads it to know which quizzes a course requires without opening lesson bodies.
+    """
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="placements")
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="quiz_placements"
+    )
+    kind = models.CharField(max_length=10, choices=PlacementKind.choices)
+    required = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "page"], name="quizzes_placement_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz_id} on {self.page_id}"

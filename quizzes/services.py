@@ -1,0 +1,621 @@
+"""Attempts: start, save, submit, grade, close at the deadline, and what a learner may see.
+
+Fairness rules, all enforced here rather than in views or templates:
+
+- **Scoring happens only on the server**, from the snapshot the attempt stored when it started.
+- **One graded attempt per submit**, however many requests arrive: every save and the submit
+  begin with a conditional ``UPDATE`` of the attempt row (``state = in progress``), which both
+  PostgreSQL and SQLite serialise; the request that finds the attempt no longer in progress
+  changes nothing.
+- **The time limit is enforced on the server**: answers arriving after the deadline are not
+  stored; an attempt past its deadline is graded on what was saved in time.
+- **Nothing of the answer key leaves the server before review allows it**: the attempt page is
+  built from :func:`question_display`, which copies only what the learner may see.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.html import escape, linebreaks
+from django.utils.translation import gettext as _
+
+from core.api import render_markdown, sanitize_html
+
+from .models import (
+    Attempt,
+    AttemptAnswer,
+    AttemptState,
+    Question,
+    QuestionType,
+    Quiz,
+    QuizResult,
+    ReviewWhen,
+    Selection,
+    TextFormat,
+)
+from .scoring import aggregate, correct_answer_summary, is_answered, score
+
+__all__ = [
+    "AttemptClosed",
+    "AttemptNotAllowed",
+    "Availability",
+    "Review",
+    "attempt_availability",
+    "attempt_save",
+    "attempt_start",
+    "attempt_submit",
+    "attempts_close_overdue",
+    "question_display",
+    "question_snapshot",
+    "responses_from_post",
+    "review_for",
+]
+
+SNAPSHOT_VERSION = 1
+MAX_TEXT_ANSWER = 500
+CHOICE_KINDS = {QuestionType.SINGLE_CHOICE, QuestionType.SCENARIO}
+#: Kinds whose options the learner sees (and which may be shuffled).
+SHOWN_OPTION_KINDS = CHOICE_KINDS | {
+    QuestionType.MULTIPLE_RESPONSE,
+    QuestionType.MATCHING,
+    QuestionType.ORDERING,
+}
+
+
+class AttemptNotAllowed(Exception):
+    """The learner may not start an attempt now; the message says why, for the learner."""
+
+
+class AttemptClosed(Exception):
+    """The attempt is no longer in progress (submitted, or past its deadline)."""
+
+
+# --- snapshots ----------------------------------------------------------------------------------
+
+
+def _render(text: str, text_format: str, *, inline: bool = False) -> str:
+    """Question text as sanitised HTML; ``inline`` drops the paragraph around a one-liner."""
+    if not text:
+        return ""
+    if text_format == TextFormat.HTML:
+        return sanitize_html(text)
+    if text_format == TextFormat.PLAIN:
+        return escape(text) if inline else linebreaks(escape(text))
+    html = render_markdown(text).strip()
+    if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.normalize())
+
+
+def question_snapshot(
+    question: Question, *, rng: random.Random, shuffle: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The snapshot of ``question`` for one attempt, and its layout (what is shown in which order).
+
+    Option ids are random per attempt, so they say nothing about authoring order. Matching
+    answers and ordering items are always shuffled: shown in authoring order they would give the
+    answer away.
+    """
+    fmt = question.text_format
+    options = []
+    used: set[str] = set()
+    for option in question.options.all():
+        option_id = secrets.token_urlsafe(6)
+        while option_id in used:  # pragma: no cover - 48 random bits
+            option_id = secrets.token_urlsafe(6)
+        used.add(option_id)
+        options.append(
+            {
+                "id": option_id,
+                "text": option.text
+                if question.kind == QuestionType.SHORT_ANSWER
+                else _render(option.text, fmt, inline=True),
+                "weight": _decimal(option.weight) or "0",
+                "feedback": _render(option.feedback, fmt, inline=True),
+                "match": option.match,
+                "value": _decimal(option.value),
+                "tolerance": _decimal(option.tolerance),
+            }
+        )
+    snapshot = {
+        "v": SNAPSHOT_VERSION,
+        "kind": question.kind,
+        "title": question.title,
+        "text": _render(question.text, fmt),
+        "scenario": _render(question.scenario, fmt),
+        "general_feedback": _render(question.general_feedback, fmt),
+        "partial_credit": question.partial_credit,
+        "case_sensitive": question.case_sensitive,
+        "options": options,
+        "correct": question.correct_answer,
+        "feedback_true": _render(question.feedback_true, fmt, inline=True),
+        "feedback_false": _render(question.feedback_false, fmt, inline=True),
+    }
+    layout: dict[str, Any] = {}
+    if question.kind in SHOWN_OPTION_KINDS:
+        if question.kind == QuestionType.MATCHING:
+            ids = [o["id"] for o in options if o["text"]]
+        else:
+            ids = [o["id"] for o in options]
+        if shuffle or question.kind == QuestionType.ORDERING:
+            ids = _shuffled(ids, rng, avoid_identity=question.kind == QuestionType.ORDERING)
+        layout["options"] = ids
+    if question.kind == QuestionType.MATCHING:
+        answers = sorted({o["match"] for o in options})
+        layout["answers"] = _shuffled(answers, rng, avoid_identity=False)
+    return snapshot, layout
+
+
+def _shuffled(items: list[Any], rng: random.Random, *, avoid_identity: bool) -> list[Any]:
+    shuffled = list(items)
+    rng.shuffle(shuffled)
+    if avoid_identity and len(items) > 1 and shuffled == items:
+        shuffled = shuffled[1:] + shuffled[:1]  # a rotation is never the original order
+    return shuffled
+
+
+def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
+    """The questions of a new attempt, with their options (three queries, plus one per draw)."""
+    if quiz.selection == Selection.FIXED:
+        ids = list(
+            quiz.fixed_questions.order_by("sort_order").values_list("question_id", flat=True)
+        )
+    else:
+        ids = []
+        for draw in quiz.draws.select_related("category").order_by("sort_order"):
+            within = Q(category=draw.category)
+            if draw.include_subcategories:
+                within |= Q(category__name__startswith=f"{draw.category.name}/")
+            pool = list(
+                Question.objects.filter(within).exclude(pk__in=ids).values_list("pk", flat=True)
+            )
+            if len(pool) < draw.count:
+                raise AttemptNotAllowed(
+                    _("This quiz is not ready yet: please tell your trainer.")
+                    + " "
+                    + _("(It draws %(count)s questions from “%(category)s”, which has %(found)s.)")
+                    % {"count": draw.count, "category": draw.category.name, "found": len(pool)}
+                )
+            ids.extend(rng.sample(sorted(pool), draw.count))
+    if not ids:
+        raise AttemptNotAllowed(_("This quiz has no questions yet: please tell your trainer."))
+    by_id = {q.pk: q for q in Question.objects.filter(pk__in=ids).prefetch_related("options")}
+    questions = [by_id[pk] for pk in ids]
+    if quiz.shuffle_questions:
+        rng.shuffle(questions)
+    return questions
+
+
+# --- availability -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether ``user`` can start (or resume) an attempt at ``quiz`` now, and if not, why."""
+
+    can_start: bool
+    reason: str = ""
+    resume: Attempt | None = None
+    finished: int = 0
+    next_at: datetime | None = None
+
+
+def attempt_availability(*, user: Any, quiz: Quiz, now: datetime | None = None) -> Availability:
+    """Decide from the learner's attempts (one query) and the quiz's rules."""
+    now = now or timezone.now()
+    attempts = list(Attempt.objects.filter(quiz=quiz, user=user).order_by("number"))
+    open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
+    if open_attempt and not _overdue(open_attempt, now):
+        return Availability(True, resume=open_attempt, finished=len(attempts) - 1)
+    finished = [a for a in attempts if a.state != AttemptState.IN_PROGRESS]
+    if open_attempt:  # overdue: it is closed as soon as anyone looks
+        finished.append(open_attempt)
+    count = len(finished)
+    if quiz.opens_at and now < quiz.opens_at:
+        when = timezone.localtime(quiz.opens_at)
+        return Availability(False, _("This quiz opens on %s.") % _when(when), finished=count)
+    if quiz.closes_at and now >= quiz.closes_at:
+        return Availability(False, _("This quiz has closed."), finished=count)
+    if quiz.attempts_allowed and count >= quiz.attempts_allowed:
+        return Availability(
+            False,
+            _("You have used all the attempts this quiz allows (%s).") % quiz.attempts_allowed,
+            finished=count,
+        )
+    if quiz.delay_minutes and finished:
+        last = max(a.finished_at or a.started_at for a in finished)
+        next_at = last + timedelta(minutes=quiz.delay_minutes)
+        if now < next_at:
+            return Availability(
+                False,
+                _("You can try again from %s.") % _when(timezone.localtime(next_at)),
+                finished=count,
+                next_at=next_at,
+            )
+    return Availability(True, finished=count)
+
+
+def _when(moment: datetime) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(moment, "DATETIME_FORMAT")
+
+
+def _overdue(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline
+
+
+# --- start, save, submit ------------------------------------------------------------------------
+
+
+def attempt_start(
+    *, user: Any, quiz: Quiz, now: datetime | None = None, rng: random.Random | None = None
+) -> Attempt:
+    """Start an attempt, or return the one in progress (a second tab resumes, never duplicates)."""
+    now = now or timezone.now()
+    availability = attempt_availability(user=user, quiz=quiz, now=now)
+    if availability.resume is not None:
+        return availability.resume
+    attempts_close_overdue(now=now, attempts=Attempt.objects.filter(quiz=quiz, user=user))
+    if not availability.can_start:
+        raise AttemptNotAllowed(availability.reason)
+    rng = rng or random.SystemRandom()  # learners must not be able to predict the order
+    questions = _questions_for(quiz, rng)
+    number = (Attempt.objects.filter(quiz=quiz, user=user).aggregate(n=Max("number"))["n"] or 0) + 1
+    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                quiz=quiz, user=user, number=number, started_at=now, deadline=deadline
+            )
+            answers = []
+            for position, question in enumerate(questions, start=1):
+                snapshot, layout = question_snapshot(
+                    question, rng=rng, shuffle=quiz.shuffle_options
+                )
+                answers.append(
+                    AttemptAnswer(
+                        attempt=attempt,
+                        position=position,
+                        question=question,
+                        snapshot=snapshot,
+                        layout=layout,
+                        max_points=question.default_mark,
+                    )
+                )
+            AttemptAnswer.objects.bulk_create(answers)
+    except IntegrityError:
+        # Two starts at once (two tabs, a double click): the other one won; resume it.
+        existing = Attempt.objects.filter(
+            quiz=quiz, user=user, state=AttemptState.IN_PROGRESS
+        ).first()
+        if existing is None:
+            raise
+        return existing
+    return attempt
+
+
+def attempt_save(
+    *, attempt: Attempt, responses: Mapping[int, Any], now: datetime | None = None
+) -> Attempt:
+    """Store the learner's answers (by position). Raises :class:`AttemptClosed` when the attempt
+    is no longer in progress; past the deadline, nothing is stored and the attempt is graded."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not _claim_for_saving(attempt, now):
+            raise AttemptClosed(_closed_reason(attempt, now))
+        _store_responses(attempt, responses, now)
+    attempt.saved_at = now
+    return attempt
+
+
+def attempt_submit(
+    *, attempt: Attempt, responses: Mapping[int, Any] | None = None, now: datetime | None = None
+) -> tuple[Attempt, bool]:
+    """Store the last answers (if in time) and grade the attempt, exactly once.
+
+    Returns the attempt and whether this call graded it (False: it was already submitted, by a
+    double click, another tab or the deadline).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        in_time = _claim_for_saving(attempt, now)
+        if in_time and responses:
+            _store_responses(attempt, responses, now)
+        graded = _finish(attempt.pk, now, at_deadline=not in_time)
+    attempt.refresh_from_db()
+    return attempt, graded
+
+
+def _claim_for_saving(attempt: Attempt, now: datetime) -> bool:
+    """Take the attempt's row for this transaction, if it is in progress and in time."""
+    in_time = Q(deadline__isnull=True) | Q(deadline__gte=now)
+    return bool(
+        Attempt.objects.filter(pk=attempt.pk, state=AttemptState.IN_PROGRESS)
+        .filter(in_time)
+        .update(saved_at=now)
+    )
+
+
+def _closed_reason(attempt: Attempt, now: datetime) -> str:
+    attempt.refresh_from_db()
+    if attempt.state == AttemptState.IN_PROGRESS and _overdue(attempt, now):
+        _finish(attempt.pk, now, at_deadline=True)
+        attempt.refresh_from_db()
+        return _("The time limit has passed; answers given after it were not counted.")
+    return _("This attempt has already been submitted.")
+
+
+def _store_responses(attempt: Attempt, responses: Mapping[int, Any], now: datetime) -> None:
+    answers = list(attempt.answers.filter(position__in=list(responses)))
+    changed = []
+    for answer in answers:
+        response = responses[answer.position]
+        if response != answer.response:
+            answer.response = response
+            answer.answered_at = now
+            changed.append(answer)
+    if changed:
+        AttemptAnswer.objects.bulk_update(changed, ["response", "answered_at"])
+
+
+def _finish(attempt_id: int, now: datetime, *, at_deadline: bool) -> bool:
+    """Grade an attempt in progress; False when another request got there first."""
+    with transaction.atomic():
+        won = Attempt.objects.filter(pk=attempt_id, state=AttemptState.IN_PROGRESS).update(
+            state=AttemptState.GRADING, closed_at_deadline=at_deadline
+        )
+        if not won:
+            return False
+        attempt = Attempt.objects.select_related("quiz").get(pk=attempt_id)
+        finished_at = min(now, attempt.deadline) if at_deadline and attempt.deadline else now
+        answers = list(attempt.answers.all())
+        points = Decimal(0)
+        maximum = Decimal(0)
+        for answer in answers:
+            outcome = score(answer.snapshot, answer.response)
+            answer.fraction = outcome.fraction
+            answer.status = outcome.status
+            points += outcome.fraction * answer.max_points
+            maximum += answer.max_points
+        AttemptAnswer.objects.bulk_update(answers, ["fraction", "status"])
+        percent = (
+            (points * 100 / maximum).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            if maximum
+            else Decimal(0)
+        )
+        Attempt.objects.filter(pk=attempt_id).update(
+            state=AttemptState.FINISHED,
+            finished_at=finished_at,
+            points=points.quantize(Decimal("0.0001"), ROUND_HALF_UP),
+            max_points=maximum,
+            score=percent,
+            passed=percent >= attempt.quiz.pass_mark,
+        )
+        _update_result(attempt.quiz, attempt.user_id)
+    return True
+
+
+def _update_result(quiz: Quiz, user_id: int) -> None:
+    """Recompute the learner's grade on the quiz by its grading method."""
+    scores = list(
+        Attempt.objects.filter(quiz=quiz, user_id=user_id, state=AttemptState.FINISHED)
+        .order_by("number")
+        .values_list("score", flat=True)
+    )
+    grade = aggregate(quiz.grading_method, [s for s in scores if s is not None])
+    if grade is None:
+        return
+    QuizResult.objects.update_or_create(
+        quiz=quiz,
+        user_id=user_id,
+        defaults={"grade": grade, "passed": grade >= quiz.pass_mark, "attempts": len(scores)},
+    )
+
+
+def attempts_close_overdue(
+    *, now: datetime | None = None, attempts: QuerySet[Attempt] | None = None
+) -> int:
+    """Grade every attempt in progress whose deadline has passed; returns how many."""
+    now = now or timezone.now()
+    queryset = attempts if attempts is not None else Attempt.objects.all()
+    overdue = queryset.filter(state=AttemptState.IN_PROGRESS, deadline__lt=now)
+    return sum(_finish(pk, now, at_deadline=True) for pk in overdue.values_list("pk", flat=True))
+
+
+# --- what the learner sees ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the review of a finished attempt may show now, by the quiz's review options."""
+
+    score: bool
+    answers: bool
+    feedback: bool
+
+    @property
+    def anything(self) -> bool:
+        return self.score or self.answers or self.feedback
+
+
+def review_for(*, quiz: Quiz, attempt: Attempt | None, now: datetime | None = None) -> Review:
+    """Apply the review options: never, after the attempt is submitted, after the quiz closes."""
+    now = now or timezone.now()
+    finished = attempt is not None and attempt.state == AttemptState.FINISHED
+    closed = quiz.closes_at is not None and now >= quiz.closes_at
+
+    def allowed(when: str) -> bool:
+        if when == ReviewWhen.AFTER_SUBMIT:
+            return finished
+        if when == ReviewWhen.AFTER_CLOSE:
+            return finished and closed
+        return False
+
+    return Review(
+        allowed(quiz.review_score), allowed(quiz.review_answers), allowed(quiz.review_feedback)
+    )
+
+
+def question_display(answer: AttemptAnswer, *, review: Review | None = None) -> dict[str, Any]:
+    """What the template may show of one question: text, options in display order, the learner's
+    answer, and (only when ``review`` allows) the outcome, feedback and right answers.
+
+    This is the only way snapshot data reaches a template, so the answer key cannot leak by a
+    template mistake: weights, accepted answers, matches, numbers and feedback are not copied
+    unless the review allows them.
+    """
+    snapshot, layout, response = answer.snapshot, answer.layout or {}, answer.response or {}
+    kind = snapshot["kind"]
+    by_id = {o["id"]: o for o in snapshot.get("options", [])}
+    name = f"q{answer.position}"
+    shown: dict[str, Any] = {
+        "position": answer.position,
+        "name": name,
+        "kind": kind,
+        "text": snapshot.get("text", ""),
+        "scenario": snapshot.get("scenario", ""),
+        "marks": answer.max_points,
+        "answered": is_answered(snapshot, answer.response),
+    }
+    if kind in CHOICE_KINDS or kind == QuestionType.MULTIPLE_RESPONSE:
+        chosen = set(_as_list(response.get("choices"))) | {response.get("choice")}
+        shown["options"] = [
+            {"id": oid, "text": by_id[oid]["text"], "checked": oid in chosen}
+            for oid in layout.get("options", [])
+            if oid in by_id
+        ]
+        shown["multiple"] = kind == QuestionType.MULTIPLE_RESPONSE
+    elif kind == QuestionType.TRUE_FALSE:
+        shown["choice"] = response.get("choice")
+    elif kind in (QuestionType.SHORT_ANSWER, QuestionType.NUMERIC):
+        shown["value"] = response.get("text", "") if isinstance(response.get("text"), str) else ""
+    elif kind == QuestionType.MATCHING:
+        answers = layout.get("answers", [])
+        matches = _as_dict(response.get("matches"))
+        shown["answers"] = [{"token": str(i), "text": text} for i, text in enumerate(answers)]
+        shown["prompts"] = [
+            {
+                "id": oid,
+                "field": f"{name}-{oid}",
+                "text": by_id[oid]["text"],
+                "selected": str(answers.index(matches[oid])) if matches.get(oid) in answers else "",
+            }
+            for oid in layout.get("options", [])
+            if oid in by_id
+        ]
+    elif kind == QuestionType.ORDERING:
+        order = _as_list(response.get("order"))
+        positions = _as_dict(response.get("positions"))
+        items = layout.get("options", [])
+        shown["items"] = [
+            {
+                "id": oid,
+                "field": f"{name}-{oid}",
+                "text": by_id[oid]["text"],
+                "position": str(order.index(oid) + 1)
+                if oid in order
+                else str(positions.get(oid, "")),
+            }
+            for oid in items
+            if oid in by_id
+        ]
+        shown["item_positions"] = [str(i) for i in range(1, len(items) + 1)]
+        if order:  # show the items in the learner's order
+            shown["items"].sort(key=lambda item: int(item["position"] or 0))
+    if review is not None:  # the caller passes a review only for a finished attempt
+        if review.score:
+            shown["status"] = answer.status
+            shown["fraction"] = answer.fraction
+            shown["points"] = ((answer.fraction or Decimal(0)) * answer.max_points).quantize(
+                Decimal("0.01"), ROUND_HALF_UP
+            )
+        if review.feedback:
+            outcome = score(snapshot, answer.response)
+            shown["feedback"] = list(outcome.feedback)
+            shown["general_feedback"] = snapshot.get("general_feedback", "")
+        if review.answers:
+            shown["right_answers"] = correct_answer_summary(snapshot)
+    return shown
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else []
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def responses_from_post(
+    answers: Iterable[AttemptAnswer], data: Any
+) -> tuple[dict[int, Any], list[str]]:
+    """Turn a posted attempt form into responses by position, and problems to tell the learner.
+
+    Every question of the attempt is on the form, so a question with nothing posted is stored
+    as unanswered (that is how a learner clears a checkbox). Values that are not on offer
+    (tampered ids, an answer index out of range) are dropped.
+    """
+    responses: dict[int, Any] = {}
+    problems: list[str] = []
+    for answer in answers:
+        snapshot, layout = answer.snapshot, answer.layout or {}
+        kind = snapshot["kind"]
+        name = f"q{answer.position}"
+        offered = set(layout.get("options", []))
+        response: dict[str, Any] | None = None
+        if kind in CHOICE_KINDS:
+            choice = data.get(name)
+            response = {"choice": choice} if choice in offered else None
+        elif kind == QuestionType.MULTIPLE_RESPONSE:
+            choices = [c for c in data.getlist(name) if c in offered]
+            response = {"choices": list(dict.fromkeys(choices))} if choices else None
+        elif kind == QuestionType.TRUE_FALSE:
+            choice = data.get(name)
+            response = {"choice": choice} if choice in ("true", "false") else None
+        elif kind in (QuestionType.SHORT_ANSWER, QuestionType.NUMERIC):
+            text = str(data.get(name, ""))[:MAX_TEXT_ANSWER]
+            response = {"text": text} if text.strip() else None
+        elif kind == QuestionType.MATCHING:
+            texts = layout.get("answers", [])
+            matches = {}
+            for oid in layout.get("options", []):
+                token = data.get(f"{name}-{oid}", "")
+                if token.isdigit() and int(token) < len(texts):
+                    matches[oid] = texts[int(token)]
+            response = {"matches": matches} if matches else None
+        elif kind == QuestionType.ORDERING:
+            items = layout.get("options", [])
+            positions = {}
+            for oid in items:
+                value = data.get(f"{name}-{oid}", "")
+                if value.isdigit() and 1 <= int(value) <= len(items):
+                    positions[oid] = int(value)
+            if (
+                positions
+                and len(positions) == len(items)
+                and len(set(positions.values())) == len(items)
+            ):
+                response = {"order": sorted(items, key=lambda oid: positions[oid])}
+            elif positions:
+                response = {"positions": positions}
+                problems.append(
+                    _("Question %s: give every item a different position, from 1 to %s.")
+                    % (answer.position, len(items))
+                )
+        responses[answer.position] = response
+    return responses, problems

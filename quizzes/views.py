@@ -1,0 +1,254 @@
+"""Taking a quiz: the quiz page, starting, answering (autosaved), submitting and the review.
+
+Everything works as plain form posts; ``static/js/quiz.js`` adds autosave, a countdown and a guard
+against double submits on top. Each view checks that the attempt belongs to the signed-in
+learner; the rules themselves live in ``services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from wagtail.models import Page
+
+from .models import Attempt, AttemptState, Quiz, QuizPlacement, QuizResult
+from .services import (
+    AttemptClosed,
+    AttemptNotAllowed,
+    attempt_availability,
+    attempt_save,
+    attempt_start,
+    attempt_submit,
+    question_display,
+    responses_from_post,
+    review_for,
+)
+
+
+def _quiz_for(request: HttpRequest, quiz_id: int) -> tuple[Quiz, Page | None]:
+    """The quiz, if it is placed on a live page (trainers may open any quiz to try it), and the
+    page the learner came from (``?from=``), when it is one of its placements."""
+    quiz = get_object_or_404(Quiz, pk=quiz_id)
+    placements = list(
+        QuizPlacement.objects.filter(quiz=quiz, page__live=True).select_related("page")
+    )
+    if not placements and not request.user.has_perm("quizzes.change_quiz"):
+        raise Http404
+    origin = request.GET.get("from") or request.POST.get("from") or ""
+    page = next((p.page for p in placements if str(p.page_id) == origin), None)
+    if page is None and placements:
+        page = placements[0].page
+    return quiz, page
+
+
+def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+    """The attempt, only for its own learner: anyone else gets a 404, not a hint it exists."""
+    return get_object_or_404(
+        Attempt.objects.select_related("quiz"), pk=attempt_id, user_id=request.user.pk
+    )
+
+
+@never_cache
+@login_required
+def quiz_detail(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    """The quiz's rules, the learner's attempts and grade, and the way to start or continue."""
+    quiz, page = _quiz_for(request, quiz_id)
+    user = cast(User, request.user)
+    now = timezone.now()
+    availability = attempt_availability(user=user, quiz=quiz, now=now)
+    attempts = list(Attempt.objects.filter(quiz=quiz, user=user).order_by("number"))
+    rows = [(a, review_for(quiz=quiz, attempt=a, now=now)) for a in attempts]
+    result = QuizResult.objects.filter(quiz=quiz, user=user).first()
+    show_grade = any(review.score for _attempt, review in rows)
+    return render(
+        request,
+        "quizzes/quiz_detail.html",
+        {
+            "quiz": quiz,
+            "page": page,
+            "availability": availability,
+            "rows": rows,
+            "result": result if show_grade else None,
+        },
+    )
+
+
+@require_POST
+@login_required
+def start(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    """Start an attempt (or resume the one in progress) and go to it."""
+    quiz, page = _quiz_for(request, quiz_id)
+    try:
+        attempt = attempt_start(user=request.user, quiz=quiz)
+    except AttemptNotAllowed as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(_quiz_url(quiz, page))
+    return HttpResponseRedirect(_attempt_url(attempt, page))
+
+
+def _quiz_url(quiz: Quiz, page: Page | None) -> str:
+    url = reverse("quizzes:quiz", args=[quiz.pk])
+    return f"{url}?from={page.pk}" if page else url
+
+
+def _attempt_url(attempt: Attempt, page: Page | None, name: str = "attempt") -> str:
+    url = reverse(f"quizzes:{name}", args=[attempt.pk])
+    return f"{url}?from={page.pk}" if page else url
+
+
+@never_cache
+@login_required
+def attempt_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The attempt form. Posting it saves the answers ("save"), or saves them and shows the
+    summary before the final submit ("finish")."""
+    attempt = _own_attempt(request, attempt_id)
+    quiz, page = _quiz_for(request, attempt.quiz_id)
+    if attempt.state != AttemptState.IN_PROGRESS:
+        return HttpResponseRedirect(_attempt_url(attempt, page, "review"))
+    answers = list(attempt.answers.order_by("position"))
+    if request.method == "POST":
+        responses, problems = responses_from_post(answers, request.POST)
+        try:
+            attempt_save(attempt=attempt, responses=responses)
+        except AttemptClosed as exc:
+            messages.warning(request, str(exc))
+            return HttpResponseRedirect(_attempt_url(attempt, page, "review"))
+        for problem in problems:
+            messages.warning(request, problem)
+        if request.POST.get("action") == "finish" and not problems:
+            return HttpResponseRedirect(_attempt_url(attempt, page, "summary"))
+        if not problems:
+            messages.success(request, _("Your answers are saved."))
+        return HttpResponseRedirect(_attempt_url(attempt, page))
+    questions = [question_display(answer) for answer in answers]
+    return render(
+        request,
+        "quizzes/attempt.html",
+        {
+            "quiz": quiz,
+            "page": page,
+            "attempt": attempt,
+            "questions": questions,
+            "answered": sum(1 for q in questions if q["answered"]),
+            "remaining_seconds": max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+            if attempt.deadline
+            else None,
+        },
+    )
+
+
+@require_POST
+@login_required
+def autosave(request: HttpRequest, attempt_id: int) -> JsonResponse:
+    """The attempt form, saved in the background as the learner answers (``quiz.js``)."""
+    attempt = _own_attempt(request, attempt_id)
+    answers = list(attempt.answers.order_by("position"))
+    if attempt.state != AttemptState.IN_PROGRESS:
+        return _closed_json(attempt, _("This attempt has already been submitted."))
+    responses, problems = responses_from_post(answers, request.POST)
+    try:
+        attempt_save(attempt=attempt, responses=responses)
+    except AttemptClosed as exc:
+        return _closed_json(attempt, str(exc))
+    answered = sum(1 for position, response in responses.items() if response is not None)
+    return JsonResponse(
+        {
+            "saved": True,
+            "saved_at": timezone.localtime(attempt.saved_at).strftime("%H:%M:%S")
+            if attempt.saved_at
+            else "",
+            "answered": answered,
+            "total": len(answers),
+            "problems": problems,
+        }
+    )
+
+
+def _closed_json(attempt: Attempt, message: str) -> JsonResponse:
+    return JsonResponse(
+        {
+            "saved": False,
+            "closed": True,
+            "message": message,
+            "redirect": reverse("quizzes:review", args=[attempt.pk]),
+        },
+        status=409,
+    )
+
+
+@never_cache
+@login_required
+def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Before the final submit: which questions are answered, with a way back to each."""
+    attempt = _own_attempt(request, attempt_id)
+    quiz, page = _quiz_for(request, attempt.quiz_id)
+    if attempt.state != AttemptState.IN_PROGRESS:
+        return HttpResponseRedirect(_attempt_url(attempt, page, "review"))
+    questions = [question_display(a) for a in attempt.answers.order_by("position")]
+    return render(
+        request,
+        "quizzes/summary.html",
+        {
+            "quiz": quiz,
+            "page": page,
+            "attempt": attempt,
+            "questions": questions,
+            "answered": sum(1 for q in questions if q["answered"]),
+        },
+    )
+
+
+@require_POST
+@login_required
+def submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Grade the attempt, once: a second submit (double click, another tab) only shows the
+    review. Answers posted with the submit are stored first, if they arrive in time."""
+    attempt = _own_attempt(request, attempt_id)
+    _quiz, page = _quiz_for(request, attempt.quiz_id)
+    responses: dict[int, Any] | None = None
+    if request.POST.get("with_answers"):
+        responses, _problems = responses_from_post(
+            list(attempt.answers.order_by("position")), request.POST
+        )
+    attempt, graded = attempt_submit(attempt=attempt, responses=responses)
+    if attempt.closed_at_deadline and graded:
+        messages.warning(
+            request, _("The time limit had passed; answers given after it were not counted.")
+        )
+    elif not graded:
+        messages.info(request, _("This attempt had already been submitted."))
+    return HttpResponseRedirect(_attempt_url(attempt, page, "review"))
+
+
+@never_cache
+@login_required
+def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """A finished attempt, showing what the review options allow now."""
+    attempt = _own_attempt(request, attempt_id)
+    quiz, page = _quiz_for(request, attempt.quiz_id)
+    if attempt.state == AttemptState.IN_PROGRESS:
+        availability = attempt_availability(user=request.user, quiz=quiz)  # closes it if overdue
+        if availability.resume is not None:
+            return HttpResponseRedirect(_attempt_url(attempt, page))
+        attempt.refresh_from_db()
+    allowed = review_for(quiz=quiz, attempt=attempt)
+    questions = (
+        [question_display(a, review=allowed) for a in attempt.answers.order_by("position")]
+        if allowed.answers or allowed.feedback or allowed.score
+        else []
+    )
+    return render(
+        request,
+        "quizzes/review.html",
+        {"quiz": quiz, "page": page, "attempt": attempt, "review": allowed, "questions": questions},
+    )

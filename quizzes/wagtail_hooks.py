@@ -1,0 +1,183 @@
+"""CMS integration: the question bank and quizzes under one "Quizzes" menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Question, QuestionCategory, Quiz, Selection
+from .validation import question_problems
+
+OPTION_FIELDS = ("text", "match", "weight", "value", "tolerance", "feedback")
+
+
+class QuestionForm(WagtailAdminModelForm):
+    """Checks the question and its options together, by the rules of its type."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        formset = self.formsets.get("options")
+        if formset is None or not formset.is_valid() or "kind" not in cleaned:
+            return cleaned
+        options = [
+            {name: form.cleaned_data.get(name) for name in OPTION_FIELDS}
+            for form in formset.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        for field, message in question_problems(cleaned["kind"], cleaned, options):
+            self.add_error(
+                None if field == "options" or field not in self.fields else field, message
+            )
+        return cleaned
+
+
+class QuizForm(WagtailAdminModelForm):
+    """A fixed quiz needs questions; a random one needs draws."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        name = "fixed_questions" if cleaned.get("selection") == Selection.FIXED else "draws"
+        formset = self.formsets.get(name)
+        if formset is not None and formset.is_valid():
+            kept = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            if not kept:
+                self.add_error(
+                    None,
+                    _("List the quiz's questions.")
+                    if name == "fixed_questions"
+                    else _("Say how many questions to draw from which categories."),
+                )
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("The quiz must close after it opens."))
+        return cleaned
+
+
+class CategoryViewSet(SnippetViewSet):
+    model = QuestionCategory
+    icon = "folder-open-inverse"
+    menu_label = _("Question categories")
+    list_display = ["name", "description"]
+    search_fields = ["name"]
+
+
+class QuestionViewSet(SnippetViewSet):
+    model = Question
+    icon = "help"
+    menu_label = _("Question bank")
+    list_display = ["title", "kind", "category"]
+    list_filter = ["kind", "category"]
+    search_fields = ["title", "text"]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("category"), FieldPanel("kind")]),
+            FieldPanel("title"),
+            FieldPanel("scenario"),
+            FieldPanel("text"),
+            FieldRowPanel([FieldPanel("text_format"), FieldPanel("default_mark")]),
+            FieldPanel("general_feedback"),
+            MultiFieldPanel(
+                [FieldPanel("partial_credit"), FieldPanel("case_sensitive")],
+                heading=_("Scoring"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("correct_answer"),
+                    FieldPanel("feedback_true"),
+                    FieldPanel("feedback_false"),
+                ],
+                heading=_("True or false"),
+            ),
+            InlinePanel(
+                "options",
+                heading=_("Options"),
+                label=_("Option"),
+                help_text=_(
+                    "Choices and scenario questions: text, credit and feedback. Short answer: "
+                    "each accepted answer (* matches anything). Numeric: number and tolerance. "
+                    "Matching: the prompt as text and its matching answer. Ordering: the items "
+                    "in the right order."
+                ),
+                panels=[
+                    FieldPanel("text"),
+                    FieldRowPanel([FieldPanel("weight"), FieldPanel("match")]),
+                    FieldRowPanel([FieldPanel("value"), FieldPanel("tolerance")]),
+                    FieldPanel("feedback"),
+                ],
+            ),
+        ],
+        base_form_class=QuestionForm,
+    )
+
+
+class QuizViewSet(SnippetViewSet):
+    model = Quiz
+    icon = "tasks"
+    menu_label = _("Quizzes")
+    list_display = ["title", "slug", "selection", "pass_mark"]
+    search_fields = ["title", "slug"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("title"),
+            FieldPanel("slug"),
+            FieldPanel("description"),
+            MultiFieldPanel(
+                [
+                    FieldPanel("selection"),
+                    FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
+                ],
+                heading=_("Questions"),
+            ),
+            InlinePanel("fixed_questions", heading=_("Fixed questions"), label=_("Question")),
+            InlinePanel(
+                "draws",
+                heading=_("Random draw"),
+                label=_("Draw"),
+                panels=[
+                    FieldPanel("category"),
+                    FieldRowPanel([FieldPanel("count"), FieldPanel("include_subcategories")]),
+                ],
+            ),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("pass_mark"), FieldPanel("grading_method")]),
+                    FieldRowPanel([FieldPanel("attempts_allowed"), FieldPanel("delay_minutes")]),
+                    FieldPanel("time_limit_minutes"),
+                    FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                ],
+                heading=_("Rules"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("review_score"),
+                    FieldPanel("review_answers"),
+                    FieldPanel("review_feedback"),
+                ],
+                heading=_("What learners see afterwards"),
+            ),
+        ],
+        base_form_class=QuizForm,
+    )
+
+
+class QuizzesGroup(SnippetViewSetGroup):
+    items = (QuizViewSet, QuestionViewSet, CategoryViewSet)
+    menu_icon = "tasks"
+    menu_label = _("Quizzes")
+    menu_order = 250
+
+
+register_snippet(QuizzesGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_urls() -> list[Any]:
+    from .admin_urls import urlpatterns
+
+    return urlpatterns
