@@ -1,15 +1,18 @@
-"""Helpers shared by the benchmarks ``bench/lesson_page.py`` and ``bench/progress_at_scale.py``.
+"""Helpers shared by the benchmarks in ``bench/`` (lesson page, progress at scale, quiz grading).
 
 Only the standard library (and ``bench/__init__.py``) is imported at module level, so a script
 can import this module before :func:`ensure_django` has restarted it under the project's
 virtualenv; Django, redis-py, gunicorn and Wagtail are imported inside the functions that use them.
 
 - Command line: :func:`add_cache_option` (``--cache``), :func:`add_report_options`
-  (``--profile``, ``--show-queries``, ``--json``), :func:`add_wait_idle_option` (``--wait-idle``).
+  (``--profile``, ``--show-queries``, ``--json``), :func:`add_wait_idle_option` (``--wait-idle``),
+  :func:`add_postgres_options` (``--pg-host``, ``--pg-port``, ``--pg-user``).
 - Start-up: :data:`ROOT`, :func:`ensure_django` (re-exec under ``.venv`` when Django is missing),
   :func:`configure_django_environment` (Django on files in a temporary folder, the chosen cache).
+- PostgreSQL: :class:`PostgresDatabase`, a database created for one run and dropped at its end.
 - Cache: :func:`choose_cache` (Redis db 13 when it answers, else local memory), :func:`redis_db`,
   :func:`flush_redis` and :class:`RedisProbe` (the local Redis server's CPU and commands).
+- Memory: :func:`memory_of` (peak under tracemalloc, and peak RSS from ``/proc``).
 - CPU accounting, from ``/proc``: :func:`process_cpu_seconds`, :func:`machine_busy_seconds`,
   :func:`idle_cpus`, :func:`wait_for_idle` and :func:`wait_for_idle_verbosely`.
 - Reporting: :func:`machine` and :func:`machine_line` (the machine, versions and commit),
@@ -29,6 +32,7 @@ import pstats
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +90,21 @@ def add_wait_idle_option(parser: argparse.ArgumentParser, help_text: str) -> Non
     parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS", help=help_text)
 
 
+def add_postgres_options(parser: argparse.ArgumentParser) -> None:
+    """``--pg-host``, ``--pg-port`` and ``--pg-user`` (defaults from ``$BENCH_PG_HOST``,
+    ``$BENCH_PG_PORT``, ``$BENCH_PG_USER``), for :class:`PostgresDatabase`."""
+    parser.add_argument(
+        "--pg-host", default=os.environ.get("BENCH_PG_HOST", "127.0.0.1"), help="(127.0.0.1)"
+    )
+    parser.add_argument("--pg-port", default=os.environ.get("BENCH_PG_PORT", "5432"), help="(5432)")
+    parser.add_argument(
+        "--pg-user",
+        default=os.environ.get("BENCH_PG_USER", "postgres"),
+        help="a user who may create databases (postgres); password from $BENCH_PG_PASSWORD or "
+        "$PGPASSWORD",
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Start-up
 
@@ -133,6 +152,64 @@ def configure_django_environment(
         os.environ.pop(key, None)
     os.environ.update(env)
     return env
+
+
+# --------------------------------------------------------------------------------------------
+# PostgreSQL: a throwaway database
+
+
+class PostgresDatabase:
+    """A PostgreSQL database (``zhusan_bench_<pid>``) created for this run and dropped at the end;
+    where the server is comes from :func:`add_postgres_options`."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.name = f"zhusan_bench_{os.getpid()}"
+        self.params = {
+            "host": args.pg_host,
+            "port": args.pg_port,
+            "user": args.pg_user,
+            "password": os.environ.get("BENCH_PG_PASSWORD", ""),
+        }
+        self.created = False
+
+    def _admin(self) -> Any:
+        import psycopg
+
+        params = {k: v for k, v in self.params.items() if v}
+        return psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **params)
+
+    def create(self) -> str:
+        from psycopg import sql
+
+        with self._admin() as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
+        self.created = True
+        return str(version)
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "BENCH_PG_NAME": self.name,
+            "BENCH_PG_HOST": self.params["host"],
+            "BENCH_PG_PORT": str(self.params["port"]),
+            "BENCH_PG_USER": self.params["user"],
+            "BENCH_PG_PASSWORD": self.params["password"],
+        }
+
+    def drop(self) -> None:
+        if not self.created:
+            return
+        from psycopg import sql
+
+        with contextlib.suppress(Exception):  # Django may never have started
+            from django.db import connections
+
+            connections.close_all()
+        with self._admin() as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
+            )
+        self.created = False
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,6 +267,52 @@ class RedisProbe:
 
     def close(self) -> None:
         self.client.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Memory
+
+
+def rss_reset() -> bool:
+    """Reset the process's peak resident set size (Linux: /proc/self/clear_refs)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def rss_kib(field: str) -> int:
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    return 0
+
+
+def memory_of(fn: Callable[[], Any]) -> dict[str, float]:
+    """Peak Python memory of ``fn()`` under tracemalloc (MiB), and the process's peak RSS
+    during it above its RSS before (MiB, Linux; includes libpq's result buffers)."""
+    import gc
+
+    gc.collect()
+    rss_before = rss_kib("VmRSS")
+    can_reset = rss_reset()
+    tracemalloc.start()
+    t = time.perf_counter()
+    try:
+        result = fn()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    elapsed = time.perf_counter() - t
+    rss_peak = rss_kib("VmHWM") if can_reset else 0
+    del result
+    return {
+        "tracemalloc_peak_mib": peak / 2**20,
+        "rss_peak_over_before_mib": (rss_peak - rss_before) / 1024 if rss_peak else float("nan"),
+        "seconds_under_tracemalloc": elapsed,
+    }
 
 
 # --------------------------------------------------------------------------------------------

@@ -46,7 +46,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import random
 import shutil
 import signal
@@ -54,7 +53,6 @@ import statistics
 import sys
 import tempfile
 import time
-import tracemalloc
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -142,16 +140,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed for the data (default 1)")
     common.add_cache_option(parser, locmem="locmem")
-    parser.add_argument(
-        "--pg-host", default=os.environ.get("BENCH_PG_HOST", "127.0.0.1"), help="(127.0.0.1)"
-    )
-    parser.add_argument("--pg-port", default=os.environ.get("BENCH_PG_PORT", "5432"), help="(5432)")
-    parser.add_argument(
-        "--pg-user",
-        default=os.environ.get("BENCH_PG_USER", "postgres"),
-        help="a user who may create databases (postgres); password from $BENCH_PG_PASSWORD or "
-        "$PGPASSWORD",
-    )
+    common.add_postgres_options(parser)
     common.add_report_options(
         parser,
         profile_n=5,
@@ -204,63 +193,10 @@ def checkpoint() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# The throwaway database
+# The throwaway database (common.PostgresDatabase)
 
 
-class Database:
-    """A PostgreSQL database created for this run and dropped at the end."""
-
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.name = f"zhusan_bench_{os.getpid()}"
-        self.params = {
-            "host": args.pg_host,
-            "port": args.pg_port,
-            "user": args.pg_user,
-            "password": os.environ.get("BENCH_PG_PASSWORD", ""),
-        }
-        self.created = False
-
-    def _admin(self) -> Any:
-        import psycopg
-
-        params = {k: v for k, v in self.params.items() if v}
-        return psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **params)
-
-    def create(self) -> str:
-        from psycopg import sql
-
-        with self._admin() as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
-        self.created = True
-        return str(version)
-
-    def environment(self) -> dict[str, str]:
-        return {
-            "BENCH_PG_NAME": self.name,
-            "BENCH_PG_HOST": self.params["host"],
-            "BENCH_PG_PORT": str(self.params["port"]),
-            "BENCH_PG_USER": self.params["user"],
-            "BENCH_PG_PASSWORD": self.params["password"],
-        }
-
-    def drop(self) -> None:
-        if not self.created:
-            return
-        from psycopg import sql
-
-        with contextlib.suppress(Exception):  # Django may never have started
-            from django.db import connections
-
-            connections.close_all()
-        with self._admin() as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
-            )
-        self.created = False
-
-
-def configure_environment(tmp: Path, cache: str, db: Database) -> None:
+def configure_environment(tmp: Path, cache: str, db: common.PostgresDatabase) -> None:
     """Point Django at the throwaway database, files in ``tmp`` and the chosen cache."""
     common.configure_django_environment(
         tmp,
@@ -660,48 +596,6 @@ def recompute_all(course: Any) -> tuple[dict[int, Any], dict[str, float]]:
     return results, parts
 
 
-def rss_reset() -> bool:
-    """Reset the process's peak resident set size (Linux: /proc/self/clear_refs)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def rss_kib(field: str) -> int:
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1])
-    return 0
-
-
-def memory_of(fn: Callable[[], Any]) -> dict[str, float]:
-    """Peak Python memory of ``fn()`` under tracemalloc (MiB), and the process's peak RSS
-    during it above its RSS before (MiB, Linux; includes libpq's result buffers)."""
-    import gc
-
-    gc.collect()
-    rss_before = rss_kib("VmRSS")
-    can_reset = rss_reset()
-    tracemalloc.start()
-    t = time.perf_counter()
-    try:
-        result = fn()
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    elapsed = time.perf_counter() - t
-    rss_peak = rss_kib("VmHWM") if can_reset else 0
-    del result
-    return {
-        "tracemalloc_peak_mib": peak / 2**20,
-        "rss_peak_over_before_mib": (rss_peak - rss_before) / 1024 if rss_peak else float("nan"),
-        "seconds_under_tracemalloc": elapsed,
-    }
-
-
 def measure_recompute(data: Data, repeat: int) -> dict[str, Any]:
     from learners.completion import _REQUIREMENTS
     from learners.regions import REGION_CODES
@@ -732,11 +626,13 @@ def measure_recompute(data: Data, repeat: int) -> dict[str, Any]:
         "fetch_median_s": statistics.median(fetch),
         "rules_median_s": statistics.median(rules),
         "complete": complete,
-        "memory": memory_of(lambda: recompute_all(course)),
+        "memory": common.memory_of(lambda: recompute_all(course)),
         "requirement_hooks": len(_REQUIREMENTS),
         "report_first_s": report_runs[0],
         "report_median_s": statistics.median(report_runs),
-        "report_memory": memory_of(lambda: course_report(course=course, regions=REGION_CODES)),
+        "report_memory": common.memory_of(
+            lambda: course_report(course=course, regions=REGION_CODES)
+        ),
         "report_rows": len(report),
         "report_practitioners": sum(r.practitioners for r in report),
         "report_enrolled": sum(r.enrolled for r in report),
@@ -792,7 +688,7 @@ def main(argv: list[str] | None = None) -> int:
     common.ensure_django(__file__, argv)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="zhusan-bench-"))
-    db = Database(args)
+    db = common.PostgresDatabase(args)
     cache = ""
     try:
         cache, why = common.choose_cache(args.cache)
