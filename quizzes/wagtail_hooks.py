@@ -181,3 +181,56 @@ def register_urls() -> list[Any]:
     from .admin_urls import urlpatterns
 
     return urlpatterns
+
+
+# --- Statistics for trainers (issue #4, item 6): links to quizzes.admin_statistics ---------------
+# A "Statistics" button on each row of the quiz listing, and a "Statistics" link in the action
+# menu of the quiz edit view, shown to those who may see statistics (quizzes.statistics).
+
+
+@hooks.register("register_snippet_listing_buttons")
+def statistics_listing_button(snippet: Any, user: Any, next_url: str | None = None) -> list[Any]:
+    from django.urls import reverse
+    from wagtail.admin.widgets.button import ListingButton
+
+    from .statistics import can_view_statistics
+
+    if not isinstance(snippet, Quiz) or not can_view_statistics(user=user):
+        return []
+    return [
+        ListingButton(
+            _("Statistics"),
+            url=reverse("quizzes_statistics", args=[snippet.pk]),
+            icon_name="table",
+            attrs={"aria-label": _("Statistics of “%(title)s”") % {"title": snippet.title}},
+            priority=50,
+        )
+    ]
+
+
+@hooks.register("register_snippet_action_menu_item")
+def statistics_action_menu_item(model: type) -> Any:
+    from django.urls import reverse
+    from wagtail.snippets.action_menu import ActionMenuItem
+
+    from .statistics import can_view_statistics
+
+    if model is not Quiz:
+        return None
+
+    class StatisticsMenuItem(ActionMenuItem):
+        label = _("Statistics")
+        name = "action-statistics"
+        icon_name = "table"
+
+        def is_shown(self, context: dict[str, Any]) -> bool:
+            return (
+                context.get("view") == "edit"
+                and context.get("instance") is not None
+                and can_view_statistics(user=context["request"].user)
+            )
+
+        def get_url(self, parent_context: dict[str, Any]) -> str:
+            return reverse("quizzes_statistics", args=[parent_context["instance"].pk])
+
+    return StatisticsMenuItem(order=90)
