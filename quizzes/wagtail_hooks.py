@@ -234,3 +234,37 @@ def statistics_action_menu_item(model: type) -> Any:
             return reverse("quizzes_statistics", args=[parent_context["instance"].pk])
 
     return StatisticsMenuItem(order=90)
+
+
+# --- Import and export of question files (issue #4, item 5): quizzes.admin_import -----------------
+# Two top-level menu items, each shown only to those with its permission. Wagtail offers no hook to
+# add items inside the "Quizzes" snippet group, so they sit right after it.
+
+
+def _question_file_menu_item(label: Any, url_name: str, icon: str, order: int, perm: str) -> Any:
+    from django.urls import reverse
+    from wagtail.admin.menu import MenuItem
+
+    class QuestionFileMenuItem(MenuItem):
+        def is_shown(self, request: Any) -> bool:
+            return bool(request.user.has_perm(perm))
+
+    return QuestionFileMenuItem(label, reverse(url_name), icon_name=icon, order=order)
+
+
+@hooks.register("register_admin_menu_item")
+def import_questions_menu_item() -> Any:
+    from .admin_import import IMPORT_PERMISSION
+
+    return _question_file_menu_item(
+        _("Import questions"), "quizzes_import", "upload", 251, IMPORT_PERMISSION
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def export_questions_menu_item() -> Any:
+    from .admin_import import EXPORT_PERMISSION
+
+    return _question_file_menu_item(
+        _("Export questions"), "quizzes_export", "download", 252, EXPORT_PERMISSION
+    )

@@ -1,0 +1,604 @@
+"""Import GIFT and Aiken question files into the question bank (see docs/question-formats.md).
+
+``questions_import`` reads a whole file with ``quizzes.formats``, turns every question into the
+``Question`` and ``QuestionOption`` rows it would store, and checks them all (the format's rules,
+``quizzes.validation.question_problems``, the model fields' limits, titles unique per category)
+before writing anything. Any problem, reported as ``FILE:LINE: message``, means nothing is written;
+otherwise the write is one transaction.
+
+A question is identified by its category and title, so importing a file again updates its
+questions in place and creates no duplicates; a question that already matches the file is not
+written at all.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.html import strip_tags
+
+from .formats import (
+    FormatError,
+    NumericRange,
+    ParsedQuestion,
+    QuestionKind,
+    TextFormat,
+    parse_aiken,
+    parse_gift,
+)
+from .models import Question, QuestionCategory, QuestionOption, QuestionType
+from .models import TextFormat as StoredFormat
+from .text import decimal_text
+from .validation import question_problems
+
+__all__ = [
+    "FORMATS",
+    "ImportProblem",
+    "ImportReport",
+    "ImportedQuestion",
+    "category_path",
+    "questions_import",
+    "title_from_text",
+]
+
+Format = Literal["gift", "aiken"]
+_Fail = Callable[[int | None, str], None]
+FORMATS: tuple[Format, ...] = ("gift", "aiken")
+
+#: A question without ``::title::`` is named after this many characters of its text, as Moodle
+#: names it after the start of its text.
+TITLE_LENGTH = 60
+
+#: The question fields a GIFT or Aiken file sets. The others (marks, case sensitivity, the case
+#: of a scenario, partial credit) take the model's defaults on a new question (partial credit
+#: on, so a multiple-response question's weights count as in Moodle) and are left as they are on
+#: an existing one: the file says nothing about them.
+FILE_FIELDS = (
+    "kind",
+    "text",
+    "text_format",
+    "general_feedback",
+    "correct_answer",
+    "feedback_true",
+    "feedback_false",
+)
+OPTION_FIELDS = ("text", "match", "weight", "value", "tolerance", "feedback")
+
+#: Kinds GIFT cannot express: importing a file over one of them would replace it with something
+#: else, so that is refused.
+NOT_IN_GIFT = {QuestionType.ORDERING, QuestionType.SCENARIO}
+
+_STORED_FORMAT = {
+    TextFormat.MOODLE: StoredFormat.HTML,
+    TextFormat.HTML: StoredFormat.HTML,
+    TextFormat.MARKDOWN: StoredFormat.MARKDOWN,
+    TextFormat.PLAIN: StoredFormat.PLAIN,
+}
+_MOODLE_CONTEXT = re.compile(r"\$\w+\$")
+_MARKDOWN_MARKS = re.compile(r"[*`]+|^#+\s*", re.MULTILINE)
+
+_UNSUPPORTED = {
+    "essay": "an essay question ({} with no answers) cannot be stored by the quiz engine",
+    "description": "a description (text with no answer block {...}) is not a question the quiz "
+    "engine can store",
+}
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One problem with a file: where (``line`` is None for the file as a whole) and what."""
+
+    line: int | None
+    message: str
+    filename: str = ""
+
+    def __str__(self) -> str:
+        """``questions.gift:12: message``, as compilers report problems."""
+        if self.line is None:
+            return f"{self.filename}: {self.message}" if self.filename else self.message
+        where = f"{self.filename}:{self.line}" if self.filename else f"line {self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ImportedQuestion:
+    """A question of the file: its line, the category it goes to and its title."""
+
+    line: int
+    category: str
+    title: str
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.title} (line {self.line})"
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or with ``dry_run`` what it would do.
+
+    When ``errors`` is not empty nothing was written (and the lists of questions are empty).
+    ``skipped`` lists the unsupported constructs left out on purpose (``skip_unsupported``).
+    """
+
+    filename: str
+    category: str
+    dry_run: bool = False
+    created: list[ImportedQuestion] = field(default_factory=list)
+    updated: list[ImportedQuestion] = field(default_factory=list)
+    unchanged: list[ImportedQuestion] = field(default_factory=list)
+    skipped: list[ImportProblem] = field(default_factory=list)
+    categories_created: list[str] = field(default_factory=list)
+    errors: list[ImportProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the file was imported (or, in a dry run, could be)."""
+        return not self.errors
+
+    def summary(self) -> str:
+        """``3 created, 1 updated, 5 unchanged`` (``3 to create, ...`` in a dry run)."""
+        done = ("to create", "to update") if self.dry_run else ("created", "updated")
+        text = (
+            f"{len(self.created)} {done[0]}, {len(self.updated)} {done[1]}, "
+            f"{len(self.unchanged)} unchanged"
+        )
+        if self.skipped:
+            text += f", {len(self.skipped)} skipped as unsupported"
+        if self.categories_created:
+            text += f"; new categories: {', '.join(self.categories_created)}"
+        return f"check only, nothing stored: {text}" if self.dry_run else text
+
+
+@dataclass
+class _Draft:
+    """A question of the file as the rows it would store, before anything is written."""
+
+    line: int
+    category: str
+    title: str
+    title_from_text: bool
+    fields: dict[str, Any]
+    options: list[dict[str, Any]]
+
+    @property
+    def ref(self) -> ImportedQuestion:
+        return ImportedQuestion(self.line, self.category, self.title)
+
+
+def questions_import(
+    *,
+    text: str,
+    fmt: Format,
+    category: str,
+    skip_unsupported: bool = False,
+    dry_run: bool = False,
+    filename: str = "",
+) -> ImportReport:
+    """Create or update the questions of the GIFT or Aiken ``text`` in the category ``category``.
+
+    The category is created when missing; a GIFT ``$CATEGORY: path`` puts the questions after it
+    in ``<category>/<path>`` (see ``category_path``). Constructs the quiz engine cannot store
+    (essays, descriptions) are errors unless ``skip_unsupported``, in which case they are listed
+    in ``skipped``. With any error nothing is written. ``dry_run`` checks everything, against the
+    database too, and reports what would change without writing. ``filename`` names the file in
+    the messages.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown question format {fmt!r}; expected one of {FORMATS}")
+    report = ImportReport(filename=filename, category=category.strip(), dry_run=dry_run)
+
+    def fail(line: int | None, message: str) -> None:
+        report.errors.append(ImportProblem(line, message, filename))
+
+    base = _base_category(category, fail)
+    if base is not None:
+        report.category = base
+    questions = _parse(text, fmt, skip_unsupported, report, fail)
+    drafts = [] if base is None else _drafts(questions, base, fail)
+    if not questions and not report.errors:
+        fail(None, "the file has no questions" + (" left to import" if report.skipped else ""))
+    if not report.errors:
+        try:
+            with transaction.atomic():
+                _check_and_write(drafts, base or "", report, fail)
+        except IntegrityError:
+            # Someone saved a question with one of these titles between our read and our write.
+            fail(None, "the question bank changed during the import; nothing was stored, try again")
+    if report.errors:
+        report.created, report.updated, report.unchanged = [], [], []
+        report.categories_created = []
+        report.errors.sort(key=lambda problem: problem.line or 0)
+    return report
+
+
+def category_path(base: str, path: str | None) -> str:
+    """The category a question goes to: ``base``, or ``base/<path>`` for a GIFT ``$CATEGORY``.
+
+    Moodle's leading context (``$course$``, ``$system$``, any ``$...$``) and its ``top`` category
+    are dropped, once each: ``$course$/top/Module 1`` under ``Trauma care`` is
+    ``Trauma care/Module 1``. Spaces around each part are trimmed. Raises ``ValueError`` for a
+    path with an empty part (Moodle writes ``//`` for a slash inside a name, which our
+    categories cannot hold since ``/`` nests them).
+    """
+    if path is None:
+        return base
+    parts = [part.strip() for part in path.split("/")]
+    if "" in parts:
+        raise ValueError(
+            f"the category path '{path}' has an empty part; Moodle writes // for a / inside a "
+            "category name, which cannot be kept here because / nests categories: rename it"
+        )
+    if parts and _MOODLE_CONTEXT.fullmatch(parts[0]):
+        parts = parts[1:]
+    if parts and parts[0] == "top":
+        parts = parts[1:]
+    return "/".join([base, *parts])
+
+
+def title_from_text(text: str, text_format: str) -> str:
+    """A title for a question that has none: the start of its text, without markup.
+
+    Whitespace is collapsed and the text cut at a word near ``TITLE_LENGTH`` characters, with
+    an ellipsis when cut. The same text always gives the same title, so importing a file again
+    finds the question again.
+    """
+    if text_format != StoredFormat.PLAIN:
+        text = html.unescape(strip_tags(text))
+    if text_format == StoredFormat.MARKDOWN:
+        text = _MARKDOWN_MARKS.sub("", text)
+    text = " ".join(text.split())
+    if len(text) <= TITLE_LENGTH:
+        return text
+    cut = text[:TITLE_LENGTH]
+    space = cut.rfind(" ")
+    if space >= TITLE_LENGTH * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+# Reading and checking the file, without the database
+
+
+def _base_category(name: str, fail: _Fail) -> str | None:
+    """The target category's name with its parts trimmed, or None (and an error) if unusable."""
+    parts = [part.strip() for part in name.split("/")]
+    if "" in parts:
+        fail(
+            None,
+            f"the category '{name}' is not a usable name: give a name, with / only between "
+            "the parts of a nested category",
+        )
+        return None
+    base = "/".join(parts)
+    problems = _category_problems(base)
+    for problem in problems:
+        fail(None, problem)
+    return None if problems else base
+
+
+def _category_problems(name: str) -> list[str]:
+    return [
+        f"category '{name if len(name) <= 60 else name[:60] + '…'}': {message}"
+        for _, message in _field_problems(QuestionCategory(name=name), exclude=[])
+    ]
+
+
+def _parse(
+    text: str, fmt: Format, skip_unsupported: bool, report: ImportReport, fail: _Fail
+) -> list[ParsedQuestion]:
+    errors: list[FormatError]
+    if fmt == "aiken":
+        aiken = parse_aiken(text)
+        questions, errors = aiken.questions, aiken.errors
+    else:
+        # Unsupported constructs are always read as skipped here, so that the message can say
+        # how to skip them in either the command or the CMS.
+        gift = parse_gift(text, skip_unsupported=True)
+        questions, errors = gift.questions, gift.errors
+        for item in gift.unsupported:
+            message = _UNSUPPORTED.get(item.construct, f"{item.construct} is not supported")
+            if skip_unsupported:
+                report.skipped.append(ImportProblem(item.line, message, report.filename))
+            else:
+                fail(item.line, f"{message}; remove it, or skip unsupported questions")
+    for error in errors:
+        if error.problem_line is not None and error.problem_line != error.line:
+            fail(error.problem_line, f"{error.message} (in the question on line {error.line})")
+        else:
+            fail(error.line, error.message)
+    return questions
+
+
+def _rendered(text: str, question: ParsedQuestion) -> str:
+    """Text the learner sees, in the stored format: Moodle's own format is HTML in which a line
+    break is a ``<br>``, as Moodle shows it."""
+    if question.text_format is TextFormat.MOODLE and "\n" in text:
+        return text.replace("\n", "<br>\n")
+    return text
+
+
+def _draft(question: ParsedQuestion, category: str) -> _Draft:
+    """The rows ``question`` becomes (not yet checked)."""
+    kind = QuestionType(question.kind.value)
+    fields: dict[str, Any] = {
+        "kind": kind,
+        "text": _rendered(question.text, question),
+        "text_format": _STORED_FORMAT[question.text_format],
+        "general_feedback": _rendered(question.general_feedback, question),
+        "correct_answer": question.correct,
+        "feedback_true": _rendered(question.feedback_true, question),
+        "feedback_false": _rendered(question.feedback_false, question),
+    }
+    options: list[dict[str, Any]] = []
+    if question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_RESPONSE):
+        options = [
+            _option(
+                text=_rendered(choice.text, question),
+                weight=choice.weight,
+                feedback=_rendered(choice.feedback, question),
+            )
+            for choice in question.choices
+        ]
+    elif question.kind is QuestionKind.SHORT_ANSWER:
+        # Accepted answers are compared with what the learner types, never rendered.
+        options = [
+            _option(text=a.text, weight=a.weight, feedback=_rendered(a.feedback, question))
+            for a in question.answers
+        ]
+    elif question.kind is QuestionKind.NUMERIC:
+        for answer in question.numeric_answers:
+            accepted = answer.accepted
+            if isinstance(accepted, NumericRange):
+                # min..max is (min + max) / 2 ± (max - min) / 2; halving a Decimal is exact.
+                value = (accepted.minimum + accepted.maximum) / 2
+                tolerance = (accepted.maximum - accepted.minimum) / 2
+            else:
+                value, tolerance = accepted.value, accepted.tolerance
+            options.append(
+                _option(
+                    weight=answer.weight,
+                    value=value,
+                    tolerance=tolerance,
+                    feedback=_rendered(answer.feedback, question),
+                )
+            )
+    elif question.kind is QuestionKind.MATCHING:
+        options = [
+            _option(text=_rendered(pair.prompt, question), match=pair.answer)
+            for pair in question.pairs
+        ]
+    stored_format = fields["text_format"]
+    title = question.title
+    return _Draft(
+        line=question.line,
+        category=category,
+        title=title or title_from_text(fields["text"], stored_format),
+        title_from_text=not title,
+        fields=fields,
+        options=options,
+    )
+
+
+def _option(
+    *,
+    text: str = "",
+    match: str = "",
+    weight: Decimal = Decimal(0),
+    value: Decimal | None = None,
+    tolerance: Decimal | None = None,
+    feedback: str = "",
+) -> dict[str, Any]:
+    return {
+        "text": text,
+        "match": match,
+        "weight": weight,
+        "value": value,
+        "tolerance": tolerance,
+        "feedback": feedback,
+    }
+
+
+def _drafts(questions: list[ParsedQuestion], base: str, fail: _Fail) -> list[_Draft]:
+    """Every question as rows, with an error for each problem (all of them, every question).
+
+    A bad ``$CATEGORY`` path is reported once, at the first question it applies to.
+    """
+    drafts: list[_Draft] = []
+    bad_paths: set[str | None] = set()
+    seen: dict[tuple[str, str], _Draft] = {}
+    for question in questions:
+        if question.category in bad_paths:
+            continue
+        try:
+            category = category_path(base, question.category)
+            problems = _category_problems(category)
+            if problems:
+                raise ValueError("; ".join(problems))
+        except ValueError as error:
+            fail(question.line, str(error))
+            bad_paths.add(question.category)
+            continue
+        draft = _draft(question, category)
+        problems = _problems(draft)
+        for problem in problems:
+            fail(draft.line, problem)
+        key = (draft.category, draft.title)
+        if draft.title and key in seen:
+            first = seen[key]
+            hint = (
+                " (both titles were made from the start of the text: give the questions ::titles::)"
+                if draft.title_from_text and first.title_from_text
+                else ""
+            )
+            fail(
+                draft.line,
+                f"the title '{draft.title}' is also used by the question on line {first.line} "
+                f"(category '{draft.category}'); a title identifies a question in its category, "
+                f"so each needs its own{hint}",
+            )
+        elif draft.title:
+            seen[key] = draft
+        if not problems:
+            drafts.append(draft)
+    return drafts
+
+
+def _problems(draft: _Draft) -> list[str]:
+    """What is wrong with the draft by the model's limits and the question rules."""
+    problems: list[str] = []
+    if not draft.title:
+        problems.append(
+            "title: the text gives no title (it is only markup); give the question a ::title::"
+        )
+    question = Question(title=draft.title, **draft.fields)
+    problems.extend(
+        f"{label}: {message}" for label, message in _field_problems(question, ["category"])
+    )
+    for number, option in enumerate(draft.options, start=1):
+        problems.extend(
+            f"answer {number}, {label}: {message}"
+            for label, message in _field_problems(
+                QuestionOption(**option), ["question", "sort_order"]
+            )
+        )
+    problems.extend(f"{name}: {message}" for name, message in _rule_problems(draft))
+    return problems
+
+
+def _rule_problems(draft: _Draft) -> list[tuple[str, str]]:
+    """``question_problems`` for the draft.
+
+    Its message for multiple-response weights that do not add up to 100 is %-formatted with an
+    unescaped "100%", which raises ``ValueError``; until that is fixed in ``quizzes.validation``,
+    this gives the message it means. (The parser lets 99.9 through, the engine does not.)
+    """
+    kind = draft.fields["kind"]
+    try:
+        return question_problems(kind, draft.fields, draft.options)
+    except ValueError:
+        if kind != QuestionType.MULTIPLE_RESPONSE:
+            raise
+        weights = (option["weight"] for option in draft.options)
+        positive = sum((weight for weight in weights if weight > 0), Decimal(0))
+        return [
+            (
+                "options",
+                "The credits of the right options must add up to 100% "
+                f"(they add up to {decimal_text(positive)}%).",
+            )
+        ]
+
+
+def _field_problems(instance: models.Model, exclude: list[str]) -> list[tuple[str, str]]:
+    """The model's own field checks (lengths, decimal places, ranges) as (field label, message),
+    leaving out the fields in ``exclude``."""
+    try:
+        instance.clean_fields(exclude=exclude)
+    except ValidationError as error:
+        return [
+            (str(getattr(instance._meta.get_field(name), "verbose_name", name)), text)
+            for name, texts in error.message_dict.items()
+            for text in texts
+        ]
+    return []
+
+
+# Writing
+
+
+def _same_text(stored: Any, wanted: Any) -> bool:
+    """Equal, taking text as equal when only line endings or surrounding spaces differ (the CMS
+    stores what browsers send, with CRLF)."""
+    if isinstance(stored, str) and isinstance(wanted, str):
+        return _normal(stored) == _normal(wanted)
+    return bool(stored == wanted)
+
+
+def _normal(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _unchanged(question: Question, draft: _Draft) -> bool:
+    if not all(_same_text(getattr(question, name), draft.fields[name]) for name in FILE_FIELDS):
+        return False
+    stored = list(question.options.all())
+    if len(stored) != len(draft.options):
+        return False
+    return all(
+        _same_text(getattr(option, name), wanted[name])
+        for option, wanted in zip(stored, draft.options, strict=True)
+        for name in OPTION_FIELDS
+    )
+
+
+def _categories_needed(drafts: Iterable[_Draft], base: str) -> list[str]:
+    """The target category and every category between it and a question's category."""
+    names = {base}
+    for draft in drafts:
+        parts = draft.category.split("/")
+        for end in range(base.count("/") + 1, len(parts) + 1):
+            names.add("/".join(parts[:end]))
+    return sorted(names)
+
+
+def _check_and_write(drafts: list[_Draft], base: str, report: ImportReport, fail: _Fail) -> None:
+    """Compare the drafts with the bank, refuse to replace what GIFT cannot express, then write
+    (unless a dry run). Runs inside the import's transaction."""
+    wanted = _categories_needed(drafts, base)
+    categories = {c.name: c for c in QuestionCategory.objects.filter(name__in=wanted)}
+    existing = {
+        (q.category.name, q.title): q
+        for q in Question.objects.filter(category__name__in=wanted)
+        .select_related("category")
+        .prefetch_related("options")
+    }
+    for draft in drafts:
+        found = existing.get((draft.category, draft.title))
+        if found is not None and found.kind in NOT_IN_GIFT:
+            fail(
+                draft.line,
+                f"the question '{draft.title}' in '{draft.category}' is an existing "
+                f"{QuestionType(found.kind).label.lower()} question, which a question file cannot "
+                "express; importing would replace it: give this question another title",
+            )
+    if report.errors:
+        return
+    for name in wanted:
+        if name not in categories:
+            report.categories_created.append(name)
+            if not report.dry_run:
+                categories[name] = QuestionCategory.objects.create(name=name)
+    for draft in drafts:
+        found = existing.get((draft.category, draft.title))
+        if found is None:
+            report.created.append(draft.ref)
+            if not report.dry_run:
+                question = Question(
+                    category=categories[draft.category], title=draft.title, **draft.fields
+                )
+                question.save()
+                _replace_options(question, draft)
+        elif _unchanged(found, draft):
+            report.unchanged.append(draft.ref)
+        else:
+            report.updated.append(draft.ref)
+            if not report.dry_run:
+                for name in FILE_FIELDS:
+                    setattr(found, name, draft.fields[name])
+                found.save()
+                _replace_options(found, draft)
+
+
+def _replace_options(question: Question, draft: _Draft) -> None:
+    QuestionOption.objects.filter(question=question).delete()
+    QuestionOption.objects.bulk_create(
+        QuestionOption(question=question, sort_order=order, **option)
+        for order, option in enumerate(draft.options)
+    )

@@ -1,0 +1,89 @@
+"""``manage.py import_questions --format gift|aiken FILE --category NAME``: load a question file."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from quizzes.importing import FORMATS, questions_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update questions from a Moodle GIFT or Aiken file in a category of the "
+        "question bank; see docs/question-formats.md. Idempotent: questions are matched by "
+        "category and title. All or nothing: any problem and nothing is stored."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="the question file")
+        parser.add_argument("--format", required=True, choices=FORMATS, dest="fmt")
+        parser.add_argument(
+            "--category",
+            required=True,
+            help="the category the questions go to (created if missing); a GIFT $CATEGORY "
+            "puts questions in a category inside it",
+        )
+        parser.add_argument(
+            "--skip-unsupported",
+            action="store_true",
+            help="leave out essays and descriptions (they are listed) instead of refusing the file",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check the file and report; store nothing"
+        )
+        parser.add_argument(
+            "--encoding", default="utf-8", help="the file's encoding (default utf-8; a BOM is fine)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        text = _read(path, options["encoding"])
+        report = questions_import(
+            text=text,
+            fmt=options["fmt"],
+            category=options["category"],
+            skip_unsupported=options["skip_unsupported"],
+            dry_run=options["dry_run"],
+            filename=str(path),
+        )
+        if not report.ok:
+            count = len(report.errors)
+            listing = "\n".join(str(error) for error in report.errors)
+            raise CommandError(
+                f"{count} problem{'s' if count != 1 else ''} in {path}; nothing was imported:\n"
+                f"{listing}"
+            )
+        for skipped in report.skipped:
+            self.stderr.write(self.style.WARNING(f"skipped: {skipped}"))
+        if options["verbosity"] > 1:
+            for label, questions in (("created", report.created), ("updated", report.updated)):
+                for question in questions:
+                    self.stdout.write(f"{label}: {question}")
+        style = self.style.WARNING if report.skipped or report.dry_run else self.style.SUCCESS
+        self.stdout.write(style(f"{path} into '{report.category}': {report.summary()}."))
+
+
+def _read(path: Path, encoding: str) -> str:
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        raise CommandError(f"--encoding {encoding}: unknown encoding.") from None
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CommandError(f"{path} does not exist.") from None
+    except OSError as exc:
+        raise CommandError(f"{path} cannot be read: {exc.strerror or exc}.") from None
+    name = "utf-8-sig" if codec.name == "utf-8" else codec.name  # accept a BOM
+    try:
+        return data.decode(name)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CommandError(
+            f"{path}:{line}: the file is not valid {encoding} text (byte {exc.start}: "
+            f"{exc.reason}); save it as UTF-8 or give its encoding with --encoding."
+        ) from None
