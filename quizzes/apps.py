@@ -8,10 +8,13 @@ class QuizzesConfig(AppConfig):
     verbose_name = "Quizzes"
 
     def ready(self) -> None:
+        from courses.api import register_curriculum_extension
         from learners.api import register_requirement
 
         from . import signals
         from .completion import required_quizzes
+        from .curriculum import QuizCurriculum
 
         signals.connect()
         register_requirement(required_quizzes)
+        register_curriculum_extension(QuizCurriculum())

@@ -35,7 +35,6 @@ from .formats import (
 )
 from .models import Question, QuestionCategory, QuestionOption, QuestionType
 from .models import TextFormat as StoredFormat
-from .text import decimal_text
 from .validation import question_problems
 
 __all__ = [
@@ -473,27 +472,8 @@ def _problems(draft: _Draft) -> list[str]:
 
 
 def _rule_problems(draft: _Draft) -> list[tuple[str, str]]:
-    """``question_problems`` for the draft.
-
-    Its message for multiple-response weights that do not add up to 100 is %-formatted with an
-    unescaped "100%", which raises ``ValueError``; until that is fixed in ``quizzes.validation``,
-    this gives the message it means. (The parser lets 99.9 through, the engine does not.)
-    """
-    kind = draft.fields["kind"]
-    try:
-        return question_problems(kind, draft.fields, draft.options)
-    except ValueError:
-        if kind != QuestionType.MULTIPLE_RESPONSE:
-            raise
-        weights = (option["weight"] for option in draft.options)
-        positive = sum((weight for weight in weights if weight > 0), Decimal(0))
-        return [
-            (
-                "options",
-                "The credits of the right options must add up to 100% "
-                f"(they add up to {decimal_text(positive)}%).",
-            )
-        ]
+    """``question_problems`` for the draft: the rules the CMS form applies too."""
+    return question_problems(draft.fields["kind"], draft.fields, draft.options)
 
 
 def _field_problems(instance: models.Model, exclude: list[str]) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from wagtail.images import get_image_model
 from core.api import Progress
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
 
+from .extensions import extensions
 from .format import CurriculumError, CurriculumInvalid, dump_directive, dump_front_matter
 from .snapshot import page_snapshot
 
@@ -88,7 +89,19 @@ class _CourseWriter:
     def module_file(self, module: ModulePage, folder: Path) -> None:
         snap = page_snapshot(module)
         meta = {"slug": snap["slug"], "title": snap["title"], "summary": snap["summary"]}
+        if snap["assessment"]:
+            meta["assessment"] = self.ref("quizzes.Quiz", snap["assessment"], module.url_path)
         self.write(folder / "module.md", dump_front_matter(meta, snap["introduction"]))
+
+    def ref(self, label: str, pk: int, where: str) -> str:
+        """The slug an extension gives the object (a quiz), for a file to name it by."""
+        for extension in extensions():
+            slug = extension.export_ref(label, pk)
+            if slug is not None:
+                return slug
+        raise CurriculumInvalid(
+            [CurriculumError(where, 0, "", f"{label} {pk} cannot be exported (it was deleted?)")]
+        )
 
     def lesson_file(self, lesson: LessonPage, path: Path) -> None:
         snap = page_snapshot(lesson)
@@ -140,6 +153,11 @@ class _CourseWriter:
             if value.get("captions"):
                 attrs["captions"] = self.asset("document", value["captions"], path)
             return dump_directive("video", attrs, value["transcript"])
+        if block_type == "quiz":
+            attrs = {"slug": self.ref("quizzes.Quiz", value["quiz"], lesson.url_path)}
+            if not value.get("required", True):
+                attrs["required"] = "false"
+            return dump_directive("quiz", attrs)
         if block_type == "resource":
             attrs = {
                 "src": self.asset("document", value["document"], path),
@@ -156,6 +174,8 @@ class _CourseWriter:
 
     def run(self) -> None:
         self.course_file()
+        for extension in extensions():
+            self.written += extension.export(self.course, self.folder / extension.folder)
         modules = ModulePage.objects.child_of(self.course).live().order_by("path")
         for m_index, module in enumerate(modules, 1):
             folder = self.folder / f"{m_index:02d}-{module.slug}"

@@ -17,12 +17,15 @@ import yaml
 
 from core.api import Specialty
 
+from .extensions import ModelRef, extensions
+
 __all__ = [
     "AssetRef",
     "BlockSpec",
     "CourseSpec",
     "CurriculumError",
     "CurriculumInvalid",
+    "FileReader",
     "LessonSpec",
     "ModuleSpec",
     "dump_directive",
@@ -99,6 +102,7 @@ class ModuleSpec:
     summary: str
     introduction: str
     lessons: list[LessonSpec] = field(default_factory=list)
+    assessment: ModelRef | None = None
 
 
 @dataclass
@@ -116,6 +120,8 @@ class CourseSpec:
     cover_alt: str
     completion: str = "mark"
     modules: list[ModuleSpec] = field(default_factory=list)
+    #: What each extension's ``parse`` returned for this course, by extension folder name.
+    extensions: dict[str, Any] = field(default_factory=dict)
 
 
 # --- field validators: each returns the clean value or raises ValueError with the reason -------
@@ -230,6 +236,7 @@ MODULE_SCHEMA: Schema = {
     "slug": (True, _slug),
     "title": (True, _text(MAX_TITLE)),
     "summary": (True, _text(MAX_SUMMARY)),
+    "assessment": (False, _slug),
 }
 LESSON_SCHEMA: Schema = {
     "slug": (True, _slug),
@@ -247,6 +254,11 @@ class _FileReader:
         self.root = root
         self.errors = errors
         self.display = _display(path, root)
+        self.field_lines: dict[str, int] = {}
+
+    def line_of(self, field_name: str) -> int:
+        """The line a front-matter field is on (the first line when unknown)."""
+        return self.field_lines.get(field_name, 2)
 
     def error(self, line: int, field_name: str, message: str) -> None:
         self.errors.append(CurriculumError(self.display, line, field_name, message))
@@ -271,38 +283,56 @@ class _FileReader:
         body = "\n".join(lines[end + 1 :])
         return self._fields(raw, schema), body, end + 2
 
-    def _fields(self, raw: str, schema: Schema) -> dict[str, Any] | None:
+    def read_yaml(self, schema: Schema) -> dict[str, Any] | None:
+        """A whole file of YAML ``field: value`` lines (no front matter), checked by ``schema``."""
+        try:
+            text = self.path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            self.error(0, "", f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
+            return None
+        return self._fields(text, schema, first_line=1, what="the file")
+
+    def _fields(
+        self, raw: str, schema: Schema, *, first_line: int = 2, what: str = "front matter"
+    ) -> dict[str, Any] | None:
         try:
             node = yaml.compose(raw, Loader=yaml.SafeLoader)
             data = yaml.safe_load(raw)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 2 if mark else 1
-            self.error(line, "front matter", f"is not valid YAML: {exc.problem or exc}")
+            line = mark.line + first_line if mark else 1
+            self.error(line, what, f"is not valid YAML: {exc.problem or exc}")
             return None
         if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-            self.error(2, "front matter", "must be a set of 'field: value' lines")
+            self.error(first_line, what, "must be a set of 'field: value' lines")
             return None
         lines = {
-            k.value: k.start_mark.line + 2 for k, _ in node.value if isinstance(k, yaml.ScalarNode)
+            k.value: k.start_mark.line + first_line
+            for k, _ in node.value
+            if isinstance(k, yaml.ScalarNode)
         }
+        self.field_lines = lines
         clean: dict[str, Any] = {}
         ok = True
         for name in data:
             if name not in schema:
                 allowed = ", ".join(schema)
-                self.error(lines.get(name, 2), f"field '{name}'", f"is unknown; allowed: {allowed}")
+                self.error(
+                    lines.get(name, first_line),
+                    f"field '{name}'",
+                    f"is unknown; allowed: {allowed}",
+                )
                 ok = False
         for name, (required, check) in schema.items():
             if name not in data or data[name] is None:
                 if required:
-                    self.error(2, f"field '{name}'", "is required")
+                    self.error(first_line, f"field '{name}'", "is required")
                     ok = False
                 continue
             try:
                 clean[name] = check(data[name])
             except ValueError as exc:
-                self.error(lines.get(name, 2), f"field '{name}'", str(exc))
+                self.error(lines.get(name, first_line), f"field '{name}'", str(exc))
                 ok = False
         return clean if ok else None
 
@@ -348,6 +378,7 @@ DIRECTIVE_ATTRIBUTES: dict[str, tuple[set[str], set[str]]] = {
     "image": ({"src", "alt"}, {"caption"}),
     "video": (set(), {"src", "embed", "captions"}),
     "resource": ({"src", "title"}, set()),
+    "quiz": ({"slug"}, {"required"}),
 }
 
 
@@ -441,9 +472,25 @@ def _directive_value(
             "captions": captions or None,
             "transcript": content,
         }
+    if name == "quiz":
+        required_text = attrs.get("required", "true").strip().lower()
+        if required_text not in {"true", "false"}:
+            reader.error(line, where, 'attribute \'required\' must be "true" or "false"')
+            return None
+        if not SLUG_RE.match(attrs["slug"]):
+            reader.error(line, where, "attribute 'slug' must be a quiz slug (a-z, 0-9, -)")
+            return None
+        return {
+            "quiz": ModelRef("quizzes.Quiz", attrs["slug"], (reader.display, line, where)),
+            "required": required_text == "true",
+        }
     # resource
     document = reader.asset(line, where, attrs["src"], "document", attrs["title"])
     return document and {"document": document, "title": attrs["title"], "description": content}
+
+
+#: Public name for other apps' curriculum extensions (``read_yaml``, ``error``).
+FileReader = _FileReader
 
 
 def parse_body(reader: _FileReader, body: str, first_line: int) -> list[BlockSpec]:
@@ -572,8 +619,16 @@ def _parse_course(course_dir: Path, root: Path, errors: list[CurriculumError]) -
         if not meta.get("cover_alt"):
             reader.error(2, "field 'cover_alt'", "is required with 'cover'")
         cover = reader.asset(2, "field 'cover'", meta["cover"], "image", meta.get("cover_alt", ""))
+    owned = {extension.folder: extension for extension in extensions()}
+    parsed_extensions: dict[str, Any] = {}
     modules = []
     for module_dir in sorted(p for p in course_dir.iterdir() if p.is_dir() and _visible(p)):
+        if module_dir.name in owned:
+            if meta is not None:
+                parsed_extensions[module_dir.name] = owned[module_dir.name].parse(
+                    module_dir, meta["slug"], root, errors
+                )
+            continue
         has_markdown = any(p.suffix == ".md" for p in module_dir.iterdir())
         if not has_markdown:
             continue  # a folder of files (images, handouts), not a module
@@ -598,6 +653,7 @@ def _parse_course(course_dir: Path, root: Path, errors: list[CurriculumError]) -
         cover_alt=meta.get("cover_alt", ""),
         completion=meta.get("completion", "mark"),
         modules=modules,
+        extensions=parsed_extensions,
     )
 
 
@@ -623,8 +679,13 @@ def _parse_module(module_dir: Path, root: Path, errors: list[CurriculumError]) -
         return None
     if not lesson_files:
         reader.error(0, "", "the module has no lessons")
+    assessment = None
+    if meta.get("assessment"):
+        line = reader.line_of("assessment")
+        where = (reader.display, line, "field 'assessment'")
+        assessment = ModelRef("quizzes.Quiz", meta["assessment"], where)
     return ModuleSpec(
-        module_file, meta["slug"], meta["title"], meta["summary"], body.strip(), lessons
+        module_file, meta["slug"], meta["title"], meta["summary"], body.strip(), lessons, assessment
     )
 
 

@@ -26,6 +26,7 @@ from wagtail.utils.file import hash_filelike
 from core.api import Progress
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
 
+from .extensions import ModelRef, extensions
 from .format import (
     AssetRef,
     CourseSpec,
@@ -99,14 +100,34 @@ class _Importer:
         return self.asset_ids[key]
 
     def resolve(self, value: Any) -> Any:
-        """Replace ``AssetRef``s in a raw block value by the stored object's id."""
+        """Replace ``AssetRef``s and ``ModelRef``s in a raw block value by the object's id."""
         if isinstance(value, AssetRef):
             return self.asset_id(value)
+        if isinstance(value, ModelRef):
+            return self.model_id(value)
         if isinstance(value, dict):
             return {key: self.resolve(item) for key, item in value.items()}
         if isinstance(value, list):
             return [self.resolve(item) for item in value]
         return value
+
+    def model_id(self, ref: ModelRef) -> int:
+        """The id of the object a file names by slug (an extension has stored it by now)."""
+        from django.apps import apps
+
+        pk = (
+            apps.get_model(ref.label)
+            .objects.filter(slug=ref.slug)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pk is None:
+            display, line, where = ref.where
+            what = apps.get_model(ref.label)._meta.verbose_name
+            raise CurriculumInvalid(
+                [CurriculumError(display, line, where, f"no {what} with slug '{ref.slug}'")]
+            )
+        return int(pk)
 
     def remove_stored_files(self) -> None:
         for stored in self.stored_files:
@@ -229,6 +250,9 @@ class _Importer:
             "cover_alt": spec.cover_alt,
             "completion_mode": spec.completion,
         }
+        for extension in extensions():
+            if extension.folder in spec.extensions:
+                extension.write(spec.extensions[extension.folder], report=self.report)
         course = self.sync(catalogue, CoursePage, spec.path, spec.slug, fields)
         self.step(spec.title)
         for module in spec.modules:
@@ -243,6 +267,7 @@ class _Importer:
             "slug": spec.slug,
             "summary": spec.summary,
             "introduction": spec.introduction,
+            "assessment_id": self.model_id(spec.assessment) if spec.assessment else None,
         }
         module = self.sync(course, ModulePage, spec.path, spec.slug, fields)
         self.step(spec.title)

@@ -56,7 +56,12 @@ def page_snapshot(page: Page) -> dict[str, Any]:
             "completion_mode": page.completion_mode,
         }
     if isinstance(page, ModulePage):
-        return {**base, "summary": page.summary.strip(), "introduction": page.introduction.strip()}
+        return {
+            **base,
+            "summary": page.summary.strip(),
+            "introduction": page.introduction.strip(),
+            "assessment": page.assessment_id,
+        }
     if isinstance(page, LessonPage):
         return {
             **base,

@@ -182,6 +182,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
+# Celery beat (``celery -A curriculum beat``) runs these on a schedule.
+CELERY_BEAT_SCHEDULE = {
+    "quizzes-close-overdue-attempts": {
+        "task": "quizzes.close_overdue_attempts",
+        "schedule": 300.0,  # seconds
+    },
+}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Zhusan Academy"

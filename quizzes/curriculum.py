@@ -1,0 +1,324 @@
+"""Quizzes in the curriculum files: a course folder's ``quizzes/`` holds one quiz per pair of files.
+
+``quizzes/<slug>.yaml`` carries the quiz's rules and names a GIFT file with its questions, in
+order. Module files name a quiz with ``assessment: <slug>``; lessons place one with the directive
+``::: quiz slug="<slug>"``. The questions go to the question-bank category
+``<course slug>/<quiz slug>``, identified by their ``::title::`` (required here), so importing
+again updates them in place. See docs/curriculum-format.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from courses.api import CurriculumError, CurriculumInvalid, FileReader
+
+from .formats import ParsedQuestion, parse_gift, write_gift
+from .models import (
+    GradingMethod,
+    Question,
+    Quiz,
+    QuizPlacement,
+    QuizQuestion,
+    ReviewWhen,
+    Selection,
+)
+
+__all__ = ["QuizCurriculum"]
+
+SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+REVIEW_KEYS = ("score", "answers", "feedback")
+
+
+def _text(limit: int, *, required: bool = True) -> Any:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise ValueError("must be text")
+        if len(value.strip()) > limit:
+            raise ValueError(f"must be at most {limit} characters")
+        return value.strip()
+
+    return check
+
+
+def _whole(minimum: int, maximum: int) -> Any:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            raise ValueError(f"must be a whole number from {minimum} to {maximum}")
+        return value
+
+    return check
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _choice(allowed: list[str]) -> Any:
+    def check(value: Any) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be one of: {', '.join(allowed)}")
+        return str(value)
+
+    return check
+
+
+def _review(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or set(value) - set(REVIEW_KEYS):
+        raise ValueError(f"must set some of {', '.join(REVIEW_KEYS)}")
+    allowed = list(ReviewWhen.values)
+    for key, when in value.items():
+        if when not in allowed:
+            raise ValueError(f"'{key}' must be one of: {', '.join(allowed)}")
+    return {key: str(value.get(key, ReviewWhen.AFTER_SUBMIT)) for key in REVIEW_KEYS}
+
+
+QUIZ_SCHEMA = {
+    "title": (True, _text(255)),
+    "description": (False, _text(5000, required=False)),
+    "questions": (True, _text(255)),
+    "pass_mark": (False, _whole(0, 100)),
+    "attempts": (False, _whole(0, 1000)),
+    "delay_minutes": (False, _whole(0, 525600)),
+    "time_limit_minutes": (False, _whole(0, 10080)),
+    "grading": (False, _choice(list(GradingMethod.values))),
+    "shuffle_questions": (False, _flag),
+    "shuffle_options": (False, _flag),
+    "review": (False, _review),
+}
+
+
+@dataclass
+class QuizSpec:
+    slug: str
+    display: str
+    gift_display: str
+    meta: dict[str, Any]
+    questions: list[ParsedQuestion] = field(default_factory=list)
+    gift_text: str = ""
+
+
+@dataclass
+class CourseQuizzes:
+    course_slug: str
+    quizzes: list[QuizSpec]
+
+
+def _quiz_fields(meta: dict[str, Any]) -> dict[str, Any]:
+    review = meta.get("review") or dict.fromkeys(REVIEW_KEYS, ReviewWhen.AFTER_SUBMIT)
+    return {
+        "title": meta["title"],
+        "description": meta.get("description", ""),
+        "selection": Selection.FIXED,
+        "pass_mark": meta.get("pass_mark", 80),
+        "attempts_allowed": meta.get("attempts", 0),
+        "delay_minutes": meta.get("delay_minutes", 0),
+        "time_limit_minutes": meta.get("time_limit_minutes", 0),
+        "grading_method": meta.get("grading", GradingMethod.HIGHEST),
+        "shuffle_questions": meta.get("shuffle_questions", False),
+        "shuffle_options": meta.get("shuffle_options", True),
+        "review_score": review["score"],
+        "review_answers": review["answers"],
+        "review_feedback": review["feedback"],
+    }
+
+
+class QuizCurriculum:
+    """The ``quizzes/`` folder of a course (registered in ``QuizzesConfig.ready``)."""
+
+    folder = "quizzes"
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def parse(self, folder: Path, course_slug: str, root: Path, errors: list[Any]) -> CourseQuizzes:
+        quizzes = []
+        for path in sorted(folder.glob("*.yaml")):
+            reader = FileReader(path, root, errors)
+            slug = path.stem
+            if not slug or set(slug) - SLUG_CHARS:
+                reader.error(0, "file name", "must be '<quiz slug>.yaml' (a-z, 0-9 and hyphens)")
+                continue
+            meta = reader.read_yaml(QUIZ_SCHEMA)
+            if meta is None:
+                continue
+            gift_path = (path.parent / meta["questions"]).resolve()
+            if gift_path.parent != folder.resolve() or not gift_path.is_file():
+                reader.error(
+                    reader.line_of("questions"),
+                    "field 'questions'",
+                    f"'{meta['questions']}' must be a GIFT file in the same folder",
+                )
+                continue
+            gift_reader = FileReader(gift_path, root, errors)
+            spec = QuizSpec(slug, reader.display, gift_reader.display, meta)
+            try:
+                spec.gift_text = gift_path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError as exc:
+                gift_reader.error(0, "", f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
+                continue
+            result = parse_gift(spec.gift_text)
+            for problem in result.errors:
+                gift_reader.error(problem.problem_line or problem.line, "question", problem.message)
+            titles: dict[str, int] = {}
+            for question in result.questions:
+                if question.category is not None:
+                    gift_reader.error(
+                        question.line,
+                        "question",
+                        "a quiz file has no $CATEGORY lines: its questions all go to the "
+                        "quiz's own category",
+                    )
+                if not question.title:
+                    gift_reader.error(
+                        question.line, "question", "needs a ::title:: (titles identify questions)"
+                    )
+                elif question.title in titles:
+                    gift_reader.error(
+                        question.line,
+                        "question",
+                        f"the title '{question.title}' is already used at line "
+                        f"{titles[question.title]}",
+                    )
+                else:
+                    titles[question.title] = question.line
+            if not result.questions and not result.errors:
+                gift_reader.error(0, "", "has no questions")
+            spec.questions = result.questions
+            quizzes.append(spec)
+        return CourseQuizzes(course_slug, quizzes)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def write(self, parsed: CourseQuizzes, *, report: Any) -> None:
+        from .importing import questions_import
+
+        for spec in parsed.quizzes:
+            category = f"{parsed.course_slug}/{spec.slug}"
+            outcome = questions_import(
+                text=spec.gift_text, fmt="gift", category=category, filename=spec.gift_display
+            )
+            if outcome.errors:
+                raise CurriculumInvalid(
+                    [
+                        CurriculumError(spec.gift_display, 0, "question", str(e))
+                        for e in outcome.errors
+                    ]
+                )
+            fields = _quiz_fields(spec.meta)
+            quiz = Quiz.objects.filter(slug=spec.slug).first()
+            label = f"quiz '{spec.meta['title']}'"
+            if quiz is None:
+                quiz = Quiz.objects.create(slug=spec.slug, **fields)
+                report.created.append(label)
+                changed = True
+            else:
+                changed = any(getattr(quiz, name) != value for name, value in fields.items())
+                if changed:
+                    for name, value in fields.items():
+                        setattr(quiz, name, value)
+                    quiz.save()
+            by_title = dict(
+                Question.objects.filter(category__name=category).values_list("title", "pk")
+            )
+            wanted = [by_title[q.title] for q in spec.questions]
+            current = list(
+                quiz.fixed_questions.order_by("sort_order").values_list("question_id", flat=True)
+            )
+            if wanted != current:
+                quiz.fixed_questions.all().delete()
+                QuizQuestion.objects.bulk_create(
+                    QuizQuestion(quiz=quiz, question_id=pk, sort_order=i)
+                    for i, pk in enumerate(wanted)
+                )
+                changed = True
+            if label in report.created:
+                continue
+            if changed or outcome.created or outcome.updated:
+                report.updated.append(label)
+            else:
+                report.unchanged.append(label)
+
+    # --- exporting ----------------------------------------------------------------------------
+
+    def export_ref(self, label: str, pk: int) -> str | None:
+        if label != "quizzes.Quiz":
+            return None
+        return Quiz.objects.filter(pk=pk).values_list("slug", flat=True).first()
+
+    def export(self, course: Any, folder: Path) -> int:
+        from .exporting import NotExpressible, parsed_question
+
+        quiz_ids = (
+            QuizPlacement.objects.filter(page__path__startswith=course.path, page__live=True)
+            .values_list("quiz_id", flat=True)
+            .distinct()
+        )
+        written = 0
+        for quiz in Quiz.objects.filter(pk__in=quiz_ids).order_by("slug"):
+            if quiz.selection != Selection.FIXED:
+                raise CurriculumInvalid(
+                    [
+                        CurriculumError(
+                            f"quiz '{quiz.slug}'",
+                            0,
+                            "",
+                            "draws its questions at random; the curriculum format holds quizzes "
+                            "with a fixed list of questions only",
+                        )
+                    ]
+                )
+            questions = []
+            links = (
+                quiz.fixed_questions.select_related("question__category")
+                .prefetch_related("question__options")
+                .order_by("sort_order")
+            )
+            for link in links:
+                question = link.question
+                try:
+                    questions.append(parsed_question(question, base=question.category.name))
+                except NotExpressible as exc:
+                    raise CurriculumInvalid(
+                        [
+                            CurriculumError(
+                                f"quiz '{quiz.slug}'",
+                                0,
+                                f"question '{question.title}'",
+                                f"cannot be written to a GIFT file: {exc}",
+                            )
+                        ]
+                    ) from exc
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{quiz.slug}.gift").write_text(write_gift(questions), encoding="utf-8")
+            (folder / f"{quiz.slug}.yaml").write_text(_quiz_yaml(quiz), encoding="utf-8")
+            written += 2
+        return written
+
+
+def _quiz_yaml(quiz: Quiz) -> str:
+    import yaml
+
+    data = {
+        "title": quiz.title,
+        "description": quiz.description,
+        "questions": f"{quiz.slug}.gift",
+        "pass_mark": quiz.pass_mark,
+        "attempts": quiz.attempts_allowed,
+        "delay_minutes": quiz.delay_minutes,
+        "time_limit_minutes": quiz.time_limit_minutes,
+        "grading": quiz.grading_method,
+        "shuffle_questions": quiz.shuffle_questions,
+        "shuffle_options": quiz.shuffle_options,
+        "review": {
+            "score": quiz.review_score,
+            "answers": quiz.review_answers,
+            "feedback": quiz.review_feedback,
+        },
+    }
+    if not quiz.description:
+        del data["description"]
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100000)

@@ -1,0 +1,200 @@
+"""Quizzes in the curriculum files: a course's quizzes/ folder, module assessments and the quiz
+directive, with errors by file and line, idempotence and the round trip through an export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from courses.api import (
+    CurriculumInvalid,
+    LessonPage,
+    ModulePage,
+    curriculum_export,
+    curriculum_import,
+)
+from quizzes.models import Question, Quiz, QuizPlacement, QuizQuestion
+from tests.conftest import SHIPPED_CURRICULUM
+
+pytestmark = pytest.mark.django_db
+
+QUIZ = "trauma-informed-care/quizzes/principles-of-trauma-informed-care-check"
+MODULE = "trauma-informed-care/02-principles-of-trauma-informed-care/module.md"
+LESSON = "trauma-informed-care/02-principles-of-trauma-informed-care/01-six-principles.md"
+
+
+def quiz_state() -> tuple[int, int, int, int, list[tuple[str, int]]]:
+    return (
+        Quiz.objects.count(),
+        Question.objects.count(),
+        QuizQuestion.objects.count(),
+        QuizPlacement.objects.count(),
+        sorted(Quiz.objects.values_list("slug", "pass_mark")),
+    )
+
+
+def errors_of(path: Path) -> list[str]:
+    with pytest.raises(CurriculumInvalid) as info:
+        curriculum_import(path=path)
+    return [str(e) for e in info.value.errors]
+
+
+def edit(root: Path, relative: str, old: str, new: str) -> None:
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_shipped_quizzes_import_as_module_assessments() -> None:
+    curriculum_import(path=SHIPPED_CURRICULUM)
+    quizzes = {q.slug: q for q in Quiz.objects.all()}
+    assert len(quizzes) == 4
+    for module in ModulePage.objects.live():
+        assert module.assessment is not None
+        assert module.assessment.slug == f"{module.slug}-check"
+        assert QuizPlacement.objects.filter(
+            quiz=module.assessment, page_id=module.pk, kind="module", required=True
+        ).exists()
+        links = list(module.assessment.fixed_questions.order_by("sort_order"))
+        assert len(links) >= 6
+        assert {link.question.category.name for link in links} == {
+            f"trauma-informed-care/{module.assessment.slug}"
+        }
+    quiz = quizzes["principles-of-trauma-informed-care-check"]
+    assert (quiz.pass_mark, quiz.attempts_allowed, quiz.time_limit_minutes) == (80, 3, 20)
+    first = quiz.fixed_questions.order_by("sort_order").first()
+    assert first is not None and first.question.title == "M2-Q1 Opening a meeting"
+
+
+def test_second_import_changes_no_quiz() -> None:
+    curriculum_import(path=SHIPPED_CURRICULUM)
+    before = quiz_state()
+    report = curriculum_import(path=SHIPPED_CURRICULUM)
+    assert not report.changed, report
+    assert quiz_state() == before
+
+
+def test_changed_quiz_file_updates_the_quiz_in_place(
+    curriculum_copy: Callable[[Path], Path],
+) -> None:
+    root = curriculum_copy(SHIPPED_CURRICULUM)
+    curriculum_import(path=root)
+    quiz = Quiz.objects.get(slug="principles-of-trauma-informed-care-check")
+    edit(root, f"{QUIZ}.yaml", "pass_mark: 80", "pass_mark: 70")
+    edit(root, f"{QUIZ}.gift", "How should he open the meeting?", "How should he begin?")
+    questions = Question.objects.count()
+    report = curriculum_import(path=root)
+    assert report.changed
+    quiz.refresh_from_db()
+    assert quiz.pass_mark == 70
+    assert Question.objects.count() == questions  # updated by title, not duplicated
+    assert Question.objects.filter(text__contains="How should he begin?").count() == 1
+
+
+def test_lesson_quiz_directive_places_the_quiz(curriculum_copy: Callable[[Path], Path]) -> None:
+    root = curriculum_copy(SHIPPED_CURRICULUM)
+    path = root / LESSON
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + '\n\n::: quiz slug="principles-of-trauma-informed-care-check" required="false"\n:::\n',
+        encoding="utf-8",
+    )
+    curriculum_import(path=root)
+    lesson = LessonPage.objects.get(slug="six-principles")
+    assert [b.block_type for b in lesson.body][-1] == "quiz"
+    placement = QuizPlacement.objects.get(page_id=lesson.pk)
+    assert (placement.kind, placement.required) == ("lesson", False)
+
+
+def test_export_writes_the_quizzes_and_reimports_unchanged(tmp_path: Path) -> None:
+    curriculum_import(path=SHIPPED_CURRICULUM)
+    before = quiz_state()
+    curriculum_export(path=tmp_path / "export")
+    folder = tmp_path / "export" / "trauma-informed-care" / "quizzes"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        p.name for p in (SHIPPED_CURRICULUM / "trauma-informed-care" / "quizzes").iterdir()
+    )
+    module_file = next((tmp_path / "export" / "trauma-informed-care").glob("02-*/module.md"))
+    assert "assessment: principles-of-trauma-informed-care-check" in module_file.read_text()
+    report = curriculum_import(path=tmp_path / "export")
+    assert not report.changed, report
+    assert quiz_state() == before
+
+
+BAD_QUIZ_EDITS = [
+    # (file, old, new, expected message)
+    (f"{QUIZ}.yaml", "pass_mark: 80", "pass_mark: 180",
+     f"{QUIZ}.yaml:4: field 'pass_mark': must be a whole number from 0 to 100"),
+    (f"{QUIZ}.yaml", "grading: highest", "grading: best",
+     "field 'grading': must be one of: highest, latest, first, average"),
+    (f"{QUIZ}.yaml", "pass_mark: 80", "pass_mark: 80\ncolour: blue", "field 'colour': is unknown"),
+    (f"{QUIZ}.yaml", "questions: principles-of-trauma-informed-care-check.gift",
+     "questions: missing.gift", "'missing.gift' must be a GIFT file in the same folder"),
+    (f"{QUIZ}.yaml", "score: after_submit", "score: sometimes", "'score' must be one of"),
+    (f"{QUIZ}.gift", "::M2-Q2 Principles in words::", "", "needs a ::title::"),
+    (f"{QUIZ}.gift", "::M2-Q2 Principles in words::", "::M2-Q1 Opening a meeting::",
+     "the title 'M2-Q1 Opening a meeting' is already used at line 4"),
+    (f"{QUIZ}.gift", "=Safety -> ", "=Safety -> \n}\n{", f"{QUIZ}.gift:"),
+    (f"{QUIZ}.gift", "::M2-Q1 Opening", "$CATEGORY: elsewhere\n\n::M2-Q1 Opening",
+     "a quiz file has no $CATEGORY lines"),
+    (MODULE, "assessment: principles-of-trauma-informed-care-check", "assessment: Not A Slug",
+     f"{MODULE}:5: field 'assessment': must be lowercase"),
+    (LESSON, "## ", '::: quiz slug="principles-of-trauma-informed-care-check" required="maybe"\n:::\n\n## ',
+     "attribute 'required' must be \"true\" or \"false\""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("relative", "old", "new", "expected"), BAD_QUIZ_EDITS)
+def test_bad_quiz_files_are_rejected_with_file_and_line(
+    curriculum_copy: Callable[[Path], Path], relative: str, old: str, new: str, expected: str
+) -> None:
+    root = curriculum_copy(SHIPPED_CURRICULUM)
+    edit(root, relative, old, new)
+    before = quiz_state()
+    errors = errors_of(root)
+    assert any(expected in e for e in errors), errors
+    assert quiz_state() == before
+
+
+@pytest.mark.parametrize(
+    ("relative", "old", "new"),
+    [
+        (
+            MODULE,
+            "assessment: principles-of-trauma-informed-care-check",
+            "assessment: no-such-quiz",
+        ),
+        (LESSON, "## ", '::: quiz slug="no-such-quiz"\n:::\n\n## '),
+    ],
+    ids=["assessment", "directive"],
+)
+def test_unknown_quiz_slug_is_rejected_and_nothing_is_stored(
+    curriculum_copy: Callable[[Path], Path], relative: str, old: str, new: str
+) -> None:
+    root = curriculum_copy(SHIPPED_CURRICULUM)
+    edit(root, relative, old, new)
+    errors = errors_of(root)
+    assert any("no quiz with slug 'no-such-quiz'" in e and relative in e for e in errors), errors
+    # The quizzes were written before the pages, in the same transaction: all rolled back.
+    assert quiz_state() == (0, 0, 0, 0, [])
+
+
+def test_engine_rules_in_a_quiz_file_are_rejected(
+    curriculum_copy: Callable[[Path], Path],
+) -> None:
+    """A question GIFT can hold but the engine refuses (right options worth 90% in all)."""
+    root = curriculum_copy(SHIPPED_CURRICULUM)
+    curriculum_import(path=root)
+    before = quiz_state()
+    gift = root / f"{QUIZ}.gift"
+    text = gift.read_text(encoding="utf-8")
+    gift.write_text(
+        text + "\n::M2-Q9 Short of full credit::Which?{~%45%one ~%45%two ~three}\n",
+        encoding="utf-8",
+    )
+    errors = errors_of(root)
+    assert any(f"{QUIZ}.gift" in e and "100%" in e for e in errors), errors
+    assert quiz_state() == before
