@@ -8,15 +8,17 @@ results on those quizzes. Every learner and course is then answered from memory.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.api import CoursePage
 from learners.api import MissingItem, ModuleStructure, RequirementLookup
 
-from .models import QuizPlacement, QuizResult
+from .models import Quiz, QuizPlacement, QuizResult, ReviewWhen
 from .text import decimal_text
 
 __all__ = ["required_quizzes"]
@@ -39,17 +41,27 @@ def required_quizzes(
     placements = (
         QuizPlacement.objects.filter(page_id__in=list(owner), required=True)
         .select_related("quiz")
-        .only("page_id", "kind", "quiz__title", "quiz__pass_mark")
+        .only(
+            "page_id",
+            "kind",
+            "quiz__title",
+            "quiz__pass_mark",
+            "quiz__review_score",
+            "quiz__closes_at",
+        )
         .order_by("page__path")
     )
     # course id → [(module id, module title, quiz id, quiz title, pass mark, page id)], one per quiz
     required: dict[int, list[tuple[int, str, int, str, int, int]]] = {}
     seen: set[tuple[int, int]] = set()
+    grade_shown: dict[int, bool] = {}  # quiz id → whether its review options show the score now
+    now = timezone.now()
     for placement in placements:
         course_id, module = owner[placement.page_id]
         if (course_id, placement.quiz_id) in seen:
             continue
         seen.add((course_id, placement.quiz_id))
+        grade_shown[placement.quiz_id] = _score_shown(placement.quiz, now)
         required.setdefault(course_id, []).append(
             (
                 module.module_id,
@@ -80,7 +92,7 @@ def required_quizzes(
             if passed:
                 items.append((module_id, None))
                 continue
-            if grade is None:
+            if grade is None or not grade_shown[quiz_id]:
                 reason = _("quiz not passed yet (pass mark %s%%)") % pass_mark
             else:
                 reason = _("your grade is %(grade)s%%; the pass mark is %(mark)s%%") % {
@@ -103,6 +115,15 @@ def required_quizzes(
         return items
 
     return lookup
+
+
+def _score_shown(quiz: Quiz, now: datetime) -> bool:
+    """Whether the quiz's review options show a learner with a finished attempt the score."""
+    if quiz.review_score == ReviewWhen.AFTER_SUBMIT:
+        return True
+    if quiz.review_score == ReviewWhen.AFTER_CLOSE:
+        return quiz.closes_at is not None and now >= quiz.closes_at
+    return False
 
 
 def _nothing(user_id: int, course_id: int) -> list[tuple[int | None, MissingItem | None]]:

@@ -237,7 +237,8 @@ def attempt_availability(*, user: Any, quiz: Quiz, now: datetime | None = None) 
             finished=count,
         )
     if quiz.delay_minutes and finished:
-        last = max(a.finished_at or a.started_at for a in finished)
+        # An attempt left open past its time limit ended at its deadline (it is being closed).
+        last = max(a.finished_at or a.deadline or a.started_at for a in finished)
         next_at = last + timedelta(minutes=quiz.delay_minutes)
         if now < next_at:
             return Availability(
@@ -277,6 +278,9 @@ def attempt_start(
     questions = _questions_for(quiz, rng)
     number = (Attempt.objects.filter(quiz=quiz, user=user).aggregate(n=Max("number"))["n"] or 0) + 1
     deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):
+        # An attempt ends when the quiz closes: once closed, the review may show the answers.
+        deadline = quiz.closes_at
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
@@ -316,9 +320,12 @@ def attempt_save(
     is no longer in progress; past the deadline, nothing is stored and the attempt is graded."""
     now = now or timezone.now()
     with transaction.atomic():
-        if not _claim_for_saving(attempt, now):
-            raise AttemptClosed(_closed_reason(attempt, now))
-        _store_responses(attempt, responses, now)
+        claimed = _claim_for_saving(attempt, now)
+        if claimed:
+            _store_responses(attempt, responses, now)
+    if not claimed:
+        # Outside the block: raising inside it would roll back the grading _closed_reason does.
+        raise AttemptClosed(_closed_reason(attempt, now))
     attempt.saved_at = now
     return attempt
 
@@ -561,6 +568,14 @@ def _as_dict(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
 
 
+def _form_index(value: str) -> int | None:
+    """A small number the form offers ("0", "12"), or None: ``str.isdigit`` alone lets through
+    "²" and 5,000-digit strings, on which ``int()`` raises."""
+    if len(value) > 4 or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value)
+
+
 def responses_from_post(
     answers: Iterable[AttemptAnswer], data: Any
 ) -> tuple[dict[int, Any], list[str]]:
@@ -595,16 +610,17 @@ def responses_from_post(
             matches = {}
             for oid in layout.get("options", []):
                 token = data.get(f"{name}-{oid}", "")
-                if token.isdigit() and int(token) < len(texts):
-                    matches[oid] = texts[int(token)]
+                index = _form_index(token)
+                if index is not None and index < len(texts):
+                    matches[oid] = texts[index]
             response = {"matches": matches} if matches else None
         elif kind == QuestionType.ORDERING:
             items = layout.get("options", [])
             positions = {}
             for oid in items:
-                value = data.get(f"{name}-{oid}", "")
-                if value.isdigit() and 1 <= int(value) <= len(items):
-                    positions[oid] = int(value)
+                position = _form_index(data.get(f"{name}-{oid}", ""))
+                if position is not None and 1 <= position <= len(items):
+                    positions[oid] = position
             if (
                 positions
                 and len(positions) == len(items)

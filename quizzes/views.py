@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from .models import Attempt, AttemptState, Quiz, QuizPlacement, QuizResult
+from .scoring import is_answered
 from .services import (
     AttemptClosed,
     AttemptNotAllowed,
@@ -29,6 +30,7 @@ from .services import (
     attempt_save,
     attempt_start,
     attempt_submit,
+    attempts_close_overdue,
     question_display,
     responses_from_post,
     review_for,
@@ -58,6 +60,18 @@ def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     )
 
 
+def _close_if_overdue(attempt: Attempt) -> None:
+    """Grade an attempt in progress whose time limit has passed, on what was saved in time: the
+    learner who comes back after the deadline sees it graded, not a form that saves nothing."""
+    if (
+        attempt.state == AttemptState.IN_PROGRESS
+        and attempt.deadline is not None
+        and timezone.now() > attempt.deadline
+    ):
+        attempts_close_overdue(attempts=Attempt.objects.filter(pk=attempt.pk))
+        attempt.refresh_from_db()
+
+
 @never_cache
 @login_required
 def quiz_detail(request: HttpRequest, quiz_id: int) -> HttpResponse:
@@ -65,6 +79,7 @@ def quiz_detail(request: HttpRequest, quiz_id: int) -> HttpResponse:
     quiz, page = _quiz_for(request, quiz_id)
     user = cast(User, request.user)
     now = timezone.now()
+    attempts_close_overdue(now=now, attempts=Attempt.objects.filter(quiz=quiz, user=user))
     availability = attempt_availability(user=user, quiz=quiz, now=now)
     attempts = list(Attempt.objects.filter(quiz=quiz, user=user).order_by("number"))
     rows = [(a, review_for(quiz=quiz, attempt=a, now=now)) for a in attempts]
@@ -113,6 +128,8 @@ def attempt_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
     summary before the final submit ("finish")."""
     attempt = _own_attempt(request, attempt_id)
     quiz, page = _quiz_for(request, attempt.quiz_id)
+    if request.method != "POST":  # a late post is refused by attempt_save, with a message
+        _close_if_overdue(attempt)
     if attempt.state != AttemptState.IN_PROGRESS:
         return HttpResponseRedirect(_attempt_url(attempt, page, "review"))
     answers = list(attempt.answers.order_by("position"))
@@ -160,7 +177,8 @@ def autosave(request: HttpRequest, attempt_id: int) -> JsonResponse:
         attempt_save(attempt=attempt, responses=responses)
     except AttemptClosed as exc:
         return _closed_json(attempt, str(exc))
-    answered = sum(1 for position, response in responses.items() if response is not None)
+    # Counted as the attempt page counts (an ordering with a position missing is not answered).
+    answered = sum(1 for a in answers if is_answered(a.snapshot, responses.get(a.position)))
     return JsonResponse(
         {
             "saved": True,
@@ -192,6 +210,7 @@ def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Before the final submit: which questions are answered, with a way back to each."""
     attempt = _own_attempt(request, attempt_id)
     quiz, page = _quiz_for(request, attempt.quiz_id)
+    _close_if_overdue(attempt)
     if attempt.state != AttemptState.IN_PROGRESS:
         return HttpResponseRedirect(_attempt_url(attempt, page, "review"))
     questions = [question_display(a) for a in attempt.answers.order_by("position")]
@@ -236,11 +255,9 @@ def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """A finished attempt, showing what the review options allow now."""
     attempt = _own_attempt(request, attempt_id)
     quiz, page = _quiz_for(request, attempt.quiz_id)
+    _close_if_overdue(attempt)
     if attempt.state == AttemptState.IN_PROGRESS:
-        availability = attempt_availability(user=request.user, quiz=quiz)  # closes it if overdue
-        if availability.resume is not None:
-            return HttpResponseRedirect(_attempt_url(attempt, page))
-        attempt.refresh_from_db()
+        return HttpResponseRedirect(_attempt_url(attempt, page))
     allowed = review_for(quiz=quiz, attempt=attempt)
     questions = (
         [question_display(a, review=allowed) for a in attempt.answers.order_by("position")]
