@@ -98,7 +98,8 @@ def _render(text: str, text_format: str, *, inline: bool = False) -> str:
 
 
 def _decimal(value: Decimal | None) -> str | None:
-    return None if value is None else str(value.normalize())
+    """A stored number as plain text: ``100``, ``0.5`` (never ``1E+2``)."""
+    return None if value is None else format(value.normalize(), "f")
 
 
 def question_snapshot(
@@ -175,14 +176,19 @@ def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
             quiz.fixed_questions.order_by("sort_order").values_list("question_id", flat=True)
         )
     else:
-        ids = []
-        for draw in quiz.draws.select_related("category").order_by("sort_order"):
+        draws = list(quiz.draws.select_related("category").order_by("sort_order"))
+        # The narrowest draws choose first (a category alone before one with everything inside
+        # it, deeper categories first), so a broad draw cannot take the questions a narrower one
+        # needs; the questions are then asked in the order the draws are listed.
+        chosen: dict[int, list[int]] = {}
+        taken: set[int] = set()
+        for draw in sorted(
+            draws, key=lambda d: (d.include_subcategories, -d.category.name.count("/"))
+        ):
             within = Q(category=draw.category)
             if draw.include_subcategories:
                 within |= Q(category__name__startswith=f"{draw.category.name}/")
-            pool = list(
-                Question.objects.filter(within).exclude(pk__in=ids).values_list("pk", flat=True)
-            )
+            pool = sorted(set(Question.objects.filter(within).values_list("pk", flat=True)) - taken)
             if len(pool) < draw.count:
                 raise AttemptNotAllowed(
                     _("This quiz is not ready yet: please tell your trainer.")
@@ -190,7 +196,9 @@ def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
                     + _("(It draws %(count)s questions from “%(category)s”, which has %(found)s.)")
                     % {"count": draw.count, "category": draw.category.name, "found": len(pool)}
                 )
-            ids.extend(rng.sample(sorted(pool), draw.count))
+            chosen[draw.pk] = rng.sample(pool, draw.count)
+            taken.update(chosen[draw.pk])
+        ids = [pk for draw in draws for pk in chosen[draw.pk]]
     if not ids:
         raise AttemptNotAllowed(_("This quiz has no questions yet: please tell your trainer."))
     by_id = {q.pk: q for q in Question.objects.filter(pk__in=ids).prefetch_related("options")}

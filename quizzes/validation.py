@@ -57,7 +57,10 @@ def question_problems(
             problems.append(
                 (
                     "options",
-                    _("The credits of the right options must add up to 100%% (they add up to %s%%).")
+                    _(
+                        "The credits of the right options must add up to 100%% "
+                        "(they add up to %s%%)."
+                    )
                     % decimal_text(positive),
                 )
             )

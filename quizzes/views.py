@@ -169,6 +169,7 @@ def attempt_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def autosave(request: HttpRequest, attempt_id: int) -> JsonResponse:
     """The attempt form, saved in the background as the learner answers (``quiz.js``)."""
     attempt = _own_attempt(request, attempt_id)
+    _quiz_for(request, attempt.quiz_id)  # a quiz no longer placed anywhere live: 404, as elsewhere
     answers = list(attempt.answers.order_by("position"))
     if attempt.state != AttemptState.IN_PROGRESS:
         return _closed_json(attempt, _("This attempt has already been submitted."))

@@ -551,6 +551,26 @@ def test_draws_from_several_categories_never_repeat_a_question(
         attempt_submit(attempt=attempt, now=T0)
 
 
+def test_a_broad_draw_listed_first_leaves_the_narrow_draw_its_questions(
+    learner: Any, bank: dict[str, list[int]]
+) -> None:
+    """ "Bank" with everything inside, then "Bank/Sub": the narrower draw chooses first, so the
+    broad one can never take the questions it needs; the questions keep the listed order."""
+    quiz = QuizFactory(selection="random", attempts_allowed=0)
+    QuizDraw.objects.create(
+        quiz=quiz, category=QuestionCategoryFactory(name="Bank"), count=2, sort_order=0
+    )
+    QuizDraw.objects.create(
+        quiz=quiz, category=QuestionCategoryFactory(name="Bank/Sub"), count=3, sort_order=1
+    )
+    for seed in range(10):
+        attempt = attempt_start(user=learner, quiz=quiz, now=T0, rng=random.Random(seed))
+        questions = drawn(attempt)
+        assert sorted(questions[:2]) == sorted(bank["Bank"])
+        assert sorted(questions[2:]) == sorted(bank["Bank/Sub"])
+        attempt_submit(attempt=attempt, now=T0)
+
+
 def test_random_draws_differ_between_attempts(learner: Any, bank: dict[str, list[int]]) -> None:
     quiz = QuizFactory(selection="random")
     QuizDraw.objects.create(

@@ -168,6 +168,20 @@ def test_a_quiz_on_an_unpublished_page_is_not_there_for_learners(
     assert client.get(quiz_url(setup.quiz.pk)).status_code == 200
 
 
+def test_an_attempt_on_a_quiz_no_longer_published_cannot_be_saved(
+    client: Client, setup: Setup, module: ModulePage
+) -> None:
+    """Every attempt route answers 404 once the quiz's page is unpublished, autosave included."""
+    ModulePage.objects.get(pk=module.pk).unpublish()
+    client.force_login(setup.owner)
+    attempt_id = setup.open_attempt.pk
+    assert client.get(attempt_url(attempt_id)).status_code == 404
+    assert client.post(attempt_url(attempt_id, "autosave"), {"q1": "x"}).status_code == 404
+    assert client.post(attempt_url(attempt_id, "submit")).status_code == 404
+    setup.open_attempt.refresh_from_db()
+    assert setup.open_attempt.saved_at is None
+
+
 POST_ONLY = [("start", "start"), ("autosave", "autosave"), ("submit", "submit")]
 
 
