@@ -1,5 +1,6 @@
 """The public interface of ``core``: other apps import from here only."""
 
+from .csv_export import csv_download, spreadsheet_safe
 from .html import render_markdown, sanitize_html
 from .page_cache import invalidate_page_cache, mark_cacheable
 from .progress import Progress, progress_bar
@@ -8,9 +9,11 @@ from .specialties import Specialty
 __all__ = [
     "Progress",
     "Specialty",
+    "csv_download",
     "invalidate_page_cache",
     "mark_cacheable",
     "progress_bar",
     "render_markdown",
     "sanitize_html",
+    "spreadsheet_safe",
 ]

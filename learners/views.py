@@ -5,7 +5,6 @@ Each view checks who may act (the signed-in learner on their own records), then 
 
 from __future__ import annotations
 
-import csv
 from typing import Any, cast
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.api import csv_download
 from courses.api import CoursePage, LessonPage
 
 from .completion import course_completion
@@ -199,10 +199,7 @@ def cohort_export(request: HttpRequest, cohort_id: int) -> HttpResponse:
     """The cohort table as CSV (UTF-8 with a BOM, so Excel reads Cyrillic names correctly)."""
     cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=cohort_id)
     table = cohort_table(cohort=cohort)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-progress.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
+    response, writer = csv_download(f"cohort-{cohort.pk}-progress.csv")
     writer.writerow(CSV_COLUMNS)
     for row in table.rows:
         profile = row.profile
@@ -256,10 +253,7 @@ def report_course(request: HttpRequest, course_id: int) -> HttpResponse:
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     rows = course_report(course=course, regions=regions)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="report-{course.slug}.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
+        response, writer = csv_download(f"report-{course.slug}.csv")
         writer.writerow(["region_code", "region", "specialty", "practitioners", "enrolled",
                          "completed"])  # fmt: skip
         for row in rows:

@@ -11,7 +11,6 @@ are sent to the admin sign-in page. Users with admin access but without the perm
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+
+from core.api import csv_download
 
 from .models import Quiz
 from .statistics import QuizStatistics, ScoreBin, can_view_statistics, quiz_statistics
@@ -178,10 +179,7 @@ def statistics_csv(request: HttpRequest, quiz_id: int) -> HttpResponse:
         return denied
     quiz = get_object_or_404(Quiz, pk=quiz_id)
     stats: QuizStatistics = quiz_statistics(quiz=quiz)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="quiz-{quiz.slug}-statistics.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
+    response, writer = csv_download(f"quiz-{quiz.slug}-statistics.csv")
     writer.writerow(CSV_COLUMNS)
     for question in stats.questions:
         writer.writerow(
