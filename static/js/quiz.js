@@ -93,10 +93,16 @@
   var started = Date.now();
   var announced = {};
 
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
   function format(seconds) {
-    var m = Math.floor(seconds / 60);
+    var d = Math.floor(seconds / 86400);
+    var h = Math.floor((seconds % 86400) / 3600);
+    var m = Math.floor((seconds % 3600) / 60);
     var s = seconds % 60;
-    return m + ":" + (s < 10 ? "0" : "") + s;
+    if (d > 0) return d + "d " + h + ":" + pad(m) + ":" + pad(s);
+    if (h > 0) return h + ":" + pad(m) + ":" + pad(s);
+    return m + ":" + pad(s);
   }
 
   function tick() {
