@@ -10,7 +10,7 @@ BROKER_URL ?= redis://127.0.0.1:6379/15
 CACHE_URL ?= redis://127.0.0.1:6379/14
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev browser-deps run serve test lint typecheck test-sqlite \
+.PHONY: help install install-dev browser-deps pdf-deps run serve test lint typecheck test-sqlite \
 	test-postgres coverage messages worker bench bench-quiz clean
 
 help:  ## List the targets
@@ -35,13 +35,21 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.base  ## Install what the site needs to run
 
-install-dev: $(VENV)/.dev node_modules/.installed browser-deps  ## Install what the tests need
+install-dev: $(VENV)/.dev node_modules/.installed browser-deps pdf-deps  ## Install what the tests need
 
 browser-deps:  ## Install Debian's Chromium for the browser tests (as root; skipped otherwise)
 	@if [ -x /usr/bin/chromium ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Chromium is not installed and this is not root: browser tests will be skipped."; fi
+
+pdf-deps:  ## Install Debian's pango, DejaVu fonts and poppler-utils for certificate PDFs (as root)
+	@need=""; for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; do \
+		dpkg -s $$pkg >/dev/null 2>&1 || need="$$need $$pkg"; done; \
+	if [ -z "$$need" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+	else echo "Missing Debian packages:$$need (needed by the certificate PDF and its tests)."; fi
 
 run: install  ## Migrate SQLite, load the curriculum and demo accounts, serve on 127.0.0.1:8000
 	$(MANAGE) migrate --noinput

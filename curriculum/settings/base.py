@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "courses",
     "learners",
     "quizzes",
+    "certification",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -69,7 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.SiteLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -183,10 +184,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 # Celery beat (``celery -A curriculum beat``) runs these on a schedule.
+from celery.schedules import crontab  # noqa: E402
+
 CELERY_BEAT_SCHEDULE = {
     "quizzes-close-overdue-attempts": {
         "task": "quizzes.close_overdue_attempts",
         "schedule": 300.0,  # seconds
+    },
+    "certification-nightly": {
+        "task": "certification.nightly",
+        "schedule": crontab(hour=2, minute=30),  # expiry and reminders, at night (TIME_ZONE)
     },
 }
 
@@ -218,5 +225,6 @@ LOGGING = {
         # Wagtail logs every page action and background task at INFO; the audit log keeps them.
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # logs every step of every PDF at INFO
     },
 }

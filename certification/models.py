@@ -1,0 +1,153 @@
+"""Certification tracks and the certificates issued on them.
+
+A track names the courses a practitioner must complete (some only for certain specialties), how
+long a certificate is valid and when renewal opens. A certificate is issued once per learner,
+track and cycle (``sequence``: 1 for the first, n + 1 for the renewal of certificate n), which a
+unique constraint enforces, so a task that runs twice or two completions at once issue one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
+
+from core.api import Specialty
+
+
+class RenewalRule(models.TextChoices):
+    REFRESHER = "refresher", _("Complete a refresher course")
+    REPASS = "repass", _("Pass the final assessments again")
+
+
+class CertificationTrack(ClusterableModel):
+    """A named certification, e.g. "Psychosocial support for returnee families"."""
+
+    name = models.CharField(_("name"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    issuing_body = models.CharField(_("issuing body"), max_length=255, default="Zhusan Academy")
+    validity_months = models.PositiveSmallIntegerField(_("valid for (months)"), default=24)
+    renewal_window_days = models.PositiveSmallIntegerField(
+        _("renewal opens (days before expiry)"), default=90
+    )
+    renewal_rule = models.CharField(
+        _("to renew"), max_length=10, choices=RenewalRule.choices, default=RenewalRule.REPASS
+    )
+    refresher_course = models.ForeignKey(
+        "courses.CoursePage",
+        verbose_name=_("refresher course"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    active = models.BooleanField(_("issuing certificates"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("certification track")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrackRequirement(Orderable):
+    """A course the track requires: of everyone, or only of one specialty."""
+
+    track = ParentalKey(CertificationTrack, on_delete=models.CASCADE, related_name="requirements")
+    course = models.ForeignKey(
+        "courses.CoursePage", verbose_name=_("course"), on_delete=models.PROTECT, related_name="+"
+    )
+    specialty = models.CharField(
+        _("only for"),
+        max_length=30,
+        choices=Specialty.choices,
+        blank=True,
+        help_text=_("Leave empty when every specialty needs this course."),
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("required course")
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Certificate(models.Model):
+    """One certificate. The verification code is random and unguessable (see ``services``)."""
+
+    track = models.ForeignKey(
+        CertificationTrack, on_delete=models.PROTECT, related_name="certificates"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
+    )
+    sequence = models.PositiveSmallIntegerField(default=1)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="renewal"
+    )
+    code = models.CharField(max_length=32, unique=True)
+    holder_name = models.CharField(max_length=255)
+    issued_on = models.DateField()
+    expires_on = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.VALID
+    )
+    #: ``{course id: {"title": ..., "version": "2.1"}}`` at the time of issue.
+    course_versions = models.JSONField(default=dict)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoked_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["track", "user", "sequence"], name="certification_one_per_cycle"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.track} — {self.holder_name} ({self.issued_on})"
+
+
+class ReminderKind(models.TextChoices):
+    DAYS_60 = "60", _("60 days before expiry")
+    DAYS_30 = "30", _("30 days before expiry")
+    DAYS_7 = "7", _("7 days before expiry")
+    EXPIRED = "0", _("On expiry")
+
+
+class CertificateReminder(models.Model):
+    """A reminder email sent for a certificate: one row per certificate and kind, claimed before
+    sending, so each reminder goes out once however often the task runs."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=2, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "kind"], name="certification_one_reminder_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.get_kind_display()}"

@@ -1,0 +1,119 @@
+"""Expiry and reminders, run nightly by Celery beat (``certification.nightly``).
+
+Reminders go out 60, 30 and 7 days before a certificate expires and when it has expired (the
+night after its expiry date, its last valid day, when the same run marks it expired), each
+exactly once: a ``CertificateReminder`` row is claimed (unique per certificate and kind) before
+the email is sent, and marked sent after. A reminder whose email failed stays unsent and is
+retried by the next run (and by the task's own retries); a run that finds a reminder already
+sent skips it. A reminder that was due while the task did not run (a holiday, an outage) is
+still sent, once, if the certificate has not expired since; the expiry notice is sent once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Certificate, CertificateReminder, CertificateStatus, ReminderKind
+
+__all__ = ["certificates_expire", "reminders_due", "reminders_send"]
+
+#: Days before expiry each reminder is due, nearest last.
+SCHEDULE = ((ReminderKind.DAYS_60, 60), (ReminderKind.DAYS_30, 30), (ReminderKind.DAYS_7, 7))
+
+
+def certificates_expire(*, today: date | None = None) -> int:
+    """Mark valid certificates past their expiry date as expired; returns how many."""
+    today = today or timezone.localdate()
+    return Certificate.objects.filter(status=CertificateStatus.VALID, expires_on__lt=today).update(
+        status=CertificateStatus.EXPIRED
+    )
+
+
+def reminders_due(*, today: date | None = None) -> list[tuple[Certificate, str]]:
+    """Every (certificate, reminder kind) due today and not sent yet: the nearest reminder only
+    (a certificate 6 days from expiry gets the 7-day one, not the 60-day one as well)."""
+    today = today or timezone.localdate()
+    sent = set(
+        CertificateReminder.objects.filter(sent_at__isnull=False).values_list(
+            "certificate_id", "kind"
+        )
+    )
+    due: list[tuple[Certificate, str]] = []
+    candidates = Certificate.objects.filter(
+        status__in=(CertificateStatus.VALID, CertificateStatus.EXPIRED),
+        expires_on__lte=today + timedelta(days=60),
+        expires_on__gte=today - timedelta(days=30),
+        renewal__isnull=True,
+    ).select_related("track", "user")
+    for certificate in candidates:
+        days_left = (certificate.expires_on - today).days
+        kind: str | None
+        if days_left < 0:  # valid through its expiry date: expired from the next night
+            kind = ReminderKind.EXPIRED
+        else:
+            kind = next((k for k, days in reversed(SCHEDULE) if days_left <= days), None)
+        if kind is not None and (certificate.pk, kind) not in sent:
+            due.append((certificate, kind))
+    return due
+
+
+def reminders_send(*, today: date | None = None) -> tuple[int, int]:
+    """Send the reminders due; returns (sent, failed). Failures are kept for the next run."""
+    sent = failed = 0
+    for certificate, kind in reminders_due(today=today):
+        try:
+            with transaction.atomic():
+                reminder, _created = CertificateReminder.objects.get_or_create(
+                    certificate=certificate, kind=kind
+                )
+        except IntegrityError:  # another worker claimed it this instant
+            continue
+        # Claim it: only the worker whose update matches sends (sent_at still empty).
+        claimed = CertificateReminder.objects.filter(
+            pk=reminder.pk, sent_at__isnull=True, attempts=reminder.attempts
+        ).update(attempts=reminder.attempts + 1)
+        if not claimed:
+            continue
+        try:
+            _send(certificate, kind)
+        except Exception as exc:  # noqa: BLE001 - any mail failure is retried on the next run
+            CertificateReminder.objects.filter(pk=reminder.pk).update(last_error=str(exc)[:500])
+            failed += 1
+            continue
+        CertificateReminder.objects.filter(pk=reminder.pk).update(
+            sent_at=timezone.now(), last_error=""
+        )
+        sent += 1
+    return sent, failed
+
+
+def _send(certificate: Certificate, kind: str) -> None:
+    user = certificate.user
+    if not user.email:
+        raise ValueError("the holder has no email address")
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    renew_url = base + reverse("learners:my_learning")
+    name = certificate.track.name
+    when = certificate.expires_on.isoformat()
+    if kind == ReminderKind.EXPIRED:
+        subject = _("Your certificate “%s” has expired") % name
+        body = _(
+            "Your certificate “%(name)s” expired on %(when)s. To renew it, complete the renewal "
+            "requirements: %(url)s"
+        ) % {"name": name, "when": when, "url": renew_url}
+    else:
+        subject = _("Your certificate “%(name)s” expires in %(days)s days") % {
+            "name": name,
+            "days": kind,
+        }
+        body = _(
+            "Your certificate “%(name)s” is valid until %(when)s. You can renew it now: %(url)s"
+        ) % {"name": name, "when": when, "url": renew_url}
+    send_mail(subject, body, None, [user.email])

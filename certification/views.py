@@ -1,0 +1,76 @@
+"""Public verification of a certificate: ``/verify/<code>/``, no login.
+
+It shows the status, the holder's name, the certification and the dates, and nothing else about
+the person. An unknown code answers the ordinary 404 page. Requests are counted per client
+address; more than ``VERIFY_RATE`` a minute answer 429, so codes cannot be enumerated (they have
+100 random bits in any case).
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from .models import Certificate, CertificateStatus
+from .services import code_normalise
+
+VERIFY_RATE = 20  # lookups per client address per minute
+
+
+def _client(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _over_limit(request: HttpRequest) -> bool:
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    key = f"verify-rate:{_client(request)}:{minute}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count > VERIFY_RATE
+
+
+@never_cache
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    if _over_limit(request):
+        response = render(
+            request,
+            "certification/verify_limited.html",
+            {"message": _("Too many checks from your address. Please wait a minute.")},
+            status=429,
+        )
+        response["Retry-After"] = "60"
+        return response
+    normalised = code_normalise(code)
+    certificate = (
+        Certificate.objects.select_related("track").filter(code=normalised).first()
+        if normalised
+        else None
+    )
+    if certificate is None:
+        raise Http404
+    status = certificate.status
+    if status == CertificateStatus.VALID and certificate.expires_on < timezone.localdate():
+        status = CertificateStatus.EXPIRED  # the nightly task may not have run yet
+    return render(
+        request,
+        "certification/verify.html",
+        {
+            "status": status,
+            "status_label": CertificateStatus(status).label,
+            "holder_name": certificate.holder_name,
+            "certification": certificate.track.name,
+            "issuing_body": certificate.track.issuing_body,
+            "issued_on": certificate.issued_on,
+            "expires_on": certificate.expires_on,
+            "revoked_on": certificate.revoked_at,
+            "code": certificate.code,
+        },
+    )

@@ -1,0 +1,35 @@
+"""CMS: certification tracks (Snippets → Certification tracks)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import CertificationTrack
+
+
+class TrackViewSet(SnippetViewSet):
+    model = CertificationTrack
+    icon = "success"
+    menu_label = _("Certification tracks")
+    add_to_admin_menu = True
+    menu_order = 260
+    list_display = ["name", "validity_months", "active"]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldPanel("issuing_body"),
+        InlinePanel("requirements", heading=_("Required courses"), label=_("Course")),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("validity_months"), FieldPanel("renewal_window_days")]),
+                FieldRowPanel([FieldPanel("renewal_rule"), FieldPanel("refresher_course")]),
+            ],
+            heading=_("Validity and renewal"),
+        ),
+        FieldPanel("active"),
+    ]
+
+
+register_snippet(TrackViewSet)

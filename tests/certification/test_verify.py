@@ -1,0 +1,120 @@
+"""Public verification: status, name, certification and dates; nothing more; no enumeration."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from certification.models import Certificate, CertificationTrack
+from certification.services import new_code
+from tests.factories import practitioner
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def certificate() -> Certificate:
+    user = practitioner(first_name="Анна", last_name="Петрова", email="anna.petrova@example.org")
+    track = CertificationTrack.objects.create(name="Psychosocial support", slug="ps")
+    today = timezone.localdate()
+    return Certificate.objects.create(
+        track=track,
+        user=user,
+        code=new_code(),
+        holder_name="Анна Петрова",
+        issued_on=today - timedelta(days=10),
+        expires_on=today + timedelta(days=700),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit() -> None:
+    cache.clear()
+
+
+def test_a_valid_certificate_shows_its_facts_and_nothing_personal(
+    client: Client, certificate: Certificate
+) -> None:
+    response = client.get(f"/verify/{certificate.code}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for expected in ("Valid", "Анна Петрова", "Psychosocial support", "Zhusan Academy"):
+        assert expected in html
+    profile = certificate.user.profile
+    for private in (certificate.user.email, profile.organisation, certificate.user.username):
+        assert private not in html
+    assert 'name="robots" content="noindex"' in html
+
+
+def test_a_code_typed_loosely_is_found(client: Client, certificate: Certificate) -> None:
+    typed = certificate.code.lower().replace("-", "")
+    assert client.get(f"/verify/{typed}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("status", "expires", "label"),
+    [("revoked", 700, "Revoked"), ("expired", -1, "Expired"), ("valid", -1, "Expired")],
+    ids=["revoked", "expired", "past-expiry-before-the-nightly-task"],
+)
+def test_status(
+    client: Client, certificate: Certificate, status: str, expires: int, label: str
+) -> None:
+    certificate.status = status
+    certificate.expires_on = timezone.localdate() + timedelta(days=expires)
+    certificate.save()
+    assert label in client.get(f"/verify/{certificate.code}/").content.decode()
+
+
+def test_an_unknown_code_is_an_ordinary_404(client: Client, certificate: Certificate) -> None:
+    unknown = client.get(f"/verify/{new_code()}/")
+    malformed = client.get("/verify/not-a-code/")
+    assert unknown.status_code == malformed.status_code == 404
+    assert "Петрова" not in unknown.content.decode()
+
+
+def test_lookups_are_rate_limited(client: Client, certificate: Certificate) -> None:
+    for _ in range(20):
+        assert client.get(f"/verify/{new_code()}/").status_code == 404
+    limited = client.get(f"/verify/{certificate.code}/")
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "60"
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.get(f"/verify/{certificate.code}/").status_code == 200
+
+
+def test_dates_are_shown(client: Client, certificate: Certificate) -> None:
+    certificate.issued_on = date(2026, 3, 1)
+    certificate.save()
+    assert "2026" in client.get(f"/verify/{certificate.code}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("groups", "status"),
+    [
+        (None, "login"),
+        (["Practitioner"], "login"),
+        (["Trainer"], 200),
+        (["Course reviewer"], "/admin/"),
+    ],
+    ids=["anonymous", "practitioner", "trainer", "reviewer"],
+)
+def test_who_manages_certification_tracks(
+    client: Client, groups: list[str] | None, status: int | str
+) -> None:
+    """Trainers manage tracks; a reviewer is sent back to the dashboard (Wagtail's refusal);
+    people without CMS access are sent to sign in."""
+    from tests.factories import UserFactory
+
+    if groups is not None:
+        client.force_login(UserFactory(groups=groups))
+    response = client.get("/admin/snippets/certification/certificationtrack/add/")
+    if status == 200:
+        assert response.status_code == 200
+    elif status == "login":
+        assert response.status_code == 302 and "login" in response["Location"]
+    else:
+        assert response.status_code == 302 and response["Location"] == status
