@@ -8,9 +8,12 @@ address; more than ``VERIFY_RATE`` a minute answer 429, so codes cannot be enume
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -74,3 +77,31 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             "code": certificate.code,
         },
     )
+
+
+@login_required
+def certificate_download(request: HttpRequest, certificate_id: int) -> HttpResponse:
+    """The holder's certificate as a PDF, with its QR code pointing at the verification page.
+    Another person's certificate is a 404, like one that does not exist."""
+    from .pdf import CertificateDocument, certificate_pdf  # WeasyPrint: only when asked for
+
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("track"), pk=certificate_id, user_id=request.user.pk
+    )
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    document = CertificateDocument(
+        holder_name=certificate.holder_name,
+        certification=certificate.track.name,
+        issued_on=certificate.issued_on,
+        expires_on=certificate.expires_on,
+        issuing_body=certificate.track.issuing_body,
+        verification_url=base + reverse("certification:verify", args=[certificate.code]),
+        code=certificate.code,
+        courses=tuple(
+            f"{entry['title']} ({_('version')} {entry['version']})"
+            for entry in certificate.course_versions.values()
+        ),
+    )
+    response = HttpResponse(certificate_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    return response

@@ -29,6 +29,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("learn/quizzes/", include("quizzes.urls")),
+    path("learn/certificates/", include("certification.learner_urls")),
     path("learn/", include("learners.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -9,15 +9,12 @@ decoded with zxing-cpp.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
 import zxingcpp
 from django.utils import translation
-from PIL import Image
 from weasyprint.urls import URLFetcher
 
 from certification import pdf
@@ -27,6 +24,7 @@ from certification.pdf import (
     certificate_pdf,
     qr_svg,
 )
+from tests.certification.helpers import pdf_text, poppler, qr_codes
 
 KAZAKH_NAME = "Гүлшаһар Әбдіғалиқызы Төлеңова"
 # Compound surnames are common: a long name gets smaller type and stays on one line.
@@ -47,19 +45,6 @@ def document(holder_name: str) -> CertificateDocument:
         code="3F9K-7QXM-2HBD",
         courses=("Trauma-informed care (version 2.1)", "Stories between generations (version 1.0)"),
     )
-
-
-def poppler(tool: str, *args: str) -> bytes:
-    """Run a poppler-utils tool; its absence is a failure, not a skip (CI installs it)."""
-    binary = shutil.which(tool)
-    if binary is None:
-        pytest.fail(f"{tool} not found: install Debian's poppler-utils (make install-dev does)")
-    return subprocess.run([binary, *args], check=True, capture_output=True).stdout
-
-
-def pdf_text(path: Path) -> str:
-    """The PDF's text with every run of whitespace made one space (lines may wrap anywhere)."""
-    return " ".join(poppler("pdftotext", str(path), "-").decode().split())
 
 
 @pytest.fixture(scope="module")
@@ -122,11 +107,7 @@ def test_dates_follow_the_active_language(tmp_path: Path) -> None:
 def test_the_qr_code_on_the_page_opens_exactly_the_verification_url(
     rendered: dict[str, Path], tmp_path: Path
 ) -> None:
-    poppler(
-        "pdftoppm", "-png", "-r", "100", "-singlefile", str(rendered["kk"]), str(tmp_path / "page")
-    )
-
-    codes = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
+    codes = qr_codes(rendered["kk"], tmp_path)
 
     assert [(code.format, code.text) for code in codes] == [(zxingcpp.BarcodeFormat.QRCode, URL)]
     assert codes[0].ec_level in {"M", "Q", "H"}
