@@ -115,6 +115,7 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["-issued_on"]
+        permissions = [("revoke_certificate", "Can revoke a certificate")]
         constraints = [
             models.UniqueConstraint(
                 fields=["track", "user", "sequence"], name="certification_one_per_cycle"

@@ -116,11 +116,9 @@ class RevocationRefused(Exception):
 
 
 def can_revoke(user: Any) -> bool:
-    """Ministry administrators (and the site administrator) revoke certificates."""
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.groups.filter(name="Ministry").exists())
-    )
+    """Ministry administrators (and the site administrator) revoke certificates: the permission
+    ``certification.revoke_certificate``, which the Ministry group holds (migration 0003)."""
+    return bool(user.is_authenticated and user.has_perm("certification.revoke_certificate"))
 
 
 def certificate_revoke(*, certificate: Certificate, by: Any, reason: str) -> Certificate:

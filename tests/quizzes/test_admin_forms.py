@@ -166,7 +166,7 @@ def test_a_quiz_must_close_after_it_opens(trainer_client: Client) -> None:
     [(["Practitioner"], 302), (["Ministry"], 302), (["Trainer"], 200), (["Course reviewer"], 200)],
 )
 def test_who_may_edit_the_question_bank(client: Client, groups: list[str], status: int) -> None:
-    """Practitioners and the ministry have no CMS access (sent to sign in); trainers and
-    reviewers manage the bank."""
+    """Practitioners have no CMS access (sent to sign in); the ministry has, for certification
+    only (sent back to the dashboard); trainers and reviewers manage the bank."""
     client.force_login(UserFactory(groups=groups))
     assert client.get(ADD_QUESTION).status_code == status

@@ -952,7 +952,7 @@ ROLES = {
         # Wagtail's admin gate sends anyone without admin access to the sign-in page first.
         ("anonymous", "login"),
         ("practitioner", "login"),
-        ("ministry", "login"),
+        ("ministry", 403),  # in the CMS for certification, without quiz permissions
         ("coordinator", "login"),
         ("cms user without the permission", 403),
         ("trainer", 200),
