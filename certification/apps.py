@@ -1,4 +1,4 @@
-"""Certification: tracks, certificates, public verification (issue #5, started)."""
+"""Certification: tracks, certificates, public verification, expiry and renewal."""
 
 from django.apps import AppConfig
 
@@ -8,6 +8,10 @@ class CertificationConfig(AppConfig):
     verbose_name = "Certification"
 
     def ready(self) -> None:
+        from quizzes.api import register_attempt_window
+
         from . import signals
+        from .services import renewal_attempt_window
 
         signals.connect()
+        register_attempt_window(renewal_attempt_window)

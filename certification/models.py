@@ -54,6 +54,15 @@ class CertificationTrack(ClusterableModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.renewal_rule == RenewalRule.REFRESHER and not self.refresher_course_id:
+            raise ValidationError(
+                {"refresher_course": _("Choose the refresher course holders take to renew.")}
+            )
+
 
 class TrackRequirement(Orderable):
     """A course the track requires: of everyone, or only of one specialty."""

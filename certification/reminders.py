@@ -20,7 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Certificate, CertificateReminder, CertificateStatus, ReminderKind
+from .models import (
+    Certificate,
+    CertificateReminder,
+    CertificateStatus,
+    CertificationTrack,
+    ReminderKind,
+    RenewalRule,
+)
 
 __all__ = ["certificates_expire", "reminders_due", "reminders_send"]
 
@@ -40,19 +47,20 @@ def reminders_due(*, today: date | None = None) -> list[tuple[Certificate, str]]
     """Every (certificate, reminder kind) due today and not sent yet: the nearest reminder only
     (a certificate 6 days from expiry gets the 7-day one, not the 60-day one as well)."""
     today = today or timezone.localdate()
-    sent = set(
-        CertificateReminder.objects.filter(sent_at__isnull=False).values_list(
-            "certificate_id", "kind"
-        )
-    )
-    due: list[tuple[Certificate, str]] = []
     candidates = Certificate.objects.filter(
         status__in=(CertificateStatus.VALID, CertificateStatus.EXPIRED),
         expires_on__lte=today + timedelta(days=60),
         expires_on__gte=today - timedelta(days=30),
         renewal__isnull=True,
-    ).select_related("track", "user")
-    for certificate in candidates:
+    )
+    # Only the candidates' reminders: the nightly run does not grow with the history.
+    sent = set(
+        CertificateReminder.objects.filter(
+            sent_at__isnull=False, certificate__in=candidates.values("pk")
+        ).values_list("certificate_id", "kind")
+    )
+    due: list[tuple[Certificate, str]] = []
+    for certificate in candidates.select_related("track__refresher_course", "user"):
         days_left = (certificate.expires_on - today).days
         kind: str | None
         if days_left < 0:  # valid through its expiry date: expired from the next night
@@ -94,6 +102,13 @@ def reminders_send(*, today: date | None = None) -> tuple[int, int]:
     return sent, failed
 
 
+def renewal_asks(track: CertificationTrack) -> str:
+    """What renewing a certificate on ``track`` asks, in words for the reminder."""
+    if track.renewal_rule == RenewalRule.REFRESHER and track.refresher_course:
+        return _("complete the refresher course “%s”") % track.refresher_course.title
+    return _("pass the final assessments of the certification's courses again")
+
+
 def _send(certificate: Certificate, kind: str) -> None:
     user = certificate.user
     if not user.email:
@@ -102,18 +117,20 @@ def _send(certificate: Certificate, kind: str) -> None:
     renew_url = base + reverse("learners:my_learning")
     name = certificate.track.name
     when = certificate.expires_on.isoformat()
+    asks = renewal_asks(certificate.track)
     if kind == ReminderKind.EXPIRED:
         subject = _("Your certificate “%s” has expired") % name
         body = _(
-            "Your certificate “%(name)s” expired on %(when)s. To renew it, complete the renewal "
-            "requirements: %(url)s"
-        ) % {"name": name, "when": when, "url": renew_url}
+            "Your certificate “%(name)s” expired on %(when)s. You can still renew it: "
+            "%(asks)s. See what is left: %(url)s"
+        ) % {"name": name, "when": when, "asks": asks, "url": renew_url}
     else:
         subject = _("Your certificate “%(name)s” expires in %(days)s days") % {
             "name": name,
             "days": kind,
         }
         body = _(
-            "Your certificate “%(name)s” is valid until %(when)s. You can renew it now: %(url)s"
-        ) % {"name": name, "when": when, "url": renew_url}
+            "Your certificate “%(name)s” is valid until %(when)s. You can renew it now: "
+            "%(asks)s. See what is left: %(url)s"
+        ) % {"name": name, "when": when, "asks": asks, "url": renew_url}
     send_mail(subject, body, None, [user.email])

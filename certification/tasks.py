@@ -31,12 +31,16 @@ def issue_for_user(user_id: int) -> list[int]:
     max_retries=5,
 )
 def nightly() -> dict[str, int]:
-    """Mark expired certificates, then send the reminders due (Celery beat, once a night).
+    """Mark expired certificates, renew those whose refresher was finished before their renewal
+    window opened, then send the reminders due (Celery beat, once a night).
 
-    Safe to run again at any time: expiring is an update of what is past its date, and each
-    reminder is sent once (``reminders``). Emails that failed are retried by the next run."""
+    Safe to run again at any time: expiring is an update of what is past its date, renewing is
+    exactly-once (``services``), and each reminder is sent once (``reminders``). Emails that
+    failed are retried by the next run."""
     from .reminders import certificates_expire, reminders_send
+    from .services import renewals_issue
 
     expired = certificates_expire()
+    renewed = renewals_issue()
     sent, failed = reminders_send()
-    return {"expired": expired, "sent": sent, "failed": failed}
+    return {"expired": expired, "renewed": renewed, "sent": sent, "failed": failed}

@@ -62,6 +62,13 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     status = certificate.status
     if status == CertificateStatus.VALID and certificate.expires_on < timezone.localdate():
         status = CertificateStatus.EXPIRED  # the nightly task may not have run yet
+    # A renewal is the same holder's next certificate: say so, so an old printout still helps.
+    renewal = (
+        Certificate.objects.filter(previous=certificate)
+        .exclude(status=CertificateStatus.REVOKED)
+        .only("issued_on", "expires_on")
+        .first()
+    )
     return render(
         request,
         "certification/verify.html",
@@ -74,6 +81,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             "issued_on": certificate.issued_on,
             "expires_on": certificate.expires_on,
             "revoked_on": certificate.revoked_at,
+            "renewal": renewal,
             "code": certificate.code,
         },
     )

@@ -1,5 +1,7 @@
-"""The public interface of ``quizzes`` (issue #4, in progress: the GIFT and Aiken formats)."""
+"""The public interface of ``quizzes``: the GIFT and Aiken formats, and what certification needs
+to read and extend (required quizzes, passes since a date, the attempt-window hook)."""
 
+from .completion import quiz_links, quizzes_passed_since, required_quiz_ids
 from .formats import (
     AikenResult,
     FormatError,
@@ -11,6 +13,7 @@ from .formats import (
     parse_gift,
     write_gift,
 )
+from .services import register_attempt_window
 
 __all__ = [
     "AikenResult",
@@ -21,5 +24,9 @@ __all__ = [
     "UnsupportedConstruct",
     "parse_aiken",
     "parse_gift",
+    "quiz_links",
+    "quizzes_passed_since",
+    "register_attempt_window",
+    "required_quiz_ids",
     "write_gift",
 ]

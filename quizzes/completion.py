@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,10 +19,39 @@ from django.utils.translation import gettext as _
 from courses.api import CoursePage
 from learners.api import MissingItem, ModuleStructure, RequirementLookup
 
-from .models import Quiz, QuizPlacement, QuizResult, ReviewWhen
+from .models import Attempt, Quiz, QuizPlacement, QuizResult, ReviewWhen
 from .text import decimal_text
 
-__all__ = ["required_quizzes"]
+__all__ = ["quiz_links", "quizzes_passed_since", "required_quiz_ids", "required_quizzes"]
+
+
+def quiz_links(quiz_ids: Collection[int]) -> list[tuple[str, str]]:
+    """(title, url) of each quiz, by title: one query."""
+    quizzes = Quiz.objects.filter(pk__in=list(quiz_ids)).only("title").order_by("title")
+    return [(quiz.title, reverse("quizzes:quiz", args=[quiz.pk])) for quiz in quizzes]
+
+
+def required_quiz_ids(courses: list[CoursePage]) -> set[int]:
+    """The quizzes the courses require (required placements on their live pages): one query."""
+    if not courses:
+        return set()
+    under_a_course = Q()
+    for course in courses:
+        under_a_course |= Q(page__path__startswith=course.path)
+    return set(
+        QuizPlacement.objects.filter(under_a_course, required=True, page__live=True).values_list(
+            "quiz_id", flat=True
+        )
+    )
+
+
+def quizzes_passed_since(*, user: Any, quiz_ids: Collection[int], since: datetime) -> set[int]:
+    """Which of ``quiz_ids`` ``user`` passed with an attempt finished at or after ``since``."""
+    return set(
+        Attempt.objects.filter(
+            user=user, quiz_id__in=list(quiz_ids), passed=True, finished_at__gte=since
+        ).values_list("quiz_id", flat=True)
+    )
 
 
 def required_quizzes(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -57,6 +57,7 @@ __all__ = [
     "attempts_close_overdue",
     "question_display",
     "question_snapshot",
+    "register_attempt_window",
     "responses_from_post",
     "review_for",
 ]
@@ -222,6 +223,33 @@ class Availability:
     next_at: datetime | None = None
 
 
+#: ``hook(user=..., quiz=..., now=...) -> datetime | None``; see :func:`register_attempt_window`.
+AttemptWindow = Callable[..., datetime | None]
+_attempt_windows: list[AttemptWindow] = []
+
+
+def register_attempt_window(hook: AttemptWindow) -> None:
+    """Let another app start a fresh count of a learner's attempts at a quiz.
+
+    ``hook(user=..., quiz=..., now=...)`` returns a moment, or None: attempts finished before the
+    latest moment any hook returns do not count toward the quiz's attempt limit. Certification
+    uses it so a holder can pass a final assessment again when their renewal window opens, even
+    if they used every attempt to earn the certificate. Hooks are asked only when a learner has
+    used up their attempts, so they cost nothing otherwise."""
+    if hook not in _attempt_windows:
+        _attempt_windows.append(hook)
+
+
+def _attempts_counted(user: Any, quiz: Quiz, finished: list[Attempt], now: datetime) -> int:
+    """How many of ``finished`` count toward the attempt limit (all, unless a hook says from
+    when)."""
+    moments = [m for hook in _attempt_windows if (m := hook(user=user, quiz=quiz, now=now))]
+    if not moments:
+        return len(finished)
+    since = max(moments)
+    return sum(1 for a in finished if (a.finished_at or a.deadline or a.started_at) >= since)
+
+
 def attempt_availability(*, user: Any, quiz: Quiz, now: datetime | None = None) -> Availability:
     """Decide from the learner's attempts (one query) and the quiz's rules."""
     now = now or timezone.now()
@@ -238,7 +266,11 @@ def attempt_availability(*, user: Any, quiz: Quiz, now: datetime | None = None) 
         return Availability(False, _("This quiz opens on %s.") % _when(when), finished=count)
     if quiz.closes_at and now >= quiz.closes_at:
         return Availability(False, _("This quiz has closed."), finished=count)
-    if quiz.attempts_allowed and count >= quiz.attempts_allowed:
+    if (
+        quiz.attempts_allowed
+        and count >= quiz.attempts_allowed
+        and _attempts_counted(user, quiz, finished, now) >= quiz.attempts_allowed
+    ):
         return Availability(
             False,
             _("You have used all the attempts this quiz allows (%s).") % quiz.attempts_allowed,

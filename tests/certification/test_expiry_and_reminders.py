@@ -93,8 +93,8 @@ def test_a_failed_email_is_retried_and_then_sent_once(certificate: Certificate) 
 
 def test_the_nightly_task_expires_and_reminds(certificate: Certificate) -> None:
     with mock.patch("django.utils.timezone.localdate", return_value=EXPIRES + timedelta(days=1)):
-        assert nightly() == {"expired": 1, "sent": 1, "failed": 0}
-        assert nightly() == {"expired": 0, "sent": 0, "failed": 0}
+        assert nightly() == {"expired": 1, "renewed": 0, "sent": 1, "failed": 0}
+        assert nightly() == {"expired": 0, "renewed": 0, "sent": 0, "failed": 0}
 
 
 def test_a_revoked_certificate_gets_no_reminders(certificate: Certificate) -> None:
