@@ -25,6 +25,14 @@ VERIFY_RATE = 20  # lookups per client address per minute
 
 
 def _client(request: HttpRequest) -> str:
+    """The client's address: ``REMOTE_ADDR``, or behind ``TRUSTED_PROXY_COUNT`` proxies the
+    address the outermost of them saw (entries further left could be forged by the client)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "unknown")
 
 

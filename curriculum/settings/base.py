@@ -228,3 +228,9 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},  # logs every step of every PDF at INFO
     },
 }
+
+# How many reverse proxies in front of the site append to ``X-Forwarded-For``. With 0 the client
+# address is ``REMOTE_ADDR``; with N, it is the Nth address from the right of that header (the
+# one the outermost proxy we run saw), which a client cannot forge. Used by the per-address limit
+# of the public certificate check; behind a proxy with 0, every visitor would share one limit.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -119,3 +119,28 @@ def test_codes_are_random_and_read_forgivingly() -> None:
     assert code_normalise("0000-0000-0000-0000-000O") == "0000-0000-0000-0000-0000"
     assert code_normalise("too short") is None
     assert code_normalise("UUUU-UUUU-UUUU-UUUU-UUUU") is None  # U is not in the alphabet
+
+
+def test_only_lessons_of_courses_a_track_asks_for_queue_the_task(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A lesson of a course no active track requires (or renews with) queues nothing."""
+    required, required_lessons = course_with_lessons(1)
+    refresher, refresher_lessons = course_with_lessons(1)
+    elsewhere, other_lessons = course_with_lessons(1)
+    track_for(required, refresher_course=refresher, renewal_rule="refresher")
+    user = practitioner()
+    for lessons, expected in ((other_lessons, 0), (required_lessons, 1), (refresher_lessons, 1)):
+        with (
+            mock.patch("certification.tasks.issue_for_user.delay") as queued,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            complete(user, lessons)
+        assert queued.call_count == expected
+    CertificationTrack.objects.update(active=False)
+    with (
+        mock.patch("certification.tasks.issue_for_user.delay") as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        complete(practitioner(), required_lessons)  # required, but by an inactive track
+    assert queued.call_count == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -84,6 +85,27 @@ def test_lookups_are_rate_limited(client: Client, certificate: Certificate) -> N
     assert limited["Retry-After"] == "60"
     other = Client(REMOTE_ADDR="10.0.0.9")
     assert other.get(f"/verify/{certificate.code}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "same_limit"),
+    [
+        # Behind one proxy: the address it appended counts; what the client sent is ignored.
+        (1, ["203.0.113.7, 10.1.1.1", "203.0.113.7, 10.1.1.2"], False),
+        (1, ["10.9.9.9, 198.51.100.4", "10.8.8.8, 198.51.100.4"], True),
+        # No proxy trusted: the header is ignored and REMOTE_ADDR (the same here) counts.
+        (0, ["10.1.1.1", "10.1.1.2"], True),
+    ],
+)
+def test_the_limit_counts_the_address_the_trusted_proxy_saw(
+    settings: Any, certificate: Certificate, proxies: int, forwarded: list[str], same_limit: bool
+) -> None:
+    settings.TRUSTED_PROXY_COUNT = proxies
+    first, second = (Client(HTTP_X_FORWARDED_FOR=f) for f in forwarded)
+    for _ in range(20):
+        assert first.get(f"/verify/{new_code()}/").status_code == 404
+    expected = 429 if same_limit else 200
+    assert second.get(f"/verify/{certificate.code}/").status_code == expected
 
 
 def test_dates_are_shown(client: Client, certificate: Certificate) -> None:
