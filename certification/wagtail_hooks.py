@@ -1,6 +1,10 @@
-"""CMS: certification tracks (Snippets → Certification tracks)."""
+"""CMS: certification tracks (menu: Certification tracks) and certificates (menu: Certificates,
+``certification.admin_certificates``)."""
+
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -33,3 +37,17 @@ class TrackViewSet(SnippetViewSet):
 
 
 register_snippet(TrackViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_viewset() -> Any:
+    from .admin_certificates import CertificateViewSet
+
+    return CertificateViewSet()
+
+
+@hooks.register("register_log_actions")
+def register_certificate_log_actions(actions: Any) -> None:
+    from .admin_certificates import REVOKE_ACTION, RevokeLogFormatter
+
+    actions.register_action(REVOKE_ACTION)(RevokeLogFormatter)
