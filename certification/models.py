@@ -134,6 +134,20 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return f"{self.track} — {self.holder_name} ({self.issued_on})"
 
+    @property
+    def status_today(self) -> str:
+        """The status as of today: a valid certificate past its expiry date is expired even
+        before the nightly task has marked it."""
+        from django.utils import timezone
+
+        if self.status == CertificateStatus.VALID and self.expires_on < timezone.localdate():
+            return CertificateStatus.EXPIRED
+        return self.status
+
+    @property
+    def status_today_label(self) -> str:
+        return str(CertificateStatus(self.status_today).label)
+
 
 class ReminderKind(models.TextChoices):
     DAYS_60 = "60", _("60 days before expiry")

@@ -67,9 +67,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     )
     if certificate is None:
         raise Http404
-    status = certificate.status
-    if status == CertificateStatus.VALID and certificate.expires_on < timezone.localdate():
-        status = CertificateStatus.EXPIRED  # the nightly task may not have run yet
+    status = certificate.status_today  # the nightly task may not have marked it yet
     # A renewal is the same holder's next certificate: say so, so an old printout still helps.
     renewal = (
         Certificate.objects.filter(previous=certificate)
