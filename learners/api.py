@@ -1,4 +1,8 @@
-"""The public interface of ``learners``: other apps import from here only."""
+"""The public interface of ``learners``: other apps import from here only.
+
+Completion for a batch of learners (a report) uses ``course_structures`` once, the learners'
+``LessonProgress`` rows in one query, ``requirements_lookup`` once, then ``completion_from`` per
+learner and course without further queries (as ``selectors.cohort_table`` does)."""
 
 from .completion import (
     CourseCompletion,
@@ -6,9 +10,12 @@ from .completion import (
     ModuleCompletion,
     ModuleStructure,
     RequirementLookup,
+    completion_from,
     course_completion,
+    course_structures,
     courses_completion,
     register_requirement,
+    requirements_lookup,
 )
 from .importing import ImportResult, LineError, specialists_import
 from .models import (
@@ -48,7 +55,9 @@ __all__ = [
     "RequirementLookup",
     "cohort_add_member",
     "cohort_assign_course",
+    "completion_from",
     "course_completion",
+    "course_structures",
     "courses_completion",
     "demo_learning_create",
     "enrollment_create",
@@ -58,5 +67,6 @@ __all__ = [
     "region_code_for",
     "region_name",
     "register_requirement",
+    "requirements_lookup",
     "specialists_import",
 ]
