@@ -52,7 +52,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.widgets.button import HeaderButton
+from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.log_actions import LogFormatter, log
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -295,29 +295,27 @@ class CertificateInspectView(InspectView):
 
     @cached_property
     def header_more_buttons(self) -> list[Any]:
-        return []
-
-    @cached_property
-    def header_buttons(self) -> list[Any]:
-        buttons = []
-        if self.object.current_status != CertificateStatus.REVOKED and can_revoke(
-            self.request.user
-        ):
-            buttons.append(
-                HeaderButton(
-                    _("Revoke"),
-                    url=reverse("certificate:revoke", args=[quote(self.object.pk)]),
-                    icon_name="cross",
-                )
-            )
-        buttons.append(
-            HeaderButton(
+        return [
+            Button(
                 _("History"),
                 url=reverse("certificate:history", args=[quote(self.object.pk)]),
                 icon_name="history",
             )
-        )
-        return buttons
+        ]
+
+    @cached_property
+    def header_buttons(self) -> list[Any]:
+        if self.object.current_status == CertificateStatus.REVOKED or not can_revoke(
+            self.request.user
+        ):
+            return []
+        return [
+            HeaderButton(
+                _("Revoke"),
+                url=reverse("certificate:revoke", args=[quote(self.object.pk)]),
+                icon_name="cross",
+            )
+        ]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -378,6 +376,9 @@ class CertificateHistoryView(HistoryView):
 
     def get_edit_url(self, instance: Any) -> str:
         return reverse("certificate:inspect", args=[quote(instance.pk)])
+
+    def get_page_subtitle(self) -> str:
+        return str(self.object.holder_name)
 
     @cached_property
     def header_buttons(self) -> list[Any]:
@@ -514,6 +515,8 @@ class CertificateViewSet(ModelViewSet):
     index_view_class = CertificateIndexView
     inspect_view_class = CertificateInspectView
     history_view_class = CertificateHistoryView
+    index_template_name = "certification/admin/certificate_index.html"
+    index_results_template_name = "certification/admin/certificate_index_results.html"
     filterset_class = CertificateFilterSet
     search_fields = ["holder_name", "code"]
     search_backend_name = None
@@ -525,8 +528,10 @@ class CertificateViewSet(ModelViewSet):
                sort_key="track__name"),
         Column("cycle", label=gettext_lazy("Cycle"),
                accessor=lambda c: cycle_label(c.sequence), sort_key="sequence"),
-        Column("issued_on", label=gettext_lazy("Issued"), sort_key="issued_on"),
-        Column("expires_on", label=gettext_lazy("Expires"), sort_key="expires_on"),
+        Column("issued_on", label=gettext_lazy("Issued"),
+               accessor=lambda c: date_format(c.issued_on, "j M Y"), sort_key="issued_on"),
+        Column("expires_on", label=gettext_lazy("Expires"),
+               accessor=lambda c: date_format(c.expires_on, "j M Y"), sort_key="expires_on"),
         StatusTagColumn("status", label=gettext_lazy("Status"),
                         accessor=lambda c: status_label(c.current_status),
                         primary=lambda c: c.current_status == CertificateStatus.VALID),
