@@ -34,7 +34,6 @@ from django import forms
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -53,7 +52,7 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button, HeaderButton
-from wagtail.log_actions import LogFormatter, log
+from wagtail.log_actions import LogFormatter
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from core.api import Specialty, spreadsheet_safe
@@ -71,7 +70,6 @@ from .selectors import (
 )
 from .services import RevocationRefused, can_revoke, certificate_revoke
 
-REVOKE_ACTION = "certification.revoke"
 ICON = "clipboard-list"
 
 
@@ -440,16 +438,9 @@ def revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                certificate_revoke(
-                    certificate=certificate, by=request.user, reason=form.cleaned_data["reason"]
-                )
-                log(
-                    instance=certificate,
-                    action=REVOKE_ACTION,
-                    user=request.user,
-                    data={"reason": certificate.revoked_reason},
-                )
+            certificate_revoke(  # also writes the CMS log entry
+                certificate=certificate, by=request.user, reason=form.cleaned_data["reason"]
+            )
         except RevocationRefused as refusal:
             certificate = get_object_or_404(
                 certificate_list(user=request.user).select_related("revoked_by"), pk=pk

@@ -37,6 +37,7 @@ from .models import Certificate, CertificateStatus, CertificationTrack, RenewalR
 
 __all__ = [
     "CODE_ALPHABET",
+    "REVOKE_ACTION",
     "RenewalProgress",
     "RevocationRefused",
     "add_months",
@@ -328,24 +329,33 @@ def can_revoke(user: Any) -> bool:
     return bool(user.is_authenticated and user.has_perm("certification.revoke_certificate"))
 
 
+#: The CMS log action of a revocation (its label is registered in ``wagtail_hooks``).
+REVOKE_ACTION = "certification.revoke"
+
+
 def certificate_revoke(*, certificate: Certificate, by: Any, reason: str) -> Certificate:
-    """Revoke ``certificate``, recording who, when and why (kept on the certificate for good)."""
+    """Revoke ``certificate``, recording who, when and why on the certificate for good, and in
+    the CMS's log (``REVOKE_ACTION``) in the same transaction, whatever the route taken."""
+    from wagtail.log_actions import log
+
     if not can_revoke(by):
         raise RevocationRefused("only a ministry administrator can revoke a certificate")
     reason = reason.strip()
     if not reason:
         raise RevocationRefused("give the reason for revoking the certificate")
-    updated = (
-        Certificate.objects.filter(pk=certificate.pk)
-        .exclude(status=CertificateStatus.REVOKED)
-        .update(
-            status=CertificateStatus.REVOKED,
-            revoked_at=timezone.now(),
-            revoked_by=by,
-            revoked_reason=reason,
+    with transaction.atomic():
+        updated = (
+            Certificate.objects.filter(pk=certificate.pk)
+            .exclude(status=CertificateStatus.REVOKED)
+            .update(
+                status=CertificateStatus.REVOKED,
+                revoked_at=timezone.now(),
+                revoked_by=by,
+                revoked_reason=reason,
+            )
         )
-    )
-    if not updated:
-        raise RevocationRefused("the certificate is already revoked")
-    certificate.refresh_from_db()
+        if not updated:
+            raise RevocationRefused("the certificate is already revoked")
+        certificate.refresh_from_db()
+        log(instance=certificate, action=REVOKE_ACTION, user=by, data={"reason": reason})
     return certificate

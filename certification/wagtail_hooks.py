@@ -49,6 +49,7 @@ def register_certificate_viewset() -> Any:
 
 @hooks.register("register_log_actions")
 def register_certificate_log_actions(actions: Any) -> None:
-    from .admin_certificates import REVOKE_ACTION, RevokeLogFormatter
+    from .admin_certificates import RevokeLogFormatter
+    from .services import REVOKE_ACTION
 
     actions.register_action(REVOKE_ACTION)(RevokeLogFormatter)

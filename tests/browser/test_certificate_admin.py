@@ -16,14 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-password-1"  # UserFactory's
 
 
-@pytest.fixture(autouse=True)
-def _no_gravatar(settings: Any) -> None:
-    """Wagtail's admin shows each user's Gravatar, fetched from gravatar.com, which the browser
-    tests refuse (no request may leave the site). The project's settings do not turn it off yet,
-    so this test does (see the note in docs/certification.md)."""
-    settings.WAGTAIL_GRAVATAR_PROVIDER_URL = None
-
-
 def settled(page: Any) -> Any:
     """``page`` once Wagtail's messages have faded in (axe would measure them half-transparent)."""
     page.wait_for_function(

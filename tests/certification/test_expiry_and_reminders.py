@@ -113,8 +113,18 @@ def test_revocation_records_who_when_and_why(certificate: Certificate) -> None:
         "Issued in error",
     )
     assert revoked.revoked_at is not None
+    # The CMS log has it too, whatever the route (here no view at all).
+    from wagtail.models import ModelLogEntry
+
+    (entry,) = ModelLogEntry.objects.filter(action="certification.revoke")
+    assert (entry.object_id, entry.user_id, entry.data) == (
+        str(certificate.pk),
+        official.pk,
+        {"reason": "Issued in error"},
+    )
     with pytest.raises(RevocationRefused, match="already revoked"):
         certificate_revoke(certificate=certificate, by=official, reason="again")
+    assert ModelLogEntry.objects.filter(action="certification.revoke").count() == 1
 
 
 @pytest.mark.parametrize(

@@ -127,7 +127,7 @@ def test_only_lessons_of_courses_a_track_asks_for_queue_the_task(
     """A lesson of a course no active track requires (or renews with) queues nothing."""
     required, required_lessons = course_with_lessons(1)
     refresher, refresher_lessons = course_with_lessons(1)
-    elsewhere, other_lessons = course_with_lessons(1)
+    _elsewhere, other_lessons = course_with_lessons(1)
     track_for(required, refresher_course=refresher, renewal_rule="refresher")
     user = practitioner()
     for lessons, expected in ((other_lessons, 0), (required_lessons, 1), (refresher_lessons, 1)):
