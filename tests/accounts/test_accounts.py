@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
-from tests.conftest import SAMPLE_CURRICULUM
+from tests.conftest import SAMPLE_CURRICULUM, SHIPPED_CURRICULUM
 from tests.factories import UserFactory, practitioner
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +128,20 @@ def test_load_initial_data_imports_content_and_prints_working_passwords(client: 
     assert users["practitioner"].profile.region == "KZ-79"
     assert client.login(username="coordinator", password=again["coordinator"])
     assert client.get("/en/learn/reports/").status_code == 200
+    # The sample curriculum has no certification-tracks.yaml, so no track is made from it.
+    from certification.api import CertificationTrack
+
+    assert not CertificationTrack.objects.exists()
+
+
+def test_load_initial_data_loads_the_shipped_certification_track() -> None:
+    from certification.api import CertificationTrack
+
+    args = ("--content", str(SHIPPED_CURRICULUM), "--no-demo-accounts")
+    call_command("load_initial_data", *args, verbosity=0, stdout=StringIO())
+    track = CertificationTrack.objects.get()
+    assert track.slug == "psychosocial-support-for-returnee-families"
+    assert [r.course.slug for r in track.requirements.all()] == ["trauma-informed-care"]
+    # Again: the track is matched by its slug, not made twice.
+    call_command("load_initial_data", *args, verbosity=0, stdout=StringIO())
+    assert CertificationTrack.objects.get().pk == track.pk

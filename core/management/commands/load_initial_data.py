@@ -1,8 +1,10 @@
 """``manage.py load_initial_data``: make a fresh database a working site.
 
-Imports the shipped curriculum from ``content/`` and creates one demo account per role, printing
-their passwords, with a demo cohort (trainer and practitioner) and a coordinator's region.
-Safe to run again: the import is idempotent and the demo passwords are reset.
+Imports the shipped curriculum from ``content/``, then its certification tracks
+(``content/certification-tracks.yaml``, when the folder has one), and creates one demo account
+per role, printing their passwords, with a demo cohort (trainer and practitioner) and a
+coordinator's region. Safe to run again: both imports are idempotent and the demo passwords are
+reset.
 """
 
 from __future__ import annotations
@@ -17,9 +19,15 @@ from django.core.management.base import BaseCommand, CommandParser
 from accounts.api import demo_accounts_create
 from learners.api import demo_learning_create
 
+#: The certification tracks in a content folder (see docs/certification.md, "Tracks in files").
+TRACKS_FILE = "certification-tracks.yaml"
+
 
 class Command(BaseCommand):
-    help = "Import content/ and create the demo accounts (one per role), printing their passwords."
+    help = (
+        "Import content/ (courses, then certification tracks) and create the demo accounts (one "
+        "per role), printing their passwords."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -29,7 +37,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo-accounts", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("import_curriculum", str(options["content"]), verbosity=options["verbosity"])
+        content: Path = options["content"]
+        call_command("import_curriculum", str(content), verbosity=options["verbosity"])
+        # By command name: core does not import certification. A content folder without the
+        # file (a test's sample curriculum, one course folder) simply has no tracks.
+        tracks = content / TRACKS_FILE
+        if tracks.is_file():
+            call_command("import_tracks", str(tracks), verbosity=options["verbosity"])
         if options["no_demo_accounts"]:
             return
         accounts = demo_accounts_create()
