@@ -9,6 +9,7 @@ unique constraint enforces, so a task that runs twice or two completions at once
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -30,9 +31,15 @@ class CertificationTrack(ClusterableModel):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     issuing_body = models.CharField(_("issuing body"), max_length=255, default="Zhusan Academy")
-    validity_months = models.PositiveSmallIntegerField(_("valid for (months)"), default=24)
+    validity_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
     renewal_window_days = models.PositiveSmallIntegerField(
-        _("renewal opens (days before expiry)"), default=90
+        _("renewal opens (days before expiry)"),
+        default=90,
+        validators=[MaxValueValidator(365)],
     )
     renewal_rule = models.CharField(
         _("to renew"), max_length=10, choices=RenewalRule.choices, default=RenewalRule.REPASS

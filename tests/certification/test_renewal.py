@@ -394,3 +394,14 @@ def test_my_learning_shows_when_renewal_opens_what_is_left_and_the_history(
     assert "Earlier certificates" in page
     assert page.count("Download the certificate (PDF)") == 1  # the current one
     assert page.count("certificate.pdf") == 2  # and the earlier one's PDF
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("validity_months", 0), ("validity_months", 121), ("renewal_window_days", 366)],
+)
+def test_a_track_refuses_validity_and_windows_out_of_range(field: str, value: int) -> None:
+    track = CertificationTrack(name="T", slug="t", **{field: value})
+    with pytest.raises(ValidationError) as error:
+        track.full_clean()
+    assert field in error.value.message_dict
