@@ -124,7 +124,8 @@ class CertificatePermissionPolicy(ModelPermissionPolicy):
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "certification/admin/forbidden.html", {"message": message}, status=403)
+    context = {"title": _("Certificates"), "icon": "clipboard-list", "message": message}
+    return render(request, "certification/admin/forbidden.html", context, status=403)
 
 
 def refuse_unless(

@@ -139,7 +139,15 @@ class HolderColumn(Column):
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
-    return render(request, "certification/admin/versions_forbidden.html", status=403)
+    context = {
+        "title": _("Certificates on older course versions"),
+        "icon": "history",
+        "message": _(
+            "You do not have permission to see this report or to assign refresher courses from "
+            "it. Ministry administrators can; ask an administrator if you need access."
+        ),
+    }
+    return render(request, "certification/admin/forbidden.html", context, status=403)
 
 
 def _report_url(params: dict[str, Any] | None = None) -> str:
