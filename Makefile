@@ -11,7 +11,7 @@ CACHE_URL ?= redis://127.0.0.1:6379/14
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev browser-deps pdf-deps run serve test lint typecheck test-sqlite \
-	test-postgres coverage messages worker bench bench-quiz clean
+	test-postgres coverage messages worker bench bench-quiz bench-certs clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -94,6 +94,9 @@ bench: install-dev  ## The benchmarks (see docs/benchmarks.md)
 
 bench-quiz: install-dev  ## Quiz grading benchmark on SQLite (BENCH_ARGS=--pg: PostgreSQL)
 	$(BIN)/python bench/quiz_grading.py $(BENCH_ARGS)
+
+bench-certs: install-dev  ## 10,000 certificates through a Celery worker (PostgreSQL, Redis db 12)
+	$(BIN)/python bench/certificate_issuing.py $(BENCH_ARGS)
 
 clean:  ## Remove the virtualenv, node modules, the SQLite database and test artefacts
 	rm -rf $(VENV) node_modules db.sqlite3 test-artifacts .pytest_cache .mypy_cache .ruff_cache

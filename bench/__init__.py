@@ -1,4 +1,8 @@
 """Benchmarks. Run each as a script, e.g. ``.venv/bin/python bench/lesson_page.py``."""
 
-#: The only Redis database the benchmarks use (and flush): db 13 on the loopback interface.
+#: The Redis database the benchmarks use (and flush) as the cache: db 13 on the loopback interface.
 BENCH_REDIS_URL = "redis://127.0.0.1:6379/13"
+
+#: The Celery broker (and result backend) of ``bench/certificate_issuing.py``, flushed at its
+#: start and end: db 12, which no test and no other benchmark uses.
+BENCH_BROKER_URL = "redis://127.0.0.1:6379/12"

@@ -9,15 +9,19 @@ virtualenv; Django, redis-py, gunicorn and Wagtail are imported inside the funct
   :func:`add_postgres_options` (``--pg-host``, ``--pg-port``, ``--pg-user``).
 - Start-up: :data:`ROOT`, :func:`ensure_django` (re-exec under ``.venv`` when Django is missing),
   :func:`configure_django_environment` (Django on files in a temporary folder, the chosen cache).
-- PostgreSQL: :class:`PostgresDatabase`, a database created for one run and dropped at its end.
+- PostgreSQL: :class:`PostgresDatabase`, a database created for one run and dropped at its end;
+  :class:`PostgresServerCpu`, the local server's CPU; :func:`postgres_sessions`.
 - Cache: :func:`choose_cache` (Redis db 13 when it answers, else local memory), :func:`redis_db`,
   :func:`flush_redis` and :class:`RedisProbe` (the local Redis server's CPU and commands).
 - Memory: :func:`memory_of` (peak under tracemalloc, and peak RSS from ``/proc``).
+- Celery: :class:`CeleryWorker`, a worker started for one run and stopped at its end, with the
+  peak memory and the CPU of each of its processes (from ``/proc``).
 - CPU accounting, from ``/proc``: :func:`process_cpu_seconds`, :func:`machine_busy_seconds`,
   :func:`idle_cpus`, :func:`wait_for_idle` and :func:`wait_for_idle_verbosely`.
 - Reporting: :func:`machine` and :func:`machine_line` (the machine, versions and commit),
-  :func:`load_average`, :func:`table`, :func:`say`, :class:`Check` and :func:`checks_table`
-  (the PASS/FAIL targets), :func:`profile_breakdown` (cProfile, by part of a request).
+  :func:`load_average`, :func:`timed` (seconds of a step), :func:`table`, :func:`say`,
+  :class:`Check` and :func:`checks_table` (the PASS/FAIL targets), :func:`profile_breakdown`
+  (cProfile, by part of a request).
 """
 
 from __future__ import annotations
@@ -29,11 +33,13 @@ import io
 import os
 import platform
 import pstats
+import signal
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -212,6 +218,52 @@ class PostgresDatabase:
         self.created = False
 
 
+class PostgresServerCpu:
+    """CPU of the local PostgreSQL server: its postmaster, the backends alive now and those that
+    have ended (the kernel adds a reaped child's CPU to its parent's), whatever database they
+    serve, so other people's queries on the same server count too. 0 when the server is on
+    another machine (its processes are not in this ``/proc``)."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = int(cursor.fetchone()[0])
+        self.postmaster = 0
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            ppid = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            if "postgres" in Path(f"/proc/{ppid}/comm").read_text():
+                self.postmaster = ppid
+        self.start = self._total()
+
+    def _total(self) -> float:
+        if not self.postmaster:
+            return 0.0
+        try:
+            fields = Path(f"/proc/{self.postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        ticks = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+        alive = sum(process_cpu_seconds(pid) for pid in child_pids(self.postmaster))
+        return ticks / os.sysconf("SC_CLK_TCK") + alive
+
+    def seconds(self) -> float:
+        """CPU-seconds of the server since this object was made."""
+        return self._total() - self.start
+
+
+def postgres_sessions() -> int:
+    """Sessions (connections) opened to the current database since its statistics began
+    (``pg_stat_database.sessions``, PostgreSQL 14 and later; the server may count a session a
+    moment late, so read it again a little after the work)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return int(cursor.fetchone()[0])
+
+
 # --------------------------------------------------------------------------------------------
 # Cache: Redis db 13 or local memory
 
@@ -313,6 +365,213 @@ def memory_of(fn: Callable[[], Any]) -> dict[str, float]:
         "rss_peak_over_before_mib": (rss_peak - rss_before) / 1024 if rss_peak else float("nan"),
         "seconds_under_tracemalloc": elapsed,
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Celery: a worker started for one run
+
+
+def proc_status_kib(pid: int) -> dict[str, int]:
+    """The memory fields of ``/proc/<pid>/status`` in KiB (``VmRSS``, ``VmHWM`` ...); empty when
+    the process is gone."""
+    fields: dict[str, int] = {}
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("Vm") and line.endswith(" kB"):
+                name, value = line.split(":", 1)
+                fields[name] = int(value.split()[0])
+    return fields
+
+
+def proc_pss_kib(pid: int) -> int:
+    """A process's proportional set size in KiB: its private pages plus its share of the pages it
+    shares (a forked child with its parent), from ``/proc/<pid>/smaps_rollup``; 0 if unknown."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    return 0
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, from ``/proc``."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(entry.name))
+    return sorted(children)
+
+
+@dataclass
+class WorkerProcess:
+    """One process of a :class:`CeleryWorker` (memory in KiB, CPU in seconds).
+
+    ``*_start`` are read when :meth:`CeleryWorker.measure` begins; ``peak_rss_kib`` is the
+    kernel's peak since the process started (``VmHWM``, start-up included), ``peak_rss_run_kib``
+    the highest RSS sampled while measuring."""
+
+    pid: int
+    role: str  # "main" (receives the messages) or "child" (runs the tasks)
+    rss_start_kib: int = 0
+    peak_rss_kib: int = 0
+    peak_rss_run_kib: int = 0
+    peak_pss_kib: int = 0
+    cpu_start: float = 0.0
+    cpu_seconds: float = 0.0
+
+
+class CeleryWorker:
+    """A Celery worker (``celery -A <app> worker``) started for one run and stopped at its end,
+    with the memory and CPU of each of its processes, read from ``/proc``.
+
+    ``env`` is the worker's whole environment (settings module, database, broker). The worker
+    runs in a session of its own, so :meth:`stop` can end it and its pool together, and only
+    them. Use it as ``start()``, ``with measure(): ...``, ``stop()`` (in a ``finally``).
+    """
+
+    def __init__(
+        self,
+        *,
+        concurrency: int,
+        env: Mapping[str, str],
+        log: Path,
+        hostname: str,
+        app: str = "curriculum",
+        pool: str = "prefork",
+        loglevel: str = "info",
+    ) -> None:
+        self.command = [
+            str(ROOT / ".venv" / "bin" / "celery"), "-A", app, "worker",
+            f"--concurrency={concurrency}", f"--pool={pool}", f"--loglevel={loglevel}",
+            f"--hostname={hostname}",
+        ]  # fmt: skip
+        self.concurrency = concurrency
+        self.env = dict(env)
+        self.log = log
+        self.hostname = hostname
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.processes: dict[int, WorkerProcess] = {}
+        self.peak_total_pss_kib = 0
+        self._measuring = False
+        self._stopped = False
+        self._lock = threading.Lock()
+
+    def start(self, timeout: float = 120.0) -> float:
+        """Start the worker and wait until it is ready: its log says ``<hostname> ready.`` (so
+        ``loglevel`` must be ``info`` or ``debug``) and its pool has every child. Returns the
+        seconds it took; raises ``RuntimeError`` (with the log's end) if it exits or is late."""
+        t = time.perf_counter()
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                self.command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        ready = f"{self.hostname} ready."
+        while time.perf_counter() - t < timeout:
+            if self.proc.poll() is not None:
+                code = self.proc.returncode
+                raise RuntimeError(f"the Celery worker exited ({code}):\n{self.log_tail()}")
+            with contextlib.suppress(OSError):
+                if ready in self.log.read_text(errors="replace") and (
+                    len(child_pids(self.proc.pid)) >= self.concurrency
+                ):
+                    return time.perf_counter() - t
+            time.sleep(0.2)
+        raise RuntimeError(
+            f"the Celery worker was not ready in {timeout:.0f} s:\n{self.log_tail()}"
+        )
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The last ``lines`` lines of the worker's log."""
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+    def pids(self) -> list[int]:
+        """The worker's main process and its pool's children, alive now."""
+        if not self.alive():
+            return []
+        assert self.proc is not None
+        return [self.proc.pid, *child_pids(self.proc.pid)]
+
+    def sample(self) -> None:
+        """Read the memory of every process of the worker (and, for new ones, the baseline)."""
+        with self._lock:
+            total_pss = 0
+            for pid in self.pids():
+                status = proc_status_kib(pid)
+                if not status:
+                    continue
+                assert self.proc is not None
+                process = self.processes.get(pid)
+                if process is None:
+                    role = "main" if pid == self.proc.pid else "child"
+                    process = WorkerProcess(
+                        pid,
+                        role,
+                        rss_start_kib=status.get("VmRSS", 0),
+                        cpu_start=process_cpu_seconds(pid),
+                    )
+                    self.processes[pid] = process
+                pss = proc_pss_kib(pid)
+                total_pss += pss
+                process.peak_rss_kib = max(process.peak_rss_kib, status.get("VmHWM", 0))
+                process.peak_pss_kib = max(process.peak_pss_kib, pss)
+                if self._measuring:
+                    process.peak_rss_run_kib = max(process.peak_rss_run_kib, status.get("VmRSS", 0))
+                    process.cpu_seconds = process_cpu_seconds(pid) - process.cpu_start
+            self.peak_total_pss_kib = max(self.peak_total_pss_kib, total_pss)
+
+    @contextlib.contextmanager
+    def measure(self, interval: float = 0.25) -> Iterator[CeleryWorker]:
+        """Sample the worker's memory every ``interval`` seconds while the block runs (a thread),
+        and once more at its end; CPU is counted from the block's start."""
+        self.processes.clear()
+        self.peak_total_pss_kib = 0
+        self.sample()  # the baseline: RSS and CPU at the start
+        self._measuring = True
+        stop = threading.Event()
+
+        def run() -> None:
+            while not stop.wait(interval):
+                self.sample()
+
+        sampler = threading.Thread(target=run, name="worker-memory", daemon=True)
+        sampler.start()
+        try:
+            yield self
+        finally:
+            stop.set()
+            sampler.join()
+            self.sample()
+            self._measuring = False
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the worker: a warm shutdown (SIGTERM: running tasks finish), then SIGKILL to its
+        session's processes if any is left after ``timeout`` seconds. Safe to call twice."""
+        if self.proc is None or self._stopped:
+            return
+        self._stopped = True
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.proc.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout)
+        # The worker's session is its own (start_new_session): its group id is its pid.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(5)
 
 
 # --------------------------------------------------------------------------------------------
@@ -425,6 +684,14 @@ def load_average() -> str:
     with contextlib.suppress(OSError):
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
     return ""
+
+
+@contextlib.contextmanager
+def timed(timings: dict[str, float], label: str) -> Iterator[None]:
+    """Record in ``timings[label]`` the seconds the block took."""
+    t = time.perf_counter()
+    yield
+    timings[label] = time.perf_counter() - t
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:
