@@ -93,8 +93,9 @@ def track_courses(*, track: CertificationTrack, specialty: str) -> list[CoursePa
 
 
 def _specialty(user: Any) -> str:
-    profile = Profile.objects.filter(user=user).only("specialty").first()
-    return profile.specialty if profile else ""
+    # No ordering: Profile's default (by the user's name) would join and sort to read one row.
+    specialty = Profile.objects.filter(user=user).order_by().values_list("specialty", flat=True)
+    return next(iter(specialty[:1]), "")
 
 
 def _versions(courses: list[CoursePage]) -> dict[str, dict[str, str]]:
