@@ -236,24 +236,6 @@ def worker_environment(
     return env
 
 
-def broker_client() -> Any:
-    """A client for the broker's Redis database (db 12 only)."""
-    import redis
-
-    return redis.Redis.from_url(BENCH_BROKER_URL, socket_connect_timeout=1, socket_timeout=10)
-
-
-def flush_broker() -> int:
-    """Empty the broker's database (db 12 only); return how many keys it held."""
-    client = broker_client()
-    try:
-        keys = int(client.dbsize())
-        client.flushdb()
-        return keys
-    finally:
-        client.close()
-
-
 # --------------------------------------------------------------------------------------------
 # Data
 
@@ -720,16 +702,10 @@ def main(argv: list[str] | None = None) -> int:
         engine = "SQLite"
         if db:
             try:
-                broker_flushed = flush_broker()
+                broker_flushed = common.flush_redis(BENCH_BROKER_URL)
             except Exception as exc:  # noqa: BLE001 - redis-py missing, refused, timed out ...
                 raise SystemExit(f"No Redis answered on {BENCH_BROKER_URL}: {exc}") from None
-            try:
-                engine = f"PostgreSQL {db.create()}"
-            except Exception as exc:  # noqa: BLE001 - refused, auth, no CREATEDB ...
-                raise SystemExit(
-                    f"Cannot create a database on PostgreSQL at {args.pg_host}:{args.pg_port} "
-                    f"as {args.pg_user}: {exc}"
-                ) from None
+            engine = f"PostgreSQL {db.create_or_exit()}"
         configure(tmp, cache, db)
         import django
 
@@ -1044,7 +1020,7 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"Could not drop database {db.name}: {exc}")
         if broker_flushed is not None:
             with contextlib.suppress(Exception):
-                flush_broker()
+                common.flush_redis(BENCH_BROKER_URL)
         if cache == "redis":
             with contextlib.suppress(Exception):
                 common.flush_redis()

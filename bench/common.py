@@ -193,6 +193,17 @@ class PostgresDatabase:
         self.created = True
         return str(version)
 
+    def create_or_exit(self) -> str:
+        """:meth:`create`, or stop the benchmark with a message that says where and why."""
+        try:
+            return self.create()
+        except Exception as exc:  # noqa: BLE001 - refused, auth, no CREATEDB ...
+            p = self.params
+            raise SystemExit(
+                f"Cannot create a database on PostgreSQL at {p['host']}:{p['port']} as "
+                f"{p['user']}: {exc}"
+            ) from None
+
     def environment(self) -> dict[str, str]:
         return {
             "BENCH_PG_NAME": self.name,
@@ -282,16 +293,17 @@ def choose_cache(requested: str) -> tuple[str, str]:
     return "redis", f"{BENCH_REDIS_URL} answered"
 
 
-def redis_db() -> Any:
-    """A client for the benchmark's Redis database (db 13 only)."""
+def redis_db(url: str = BENCH_REDIS_URL) -> Any:
+    """A client for one of the benchmarks' Redis databases (the cache's, db 13, by default)."""
     import redis
 
-    return redis.Redis.from_url(BENCH_REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=10)
 
 
-def flush_redis() -> int:
-    """Empty the benchmark's Redis database (db 13 only); return how many keys it held."""
-    client = redis_db()
+def flush_redis(url: str = BENCH_REDIS_URL) -> int:
+    """Empty one of the benchmarks' Redis databases (the cache's, db 13, by default); return how
+    many keys it held. Only ever a benchmark's own database."""
+    client = redis_db(url)
     try:
         keys = int(client.dbsize())
         client.flushdb()

@@ -693,13 +693,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cache, why = common.choose_cache(args.cache)
         flushed = common.flush_redis() if cache == "redis" else 0
-        try:
-            pg_version = db.create()
-        except Exception as exc:  # noqa: BLE001 - refused, auth, no CREATEDB ...
-            raise SystemExit(
-                f"Cannot create a database on PostgreSQL at {args.pg_host}:{args.pg_port} as "
-                f"{args.pg_user}: {exc}"
-            ) from None
+        pg_version = db.create_or_exit()
         configure_environment(tmp, cache, db)
         import django
 

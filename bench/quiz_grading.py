@@ -633,13 +633,7 @@ def main(argv: list[str] | None = None) -> int:
         flushed = common.flush_redis() if cache == "redis" else 0
         engine = "SQLite"
         if db:
-            try:
-                engine = f"PostgreSQL {db.create()}"
-            except Exception as exc:  # noqa: BLE001 - refused, auth, no CREATEDB ...
-                raise SystemExit(
-                    f"Cannot create a database on PostgreSQL at {args.pg_host}:{args.pg_port} "
-                    f"as {args.pg_user}: {exc}"
-                ) from None
+            engine = f"PostgreSQL {db.create_or_exit()}"
         configure(tmp, cache, db)
         import django
 
