@@ -5,8 +5,10 @@ needs Debian's pango, and nothing at start-up should depend on that."""
 
 from .models import Certificate, CertificateStatus, CertificationTrack, TrackRequirement
 from .services import certificate_issue, certificate_revoke, code_normalise, new_code
+from .tracks_file import TRACKS_FILE_NAME
 
 __all__ = [
+    "TRACKS_FILE_NAME",
     "Certificate",
     "CertificateStatus",
     "CertificationTrack",

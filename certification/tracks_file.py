@@ -38,7 +38,7 @@ __all__ = [
     "tracks_import",
 ]
 
-#: The file's name in a content folder (``load_initial_data`` looks for it there).
+#: The file's name in a content folder (``load_initial_data`` imports it from there).
 TRACKS_FILE_NAME = "certification-tracks.yaml"
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -43,7 +43,9 @@ def check_cache() -> Check:
 
 def check_broker() -> Check:
     """Open a connection to the broker; in eager mode there is none to open."""
-    from curriculum.celery import app
+    # The project's Celery app (``curriculum.celery``) is the current one once it is loaded;
+    # ``core`` is the bottom layer and imports nothing of the project's.
+    from celery import current_app as app
 
     if app.conf.task_always_eager:
         return {"status": "ok", "mode": "eager"}

@@ -6,15 +6,13 @@ a learner reads is under ``/en/``, ``/ru/`` or ``/kk/``.
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from core.health import healthz
-
-urlpatterns = [
-    path("healthz/", healthz, name="healthz"),
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("core.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "learners",
     "quizzes",
     "certification",
+    # The project package is an app too, at the top of the layers: it composes the others
+    # (``load_initial_data``), as its URLs and settings do.
+    "curriculum",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,5 +1,8 @@
 """``manage.py load_initial_data``: make a fresh database a working site.
 
+It lives in the project package, the top layer, because it composes every app: courses, then
+certification tracks, then the demo accounts and their learning.
+
 Imports the shipped curriculum from ``content/``, then its certification tracks
 (``content/certification-tracks.yaml``, when the folder has one), and creates one demo account
 per role, printing their passwords, with a demo cohort (trainer and practitioner) and a
@@ -17,10 +20,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.api import demo_accounts_create
+from certification.api import TRACKS_FILE_NAME
 from learners.api import demo_learning_create
-
-#: The certification tracks in a content folder (see docs/certification.md, "Tracks in files").
-TRACKS_FILE = "certification-tracks.yaml"
 
 
 class Command(BaseCommand):
@@ -39,9 +40,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         content: Path = options["content"]
         call_command("import_curriculum", str(content), verbosity=options["verbosity"])
-        # By command name: core does not import certification. A content folder without the
-        # file (a test's sample curriculum, one course folder) simply has no tracks.
-        tracks = content / TRACKS_FILE
+        # A content folder without the file (a test's sample curriculum, one course folder)
+        # simply has no tracks.
+        tracks = content / TRACKS_FILE_NAME
         if tracks.is_file():
             call_command("import_tracks", str(tracks), verbosity=options["verbosity"])
         if options["no_demo_accounts"]:
