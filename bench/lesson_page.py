@@ -541,7 +541,7 @@ PROFILE_PARTS = [
         "get_view_restrictions",
     ),
     ("    LessonPage.get_context", "courses/models.py", "get_context"),
-    ("      lesson_navigation", "courses/selectors.py", "lesson_navigation"),
+    ("      lesson_navigation", "courses/navigation.py", "lesson_navigation"),
     ("    template rendering", "django/template/response.py", "rendered_content"),
     (
         "ORM: evaluating querysets (build SQL + run + rows)",

@@ -22,6 +22,7 @@ from wagtail.search import index
 
 from core.api import Specialty, mark_cacheable
 
+from . import navigation
 from .blocks import LessonStreamBlock, OutcomesBlock
 from .fields import SpecialtyListField
 
@@ -101,10 +102,8 @@ class CourseIndexPage(CoursePageMixin, Page):
         verbose_name = _("course catalogue")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from .selectors import catalogue_courses
-
         context = super().get_context(request, *args, **kwargs)
-        context["courses"] = catalogue_courses(catalogue=self)
+        context["courses"] = navigation.catalogue(CoursePage.objects.child_of(self))
         return context
 
 
@@ -201,10 +200,12 @@ class CoursePage(CoursePageMixin, Page):
         return int(self.version.split(".", 1)[0])
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from .selectors import course_outline
-
         context = super().get_context(request, *args, **kwargs)
-        context["outline"] = course_outline(course=self, request=request)
+        context["outline"] = navigation.course_outline(
+            modules=ModulePage.objects.child_of(self),
+            lessons=LessonPage.objects.descendant_of(self),
+            request=request,
+        )
         context["specialty_labels"] = [
             Specialty(value).label
             for value in self.intended_specialties
@@ -243,11 +244,11 @@ class ModulePage(CoursePageMixin, Page):
         verbose_name = _("module")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from .selectors import module_lessons
-
         context = super().get_context(request, *args, **kwargs)
         context["course"] = self.get_parent()
-        context["lessons"] = module_lessons(module=self, request=request)
+        context["lessons"] = navigation.module_lessons(
+            lessons=LessonPage.objects.child_of(self), request=request
+        )
         context["assessment"] = self.assessment
         return context
 
@@ -280,10 +281,8 @@ class LessonPage(CoursePageMixin, Page):
         verbose_name = _("lesson")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from .selectors import lesson_navigation
-
         context = super().get_context(request, *args, **kwargs)
-        context["nav"] = lesson_navigation(lesson=self, request=request)
+        context["nav"] = navigation.lesson_navigation(lesson=self, request=request)
         context["body_cache_seconds"] = settings.LESSON_BODY_CACHE_SECONDS
         return context
 

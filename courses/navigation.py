@@ -1,21 +1,25 @@
-"""Reads for course pages. Each runs a fixed number of queries whatever the size of the course."""
+"""Reads that build a course page's navigation: the catalogue, a course's outline, a module's
+lessons, a lesson's place in its course. Each runs a fixed number of queries whatever the size of
+the course.
+
+The page types call these from ``get_context``, handing in the querysets of their own children, so
+this module imports no page type of ours and ``models`` depends on it, not the other way round.
+Reads that other apps need (``selectors``) import the page types instead."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.http import HttpRequest
 from wagtail.models import Page
 from wagtail.query import PageQuerySet
-
-from .models import CourseIndexPage, CoursePage, LessonPage, ModulePage
 
 __all__ = [
     "LessonLink",
     "LessonNavigation",
     "ModuleOutline",
-    "catalogue_courses",
+    "catalogue",
     "course_outline",
     "lesson_navigation",
     "module_lessons",
@@ -66,15 +70,10 @@ class LessonNavigation:
     completion_mode: str = "mark"
 
 
-def catalogue_courses(*, catalogue: CourseIndexPage) -> QuerySet[CoursePage]:
-    """The published, public courses in a catalogue, in the editors' order."""
-    return (
-        CoursePage.objects.child_of(catalogue)
-        .live()
-        .public()
-        .select_related("cover_image", "locale")
-        .order_by("path")
-    )
+def catalogue(courses: PageQuerySet) -> PageQuerySet:
+    """The published, public pages of ``courses`` (a catalogue's courses), in the editors'
+    order."""
+    return courses.live().public().select_related("cover_image", "locale").order_by("path")
 
 
 def _url(page: Page, request: HttpRequest | None) -> str:
@@ -93,36 +92,37 @@ def _live_lessons(lessons: PageQuerySet) -> PageQuerySet:
     )
 
 
-def _lesson_link(lesson: LessonPage, request: HttpRequest | None) -> LessonLink:
+def _lesson_link(lesson: Page, request: HttpRequest | None) -> LessonLink:
     return LessonLink(
         lesson.title, _url(lesson, request), lesson.estimated_minutes, lesson.summary, lesson.pk
     )
 
 
-def course_outline(*, course: CoursePage, request: HttpRequest | None) -> list[ModuleOutline]:
-    """The live modules of a course with their live lessons: two queries."""
+def course_outline(
+    *, modules: PageQuerySet, lessons: PageQuerySet, request: HttpRequest | None
+) -> list[ModuleOutline]:
+    """A course's live ``modules`` with their live ``lessons`` (the course's modules and its
+    lessons at any depth): two queries."""
     modules = (
-        ModulePage.objects.child_of(course)
-        .live()
+        modules.live()
         .select_related("locale")
         .only("title", "summary", "path", "url_path", "depth", "locale", "slug")
         .order_by("path")
     )
     outline = {m.path: ModuleOutline(m.title, _url(m, request), m.summary) for m in modules}
-    for lesson in _live_lessons(LessonPage.objects.descendant_of(course)):
+    for lesson in _live_lessons(lessons):
         module = outline.get(lesson.path[:-STEPLEN])
         if module is not None:  # a lesson under an unpublished module is not shown
             module.lessons.append(_lesson_link(lesson, request))
     return list(outline.values())
 
 
-def module_lessons(*, module: ModulePage, request: HttpRequest | None) -> list[LessonLink]:
-    """The live lessons of a module: one query."""
-    lessons = _live_lessons(LessonPage.objects.child_of(module))
-    return [_lesson_link(lesson, request) for lesson in lessons]
+def module_lessons(*, lessons: PageQuerySet, request: HttpRequest | None) -> list[LessonLink]:
+    """The live pages of ``lessons`` (a module's lessons): one query."""
+    return [_lesson_link(lesson, request) for lesson in _live_lessons(lessons)]
 
 
-def lesson_navigation(*, lesson: LessonPage, request: HttpRequest | None) -> LessonNavigation:
+def lesson_navigation(*, lesson: Page, request: HttpRequest | None) -> LessonNavigation:
     """Breadcrumbs, module position and previous/next lessons across the whole course.
 
     One query: the lesson's ancestors together with the course's live modules and lessons
