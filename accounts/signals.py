@@ -4,14 +4,17 @@ on every request; this flag only decides whether the shortcut is drawn."""
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
+
+from .permissions import can_use_cms
 
 SESSION_KEY = "zhusan_can_edit"
 
 
 @receiver(user_logged_in)
-def remember_editor(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def remember_editor(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
-        request.session[SESSION_KEY] = user.has_perm("wagtailadmin.access_admin")
+        request.session[SESSION_KEY] = can_use_cms(user)

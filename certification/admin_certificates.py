@@ -15,8 +15,8 @@ record, and revocation (issue #5, items 1 and 5).
 Certificates are issued by the system only: there is no add, edit, copy or delete view, and the
 permission policy refuses those actions to everyone, the site administrator included.
 
-Who may do what is decided in one place each: ``selectors.can_view_certificates`` (the
-permission ``certification.view_certificate``) and ``services.can_revoke``
+Who may do what is decided in one place each: ``permissions.can_view_certificates`` (the
+permission ``certification.view_certificate``) and ``permissions.can_revoke``
 (``certification.revoke_certificate``). Wagtail's admin gate runs first: anonymous visitors, and
 signed-in users without CMS access, are sent to the admin sign-in page. CMS users without the
 permission get a 403 page that says so (like the quiz statistics and import pages), rather than
@@ -55,20 +55,19 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.log_actions import LogFormatter
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from core.api import Specialty, spreadsheet_safe
+from core.api import AuthenticatedRequest, Specialty, admin_refusal, spreadsheet_safe
 from learners.api import region_choices, region_name
 
 from .models import Certificate, CertificateStatus, CertificationTrack
+from .permissions import can_edit_tracks, can_revoke, can_view_certificates
 from .selectors import (
-    VIEW_PERMISSION,
     ChainCertificate,
     ListedCertificate,
-    can_view_certificates,
     certificate_history,
     certificate_list,
     certificate_search,
 )
-from .services import RevocationRefused, can_revoke, certificate_revoke
+from .services import RevocationRefused, certificate_revoke
 
 ICON = "clipboard-list"
 
@@ -123,9 +122,8 @@ class CertificatePermissionPolicy(ModelPermissionPolicy):
         return super().users_with_any_permission(allowed)
 
 
-def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    context = {"title": _("Certificates"), "icon": "clipboard-list", "message": message}
-    return render(request, "certification/admin/forbidden.html", context, status=403)
+def _refused(request: HttpRequest, message: str) -> HttpResponse:
+    return admin_refusal(request, title=_("Certificates"), icon=ICON, message=message)
 
 
 def refuse_unless(
@@ -138,7 +136,7 @@ def refuse_unless(
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not allowed(request.user):
-                return _forbidden(request, message())
+                return _refused(request, message())
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -320,7 +318,7 @@ class CertificateInspectView(InspectView):
         context = super().get_context_data(**kwargs)
         certificate: ListedCertificate = self.object
         track_edit_url = None
-        if self.request.user.has_perm("certification.change_certificationtrack"):
+        if can_edit_tracks(self.request.user):
             track_edit_url = reverse(
                 CertificationTrack.snippet_viewset.get_url_name("edit"),
                 args=[quote(certificate.track_id)],
@@ -429,7 +427,7 @@ def _revoke_context(certificate: ListedCertificate, form: RevokeForm) -> dict[st
     }
 
 
-def revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """GET: the certificate, a warning and the reason form. POST: revoke, log, and go back to
     the record; a refused revocation (no reason, already revoked) shows why and changes nothing.
     """
@@ -569,7 +567,7 @@ class CertificateViewSet(ModelViewSet):
         """Only the permissions that mean something here: view and revoke."""
         return Permission.objects.filter(
             content_type__app_label="certification",
-            codename__in=[VIEW_PERMISSION.split(".")[1], "revoke_certificate"],
+            codename__in=["view_certificate", "revoke_certificate"],
         )
 
 

@@ -1,18 +1,17 @@
 """CMS: Reports → Certificates on older course versions, and assigning a refresher from it.
 
 ``/admin/reports/older-course-versions/`` lists the holders whose current certificate was earned
-on an older MAJOR version of a course its track requires (``versions.holders_on_older_versions``),
+on an older MAJOR version of a course its track requires (``selectors.holders_on_older_versions``),
 with filters (track, course, region, specialty) and Wagtail's spreadsheet downloads: XLSX as
 Wagtail writes it, CSV through ``core.api.csv_download`` (a BOM for Excel, formulas neutralised).
 
 Filtered to one track, the page offers "Assign a refresher" (a POST to ``…/assign/``) to those who
-may (``versions.can_assign_refresher``): the course (the track's refresher by default), an
+may (``permissions.can_assign_refresher``): the course (the track's refresher by default), an
 optional due date and the holders ticked in the list (all of them at first).
 
 Wagtail's admin gate runs first: anonymous visitors and users without admin access go to the
-admin sign-in page. Users with admin access but without the permission get a 403 page, rendered
-here rather than raised: Wagtail turns a raised ``PermissionDenied`` into a redirect to the
-dashboard, which hides the refusal (as in ``quizzes.admin_statistics``).
+admin sign-in page. Users with admin access but without the permission get a 403 page that says
+why (``core.api.admin_refusal``).
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from typing import Any
 import django_filters
 from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -37,21 +35,14 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from core.api import Specialty, csv_download
+from core.api import AuthenticatedRequest, Specialty, admin_refusal, csv_download
 from courses.api import CoursePage
 from learners.api import region_choices
 
 from .models import Certificate, CertificationTrack
-from .versions import (
-    OlderVersionRow,
-    RefresherRefused,
-    can_assign_refresher,
-    can_view_version_report,
-    holders_of,
-    holders_on_older_versions,
-    refresher_assign,
-    report_courses,
-)
+from .permissions import can_assign_refresher, can_view_version_report
+from .selectors import OlderVersionRow, holders_of, holders_on_older_versions, report_courses
+from .services import RefresherRefused, refresher_assign
 
 
 class OlderVersionsFilterSet(WagtailFilterSet):
@@ -138,16 +129,16 @@ class HolderColumn(Column):
     cell_template_name = "certification/admin/versions_holder_cell.html"
 
 
-def _forbidden(request: HttpRequest) -> HttpResponse:
-    context = {
-        "title": _("Certificates on older course versions"),
-        "icon": "history",
-        "message": _(
+def _refused(request: HttpRequest) -> HttpResponse:
+    return admin_refusal(
+        request,
+        title=_("Certificates on older course versions"),
+        icon="history",
+        message=_(
             "You do not have permission to see this report or to assign refresher courses from "
             "it. Ministry administrators can; ask an administrator if you need access."
         ),
-    }
-    return render(request, "certification/admin/forbidden.html", context, status=403)
+    )
 
 
 def _report_url(params: dict[str, Any] | None = None) -> str:
@@ -208,7 +199,7 @@ class OlderVersionsReportView(ReportView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not can_view_version_report(request.user):
-            return _forbidden(request)
+            return _refused(request)
         response: HttpResponse = super().dispatch(request, *args, **kwargs)
         return response
 
@@ -299,14 +290,14 @@ class OlderVersionsReportView(ReportView):
 
 
 @require_POST
-def assign_refresher(request: HttpRequest) -> HttpResponse:
+def assign_refresher(request: AuthenticatedRequest) -> HttpResponse:
     """Assign the chosen course to the ticked holders still shown by the posted filters.
 
     Every input is checked before anything is written; a refusal names the field and changes
     nothing. Success says how many holders were assigned and links to the cohort's page.
     """
     if not can_assign_refresher(request.user):
-        return _forbidden(request)
+        return _refused(request)
     filters = filter_values(OlderVersionsFilterSet(data=request.POST, request=request))
     back = HttpResponseRedirect(_report_url(_filter_params(filters)))
 

@@ -10,8 +10,9 @@ class CertificationConfig(AppConfig):
     def ready(self) -> None:
         from quizzes.api import register_attempt_window
 
-        from . import signals
-        from .services import renewal_attempt_window
+        from . import panels, signals
+        from .selectors import renewal_attempt_window
 
         signals.connect()
+        panels.register()
         register_attempt_window(renewal_attempt_window)

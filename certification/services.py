@@ -1,101 +1,57 @@
-"""Issuing and renewing certificates: who is eligible, and issuing exactly once.
+"""Writes for certification: issuing and renewing certificates exactly once, revoking them, and
+assigning a refresher course to holders.
 
 ``certificate_issue`` may run any number of times, from any number of workers at once: the
 certificate of a cycle is unique per learner and track (``certification_one_per_cycle``), and the
-loser of a race returns the winner's certificate.
-
-Renewal (cycle n + 1) opens ``renewal_window_days`` before the current certificate expires and
-stays open after it has expired (the lapse shows in the history). What it asks depends on the
-track's rule (:func:`renewal_progress`):
-
-- **pass the final assessments again**: every quiz the track's courses require, passed by an
-  attempt finished inside the window. Attempts used before the window do not count toward a
-  quiz's attempt limit (``quizzes.api.register_attempt_window``), so a holder can always retake.
-- **a refresher course**: the refresher complete, finished since the current certificate was
-  issued. Progress keeps a learner's first completion of each lesson, so a refresher counts once;
-  a refresher finished before the window opens (for example when it was assigned after a new
-  course version) renews the certificate on the night the window opens (``renewals_issue``).
+loser of a race returns the winner's certificate. What renewal asks is read by
+``selectors.renewal_progress``; codes are made by ``codes``, dates by ``dates``, and who may revoke
+or assign is decided by ``permissions``.
 """
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import date, timedelta
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import OuterRef
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from courses.api import CoursePage
-from learners.api import LessonProgress, Profile, courses_completion
-from quizzes.api import quiz_links, quizzes_passed_since, required_quiz_ids
+from learners.api import (
+    Cohort,
+    cohort_add_member,
+    cohort_add_trainer,
+    cohort_assign_course,
+    cohort_for_name,
+    cohort_has_course,
+    cohort_member_ids,
+    courses_completion,
+    lesson_completed_since,
+    specialty_of,
+)
 
+from .codes import new_code
+from .dates import add_months
 from .models import Certificate, CertificateStatus, CertificationTrack, RenewalRule
+from .permissions import can_assign_refresher, can_revoke
+from .selectors import renewal_progress, track_courses
 
 __all__ = [
-    "CODE_ALPHABET",
     "REVOKE_ACTION",
-    "RenewalProgress",
+    "RefresherAssignment",
+    "RefresherRefused",
     "RevocationRefused",
-    "add_months",
-    "can_revoke",
     "certificate_issue",
     "certificate_revoke",
-    "code_normalise",
-    "new_code",
-    "renewal_attempt_window",
-    "renewal_opens_on",
-    "renewal_progress",
+    "refresher_assign",
+    "refresher_cohort_name",
     "renewals_issue",
-    "track_courses",
 ]
-
-#: Crockford's base 32: no I, L, O or U, so a code read aloud or typed is not misread.
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_GROUPS = 5  # 5 groups of 4: 100 random bits
-
-
-def new_code() -> str:
-    """A random verification code such as ``7K2M-Q9XD-…`` (100 bits: not guessable)."""
-    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(4 * CODE_GROUPS))
-    return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
-
-
-def code_normalise(text: str) -> str | None:
-    """A code as typed (any case, spaces or hyphens, O for 0, I/L for 1) in stored form, or None
-    when it cannot be one."""
-    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
-    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
-    if len(cleaned) != 4 * CODE_GROUPS or any(ch not in CODE_ALPHABET for ch in cleaned):
-        return None
-    return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` calendar months (the 31st becomes the month's last day)."""
-    import calendar
-
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def track_courses(*, track: CertificationTrack, specialty: str) -> list[CoursePage]:
-    """The live courses ``track`` requires of a practitioner of ``specialty``."""
-    return [
-        requirement.course
-        for requirement in track.requirements.select_related("course").order_by("sort_order")
-        if requirement.specialty in ("", specialty) and requirement.course.live
-    ]
-
-
-def _specialty(user: Any) -> str:
-    # No ordering: Profile's default (by the user's name) would join and sort to read one row.
-    specialty = Profile.objects.filter(user=user).order_by().values_list("specialty", flat=True)
-    return next(iter(specialty[:1]), "")
 
 
 def _versions(courses: list[CoursePage]) -> dict[str, dict[str, str]]:
@@ -103,7 +59,7 @@ def _versions(courses: list[CoursePage]) -> dict[str, dict[str, str]]:
 
 
 def certificate_issue(
-    *, user: Any, track: CertificationTrack, today: date | None = None
+    *, user: User, track: CertificationTrack, today: date | None = None
 ) -> Certificate | None:
     """Issue the learner's certificate on ``track`` when they meet its requirements: the first
     when every required course is complete, a renewal when the current one's renewal
@@ -122,7 +78,7 @@ def certificate_issue(
     current.track = track
     if not renewal_progress(certificate=current, today=today).met:
         return current
-    courses = track_courses(track=track, specialty=_specialty(user))
+    courses = track_courses(track=track, specialty=specialty_of(user=user))
     if track.renewal_rule == RenewalRule.REFRESHER and track.refresher_course:
         courses.append(track.refresher_course)
     # Renewed early, the new certificate runs on from the old one's expiry; renewed after a
@@ -139,10 +95,10 @@ def certificate_issue(
     )
 
 
-def _first_issue(*, user: Any, track: CertificationTrack, today: date) -> Certificate | None:
+def _first_issue(*, user: User, track: CertificationTrack, today: date) -> Certificate | None:
     if not track.active:
         return None
-    courses = track_courses(track=track, specialty=_specialty(user))
+    courses = track_courses(track=track, specialty=specialty_of(user=user))
     if not courses:
         return None
     completions = courses_completion(user=user, courses=courses)
@@ -161,7 +117,7 @@ def _first_issue(*, user: Any, track: CertificationTrack, today: date) -> Certif
 
 def _create(
     *,
-    user: Any,
+    user: User,
     track: CertificationTrack,
     sequence: int,
     previous: Certificate | None,
@@ -191,117 +147,20 @@ def _create(
 # --- renewal -------------------------------------------------------------------------------------
 
 
-def renewal_opens_on(certificate: Certificate) -> date:
-    """The first day ``certificate`` can be renewed."""
-    return certificate.expires_on - timedelta(days=certificate.track.renewal_window_days)
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-@dataclass(frozen=True)
-class RenewalProgress:
-    """Where a holder stands with renewing ``certificate``."""
-
-    certificate: Certificate
-    opens_on: date
-    is_open: bool
-    met: bool
-    #: What is left, as (title, url); url is empty when there is nothing to open.
-    missing: tuple[tuple[str, str], ...] = ()
-
-
-def renewal_progress(*, certificate: Certificate, today: date | None = None) -> RenewalProgress:
-    """Whether the holder of ``certificate`` (their current one) has met the renewal
-    requirements of its track, and what is left. Nothing is open before the window opens, or for
-    a revoked or already renewed certificate."""
-    today = today or timezone.localdate()
-    track = certificate.track
-    opens_on = renewal_opens_on(certificate)
-    closed = RenewalProgress(certificate, opens_on, is_open=False, met=False)
-    if (
-        today < opens_on
-        or certificate.status == CertificateStatus.REVOKED
-        or Certificate.objects.filter(previous=certificate).exists()
-    ):
-        return closed
-    if track.renewal_rule == RenewalRule.REFRESHER:
-        return _refresher_progress(certificate, opens_on)
-    return _repass_progress(certificate, opens_on)
-
-
-def _refresher_progress(certificate: Certificate, opens_on: date) -> RenewalProgress:
-    course = certificate.track.refresher_course
-    if course is None or not course.live:
-        missing = ((_("the refresher course is not available yet: ask your trainer"), ""),)
-        return RenewalProgress(certificate, opens_on, True, False, missing)
-    user = certificate.user
-    completion = courses_completion(user=user, courses=[course])[course.pk]
-    finished = LessonProgress.objects.filter(user=user, course=course).aggregate(
-        last=Max("completed_at")
-    )["last"]
-    if completion.complete and finished and finished >= certificate.created_at:
-        return RenewalProgress(certificate, opens_on, True, True)
-    missing = ((_("complete the refresher course “%s”") % course.title, course.url or ""),)
-    return RenewalProgress(certificate, opens_on, True, False, missing)
-
-
-def _repass_progress(certificate: Certificate, opens_on: date) -> RenewalProgress:
-    user = certificate.user
-    courses = track_courses(track=certificate.track, specialty=_specialty(user))
-    quiz_ids = required_quiz_ids(courses)
-    if not quiz_ids:
-        nothing = _("these courses have no final assessment to pass again: ask your trainer")
-        return RenewalProgress(certificate, opens_on, True, False, ((nothing, ""),))
-    passed = quizzes_passed_since(user=user, quiz_ids=quiz_ids, since=_start_of(opens_on))
-    left = quiz_ids - passed
-    if not left:
-        return RenewalProgress(certificate, opens_on, True, True)
-    missing = tuple((_("pass “%s” again") % title, url) for title, url in quiz_links(left))
-    return RenewalProgress(certificate, opens_on, True, False, missing)
-
-
-def renewal_attempt_window(*, user: Any, quiz: Any, now: datetime) -> datetime | None:
-    """For ``quizzes.api.register_attempt_window``: when ``user``'s renewal window is open on a
-    track that asks for the final assessments again and ``quiz`` is one of them, attempts count
-    afresh from the day the window opened."""
-    today = timezone.localdate(now)
-    moments = []
-    current = (
-        Certificate.objects.filter(
-            user=user,
-            renewal__isnull=True,
-            track__active=True,
-            track__renewal_rule=RenewalRule.REPASS,
-        )
-        .exclude(status=CertificateStatus.REVOKED)
-        .select_related("track")
-    )
-    for certificate in current:
-        opens_on = renewal_opens_on(certificate)
-        courses = track_courses(track=certificate.track, specialty=_specialty(user))
-        if today >= opens_on and quiz.pk in required_quiz_ids(courses):
-            moments.append(_start_of(opens_on))
-    return max(moments, default=None)
-
-
 def renewals_issue(*, today: date | None = None) -> int:
     """Renew the certificates whose holders finished the refresher course before the renewal
     window opened (nightly; a refresher finished inside the window renews at once through the
     usual task). Returns how many were renewed."""
-    from django.db.models import Exists, OuterRef
-
     today = today or timezone.localdate()
     renewed = 0
     tracks = CertificationTrack.objects.filter(
         active=True, renewal_rule=RenewalRule.REFRESHER, refresher_course__isnull=False
     )
     for track in tracks:
-        refreshed = LessonProgress.objects.filter(
-            user_id=OuterRef("user_id"),
+        refreshed = lesson_completed_since(
+            user=OuterRef("user_id"),
             course_id=track.refresher_course_id,
-            completed_at__gte=OuterRef("created_at"),
+            since=OuterRef("created_at"),
         )
         due = (
             Certificate.objects.filter(
@@ -310,7 +169,7 @@ def renewals_issue(*, today: date | None = None) -> int:
                 status__in=(CertificateStatus.VALID, CertificateStatus.EXPIRED),
                 expires_on__lte=today + timedelta(days=track.renewal_window_days),
             )
-            .filter(Exists(refreshed))
+            .filter(refreshed)
             .select_related("user")
         )
         for certificate in due:
@@ -320,21 +179,18 @@ def renewals_issue(*, today: date | None = None) -> int:
     return renewed
 
 
+# --- revocation ----------------------------------------------------------------------------------
+
+
 class RevocationRefused(Exception):
     """The revocation cannot be made; the message says why."""
-
-
-def can_revoke(user: Any) -> bool:
-    """Ministry administrators (and the site administrator) revoke certificates: the permission
-    ``certification.revoke_certificate``, which the Ministry group holds (migration 0003)."""
-    return bool(user.is_authenticated and user.has_perm("certification.revoke_certificate"))
 
 
 #: The CMS log action of a revocation (its label is registered in ``wagtail_hooks``).
 REVOKE_ACTION = "certification.revoke"
 
 
-def certificate_revoke(*, certificate: Certificate, by: Any, reason: str) -> Certificate:
+def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Certificate:
     """Revoke ``certificate``, recording who, when and why on the certificate for good, and in
     the CMS's log (``REVOKE_ACTION``) in the same transaction, whatever the route taken."""
     from wagtail.log_actions import log
@@ -360,3 +216,78 @@ def certificate_revoke(*, certificate: Certificate, by: Any, reason: str) -> Cer
         certificate.refresh_from_db()
         log(instance=certificate, action=REVOKE_ACTION, user=by, data={"reason": reason})
     return certificate
+
+
+# --- assigning a refresher -----------------------------------------------------------------------
+
+
+class RefresherRefused(Exception):
+    """The assignment cannot be made; ``field`` names the input at fault."""
+
+    def __init__(self, field: str, message: str | Promise) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RefresherAssignment:
+    """What :func:`refresher_assign` did."""
+
+    cohort: Cohort
+    course: CoursePage
+    holders: int  # the holders it was asked to assign (each once)
+    added: int  # of them, those who were not in the cohort yet
+    cohort_created: bool
+
+
+def refresher_cohort_name(*, course: CoursePage, track: CertificationTrack) -> str:
+    """The cohort's name: fixed wording, not translated, so every user finds the same cohort."""
+    name = f"Refresher: {course.title} ({track.name})"
+    return name if len(name) <= 200 else name[:199] + "…"
+
+
+def refresher_assign(
+    *,
+    track: CertificationTrack,
+    course: CoursePage,
+    holders: Iterable[User],
+    by: User,
+    due_date: date | None = None,
+    today: date | None = None,
+) -> RefresherAssignment:
+    """Assign ``course`` to ``holders`` of ``track`` through the cohort
+    "Refresher: <course> (<track>)", made if needed, with ``by`` as one of its trainers.
+
+    Idempotent: the cohort is found by name and memberships and enrolments are unique, so doing
+    it again adds nobody twice and makes no second cohort (a holder who left the course is
+    enrolled again). A due date replaces the cohort's due date for the course; none keeps it.
+    Raises :class:`RefresherRefused`, having changed nothing, when ``by`` may not assign, the
+    course is not live, the due date is past or there is nobody to assign.
+    """
+    if not can_assign_refresher(by):
+        raise RefresherRefused("permission", _("You may not assign refresher courses."))
+    if not course.live:
+        raise RefresherRefused(
+            "course", _("“%(title)s” is not published.") % {"title": course.title}
+        )
+    if due_date is not None and due_date < (today or timezone.localdate()):
+        raise RefresherRefused("due_date", _("The due date is in the past."))
+    people = list({user.pk: user for user in holders}.values())
+    if not people:
+        raise RefresherRefused("holders", _("Choose at least one holder."))
+    with transaction.atomic():
+        cohort, created = cohort_for_name(name=refresher_cohort_name(course=course, track=track))
+        cohort_add_trainer(cohort=cohort, trainer=by)
+        members_before = cohort_member_ids(cohort=cohort, user_ids=[p.pk for p in people])
+        if due_date is not None or not cohort_has_course(cohort=cohort, course=course):
+            cohort_assign_course(cohort=cohort, course=course, due_date=due_date)
+        for person in people:
+            cohort_add_member(cohort=cohort, user=person)
+    return RefresherAssignment(
+        cohort=cohort,
+        course=course,
+        holders=len(people),
+        added=len(people) - len(members_before),
+        cohort_created=created,
+    )

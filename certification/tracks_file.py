@@ -25,7 +25,7 @@ from django.db import transaction
 from wagtail.log_actions import log
 
 from core.api import Specialty
-from courses.api import CoursePage, CurriculumError, CurriculumInvalid, FileReader
+from courses.api import CurriculumError, CurriculumInvalid, FileReader, live_courses
 
 from .models import CertificationTrack, RenewalRule, TrackRequirement
 
@@ -401,7 +401,7 @@ def _course_ids(reader: _Reader) -> dict[str, int]:
     slug that names no published course, or more than one."""
     found: dict[str, list[int]] = {}
     wanted = {slug for slug, _, _ in reader.course_uses}
-    for slug, pk in CoursePage.objects.live().filter(slug__in=wanted).values_list("slug", "pk"):
+    for slug, pk in live_courses().filter(slug__in=wanted).values_list("slug", "pk"):
         found.setdefault(slug, []).append(pk)
     for slug, line, field_name in reader.course_uses:
         matches = found.get(slug, [])

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from .codes import code_normalise
 from .models import Certificate, CertificateStatus
-from .services import code_normalise
 
 VERIFY_RATE = 20  # lookups per client address per minute
 

@@ -1,8 +1,20 @@
-"""The public interface of ``courses``: other apps import from here only."""
+"""The public interface of ``courses``: other apps import from here only.
+
+The page types are exported for type hints and ``isinstance``; other apps read pages through the
+selectors here, never through a page type's manager."""
 
 from .curriculum.extensions import CurriculumExtension, ModelRef, register_curriculum_extension
 from .curriculum.format import CurriculumError, CurriculumInvalid, FileReader
 from .models import CompletionMode, CourseIndexPage, CoursePage, LessonPage, ModulePage
+from .selectors import (
+    all_courses,
+    course_lessons,
+    course_of_lesson,
+    lesson_content_type_id,
+    live_courses,
+    live_lessons,
+    live_modules,
+)
 from .services import curriculum_export, curriculum_import
 
 __all__ = [
@@ -16,7 +28,14 @@ __all__ = [
     "LessonPage",
     "ModelRef",
     "ModulePage",
+    "all_courses",
+    "course_lessons",
+    "course_of_lesson",
     "curriculum_export",
     "curriculum_import",
+    "lesson_content_type_id",
+    "live_courses",
+    "live_lessons",
+    "live_modules",
     "register_curriculum_extension",
 ]

@@ -249,7 +249,6 @@ class ModulePage(CoursePageMixin, Page):
         context["lessons"] = navigation.module_lessons(
             lessons=LessonPage.objects.child_of(self), request=request
         )
-        context["assessment"] = self.assessment
         return context
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import SpecialistImportJob
+from .import_jobs import specialist_import_job_create
+from .permissions import can_import_specialists
+from .selectors import specialist_import_job_status, specialist_import_jobs_recent
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-PERMISSION = "learners.add_specialistimportjob"
 
 
 class UploadForm(forms.Form):
@@ -39,7 +40,7 @@ class UploadForm(forms.Form):
 
 
 def _check(request: HttpRequest) -> None:
-    if not request.user.has_perm(PERMISSION):
+    if not can_import_specialists(request.user):
         raise PermissionDenied
 
 
@@ -51,20 +52,22 @@ def upload(request: HttpRequest) -> HttpResponse:
         from .tasks import import_specialists_job
 
         upload_file = form.cleaned_data["file"]
-        job = SpecialistImportJob.objects.create(
-            filename=upload_file.name[:255],
+        job = specialist_import_job_create(
+            filename=upload_file.name,
             data=upload_file.read(),
             partial=form.cleaned_data["partial"],
-            created_by=request.user if request.user.is_authenticated else None,
+            by=request.user if request.user.is_authenticated else None,
         )
         transaction.on_commit(lambda: import_specialists_job.delay(job.pk))
         return HttpResponseRedirect(reverse("learners_import_status", args=[job.pk]))
-    jobs = SpecialistImportJob.objects.defer("data")[:10]
+    jobs = specialist_import_jobs_recent()
     return render(request, "learners/admin/import_upload.html", {"form": form, "jobs": jobs})
 
 
 def status(request: HttpRequest, job_id: int) -> HttpResponse:
     """The job's progress; the page refreshes itself until the import has finished."""
     _check(request)
-    job = get_object_or_404(SpecialistImportJob.objects.defer("data"), pk=job_id)
+    job = specialist_import_job_status(job_id=job_id)
+    if job is None:
+        raise Http404
     return render(request, "learners/admin/import_status.html", {"job": job})

@@ -1,8 +1,12 @@
 """The public interface of ``learners``: other apps import from here only.
 
+Other apps read learners' records through the selectors here and write them through the
+services here, never through a model's manager; ``Cohort`` is exported for type hints.
+
 Completion for a batch of learners (a report) uses ``course_structures`` once, the learners'
 ``LessonProgress`` rows in one query, ``requirements_lookup`` once, then ``completion_from`` per
-learner and course without further queries (as ``selectors.cohort_table`` does)."""
+learner and course without further queries (as ``selectors.cohort_table`` does);
+``course_standings`` does all of that for a set of learners and courses."""
 
 from .completion import (
     CourseCompletion,
@@ -18,19 +22,22 @@ from .completion import (
     requirements_lookup,
 )
 from .importing import ImportResult, LineError, specialists_import
-from .models import (
-    Cohort,
-    CohortCourse,
-    CohortMembership,
-    CoordinatorRegion,
-    Enrollment,
-    LessonProgress,
-    Profile,
-)
+from .models import Cohort
 from .regions import REGION_CODES, region_choices, region_code_for, region_name
+from .selectors import (
+    CourseStanding,
+    cohort_has_course,
+    cohort_member_ids,
+    course_finished_at,
+    course_standings,
+    lesson_completed_since,
+    specialty_of,
+)
 from .services import (
     cohort_add_member,
+    cohort_add_trainer,
     cohort_assign_course,
+    cohort_for_name,
     demo_learning_create,
     enrollment_create,
     enrollment_leave,
@@ -40,28 +47,30 @@ from .services import (
 __all__ = [
     "REGION_CODES",
     "Cohort",
-    "CohortCourse",
-    "CohortMembership",
-    "CoordinatorRegion",
     "CourseCompletion",
-    "Enrollment",
+    "CourseStanding",
     "ImportResult",
-    "LessonProgress",
     "LineError",
     "MissingItem",
     "ModuleCompletion",
     "ModuleStructure",
-    "Profile",
     "RequirementLookup",
     "cohort_add_member",
+    "cohort_add_trainer",
     "cohort_assign_course",
+    "cohort_for_name",
+    "cohort_has_course",
+    "cohort_member_ids",
     "completion_from",
     "course_completion",
+    "course_finished_at",
+    "course_standings",
     "course_structures",
     "courses_completion",
     "demo_learning_create",
     "enrollment_create",
     "enrollment_leave",
+    "lesson_completed_since",
     "lesson_progress_complete",
     "region_choices",
     "region_code_for",
@@ -69,4 +78,5 @@ __all__ = [
     "register_requirement",
     "requirements_lookup",
     "specialists_import",
+    "specialty_of",
 ]

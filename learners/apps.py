@@ -8,4 +8,9 @@ class LearnersConfig(AppConfig):
     verbose_name = "Learners"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the sign-in receiver
+        from . import (
+            panels,
+            signals,  # noqa: F401 - connects the sign-in receiver
+        )
+
+        panels.register()

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from django.db.models import Q
 from wagtail.models import Page
 
-from courses.api import CoursePage, LessonPage
+from courses.api import CoursePage, lesson_content_type_id
 
 from .models import LessonProgress
 
@@ -265,6 +265,4 @@ def courses_completion(*, user: Any, courses: Iterable[CoursePage]) -> dict[int,
 
 
 def _lesson_content_type_ids() -> set[int]:
-    from django.contrib.contenttypes.models import ContentType
-
-    return {ContentType.objects.get_for_model(LessonPage).pk}
+    return {lesson_content_type_id()}

@@ -82,9 +82,9 @@ class AssignCourseForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from courses.api import CoursePage
+        from courses.api import live_courses
 
         super().__init__(*args, **kwargs)
         course = self.fields["course"]
         assert isinstance(course, forms.ModelChoiceField)
-        course.queryset = CoursePage.objects.live().order_by("title")
+        course.queryset = live_courses().order_by("title")

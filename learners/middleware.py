@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+
+from .permissions import keeps_a_profile
+from .selectors import profile_exists
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 SESSION_KEY = "zhusan_profile_ok"
 #: Paths a practitioner may open before the profile is complete.
@@ -14,19 +21,11 @@ EXEMPT_PREFIXES = ("/admin/", "/healthz/", "/static/", "/media/", "/documents/",
 EXEMPT_PARTS = ("/learn/profile/", "/accounts/")  # the form itself; sign-in, out, passwords
 
 
-def needs_profile(user: object) -> bool:
-    """Practitioners need a profile: anyone who is not staff and edits nothing in the CMS."""
-    from .models import Profile
-
-    if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
+def needs_profile(user: User | AnonymousUser) -> bool:
+    """Whether ``user`` is a practitioner (``permissions.keeps_a_profile``) with no profile yet."""
+    if not user.is_authenticated:
         return False
-    groups = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
-    if groups - {"Practitioner"}:
-        return False  # trainers, reviewers, coordinators, ministry staff
-    user_pk = getattr(user, "pk", None)
-    if user_pk is None:
-        return False
-    return not Profile.objects.filter(user_id=user_pk).exists()
+    return keeps_a_profile(user) and not profile_exists(user=user)
 
 
 class ProfileRequiredMiddleware:

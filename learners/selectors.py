@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Max, Min, QuerySet
+from django.contrib.auth.models import User
+from django.db.models import Exists, Max, Min, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Page
@@ -23,20 +25,42 @@ from .completion import (
     courses_completion,
     requirements_lookup,
 )
-from .models import Cohort, CohortCourse, Enrollment, LessonProgress, Profile
+from .models import (
+    Cohort,
+    CohortCourse,
+    CohortMembership,
+    CoordinatorRegion,
+    Enrollment,
+    LessonProgress,
+    Profile,
+    SpecialistImportJob,
+)
+from .permissions import can_view_reports, reports_on_every_region, sees_every_cohort
 from .regions import REGION_CODES, region_name
 
 __all__ = [
     "CohortTable",
+    "CourseStanding",
     "LearningEntry",
     "ReportRow",
+    "cohort_has_course",
     "cohort_member_detail",
+    "cohort_member_ids",
     "cohort_table",
     "cohorts_visible_to",
+    "course_finished_at",
     "course_report",
+    "course_standings",
+    "enrollment_for",
+    "lesson_completed_since",
     "lesson_progress_for",
     "my_learning",
+    "profile_exists",
+    "profile_for",
     "report_regions",
+    "specialist_import_job_status",
+    "specialist_import_jobs_recent",
+    "specialty_of",
 ]
 
 
@@ -103,9 +127,100 @@ def my_learning(*, user: Any, request: HttpRequest | None) -> list[LearningEntry
     return entries
 
 
+def profile_for(*, user: User) -> Profile | None:
+    """``user``'s specialist profile, or None before they complete it."""
+    return Profile.objects.filter(user=user).first()
+
+
+def profile_exists(*, user: User) -> bool:
+    """Whether ``user`` has completed their specialist profile."""
+    return Profile.objects.filter(user_id=user.pk).exists()
+
+
+def enrollment_for(*, user: User, course: CoursePage) -> Enrollment | None:
+    """``user``'s enrolment in ``course`` (also one they left), or None."""
+    return Enrollment.objects.filter(user=user, course=course).first()
+
+
 def lesson_progress_for(*, user: Any, lesson_id: int) -> LessonProgress | None:
     """The learner's record for one lesson, if they completed it."""
     return LessonProgress.objects.filter(user=user, lesson_id=lesson_id).first()
+
+
+def specialty_of(*, user: User) -> str:
+    """``user``'s specialty, or "" when they have no profile."""
+    # No ordering: Profile's default (by the user's name) would join and sort to read one row.
+    specialty = Profile.objects.filter(user=user).order_by().values_list("specialty", flat=True)
+    return next(iter(specialty[:1]), "")
+
+
+def course_finished_at(*, user: User, course: CoursePage) -> datetime | None:
+    """When ``user`` last completed a lesson of ``course`` (None: never)."""
+    latest: datetime | None = LessonProgress.objects.filter(user=user, course=course).aggregate(
+        last=Max("completed_at")
+    )["last"]
+    return latest
+
+
+def lesson_completed_since(*, user: OuterRef, course_id: int, since: OuterRef) -> Exists:
+    """A condition for another app's query: the learner ``user`` (an outer reference to a user
+    id) completed a lesson of the course ``course_id`` at or after ``since`` (an outer reference
+    to a moment). For example, certificates whose holder finished a refresher after the
+    certificate was made."""
+    return Exists(
+        LessonProgress.objects.filter(user_id=user, course_id=course_id, completed_at__gte=since)
+    )
+
+
+@dataclass(frozen=True)
+class CourseStanding:
+    """One learner's standing in one course."""
+
+    completion: CourseCompletion
+    #: Enrolled now (not left).
+    enrolled: bool
+    #: When they last completed a lesson of the course.
+    last_activity: datetime | None
+
+
+def course_standings(
+    *, user_ids: Collection[int], courses: list[CoursePage]
+) -> dict[tuple[int, int], CourseStanding]:
+    """The standing of every learner of ``user_ids`` in every one of ``courses``, by
+    ``(user id, course id)``: a fixed number of queries (the courses' structures, enrolments,
+    progress, and the registered requirements) whatever the number of learners."""
+    if not courses or not user_ids:
+        return {}
+    user_ids = sorted(set(user_ids))
+    enrolled = set(
+        Enrollment.objects.filter(
+            user_id__in=user_ids, course__in=courses, left_at=None
+        ).values_list("user_id", "course_id")
+    )
+    done: dict[tuple[int, int], set[int]] = defaultdict(set)
+    last: dict[tuple[int, int], datetime] = {}
+    for user_id, course_id, lesson_id, completed_at in LessonProgress.objects.filter(
+        user_id__in=user_ids, course__in=courses
+    ).values_list("user_id", "course_id", "lesson_id", "completed_at"):
+        key = (user_id, course_id)
+        done[key].add(lesson_id)
+        if key not in last or completed_at > last[key]:
+            last[key] = completed_at
+    structures = course_structures(courses)
+    requirements = requirements_lookup(users=user_ids, courses=courses, structures=structures)
+    standings = {}
+    for user_id in user_ids:
+        for course in courses:
+            key = (user_id, course.pk)
+            completion = completion_from(
+                user=user_id,
+                course=course,
+                structure=structures[course.pk],
+                done_ids=done.get(key, set()),
+                requirements=requirements,
+            )
+            standings[key] = CourseStanding(completion, key in enrolled, last.get(key))
+    return standings
 
 
 # --- cohorts -------------------------------------------------------------------------------------
@@ -119,9 +234,23 @@ def cohorts_visible_to(*, user: Any) -> QuerySet[Cohort]:
     """
     if not user.is_authenticated:
         return Cohort.objects.none()
-    if user.is_superuser:
+    if sees_every_cohort(user):
         return Cohort.objects.all()
     return Cohort.objects.filter(trainers=user)
+
+
+def cohort_member_ids(*, cohort: Cohort, user_ids: Collection[int]) -> set[int]:
+    """Which of ``user_ids`` are members of ``cohort``."""
+    return set(
+        CohortMembership.objects.filter(cohort=cohort, user_id__in=list(user_ids)).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def cohort_has_course(*, cohort: Cohort, course: CoursePage) -> bool:
+    """Whether ``course`` is assigned to ``cohort``."""
+    return CohortCourse.objects.filter(cohort=cohort, course=course).exists()
 
 
 @dataclass
@@ -239,15 +368,16 @@ def cohort_member_detail(*, cohort: Cohort, member: Any) -> list[MemberCourse]:
 def report_regions(*, user: Any) -> frozenset[str] | None:
     """The regions whose aggregates ``user`` may see, or None when they may see no report.
 
-    The one place this is decided: the ministry and administrators see every region, a regional
-    coordinator the regions assigned to them. Reports show counts, never names or reflections.
+    The scope of every report (``permissions`` decides who reads reports and who sees every
+    region): the ministry and administrators see every region, a regional coordinator the
+    regions assigned to them. Reports show counts, never names or reflections.
     """
-    if not user.is_authenticated:
-        return None
-    if user.is_superuser or user.groups.filter(name="Ministry").exists():
+    if reports_on_every_region(user):
         return REGION_CODES
-    if user.groups.filter(name="Regional coordinator").exists():
-        return frozenset(user.coordinated_regions.values_list("region", flat=True))
+    if can_view_reports(user):
+        return frozenset(
+            CoordinatorRegion.objects.filter(user=user).values_list("region", flat=True)
+        )
     return None
 
 
@@ -313,3 +443,16 @@ def course_report(*, course: CoursePage, regions: frozenset[str]) -> list[Report
         ):
             row.completed += 1
     return sorted(rows.values(), key=lambda r: (r.region_name, r.specialty_label))
+
+
+# --- specialist imports --------------------------------------------------------------------------
+
+
+def specialist_import_jobs_recent(*, limit: int = 10) -> QuerySet[SpecialistImportJob]:
+    """The latest specialist imports, newest first, without their files."""
+    return SpecialistImportJob.objects.defer("data")[:limit]
+
+
+def specialist_import_job_status(*, job_id: int) -> SpecialistImportJob | None:
+    """One specialist import without its file, or None."""
+    return SpecialistImportJob.objects.defer("data").filter(pk=job_id).first()

@@ -1,14 +1,21 @@
-"""Writes for learners: enrolment and lesson progress, each idempotent."""
+"""Writes for learners: profiles, enrolment, lesson progress and cohorts (specialist imports:
+``importing`` and ``import_jobs``).
+
+Each is idempotent or refuses with a ``ValidationError`` that names the field, having written
+nothing; a unique constraint, not an earlier check, decides a race.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from courses.api import CoursePage, LessonPage
+from courses.api import CoursePage, LessonPage, course_of_lesson, live_courses
 
 from .models import (
     Cohort,
@@ -22,16 +29,36 @@ from .models import (
 
 __all__ = [
     "cohort_add_member",
+    "cohort_add_trainer",
     "cohort_assign_course",
+    "cohort_create",
+    "cohort_for_name",
     "demo_learning_create",
     "enrollment_create",
     "enrollment_leave",
     "lesson_progress_complete",
+    "profile_save",
 ]
 
 
+def profile_save(
+    *, user: User, specialty: str, region: str, organisation: str, preferred_language: str
+) -> Profile:
+    """Create or change ``user``'s specialist profile (values already validated by the form)."""
+    profile, _created = Profile.objects.update_or_create(
+        user=user,
+        defaults={
+            "specialty": specialty,
+            "region": region,
+            "organisation": organisation,
+            "preferred_language": preferred_language,
+        },
+    )
+    return profile
+
+
 def enrollment_create(
-    *, user: Any, course: CoursePage, source: str = Enrollment.Source.SELF
+    *, user: User, course: CoursePage, source: str = Enrollment.Source.SELF
 ) -> Enrollment:
     """Enrol ``user`` in ``course``, or re-activate an enrolment they left. Safe to repeat."""
     try:
@@ -47,7 +74,7 @@ def enrollment_create(
     return enrollment
 
 
-def enrollment_leave(*, user: Any, course: CoursePage) -> Enrollment | None:
+def enrollment_leave(*, user: User, course: CoursePage) -> Enrollment | None:
     """Leave a course. The enrolment row and every progress record are kept."""
     enrollment = Enrollment.objects.filter(user=user, course=course, left_at=None).first()
     if enrollment is not None:
@@ -56,13 +83,13 @@ def enrollment_leave(*, user: Any, course: CoursePage) -> Enrollment | None:
     return enrollment
 
 
-def lesson_progress_complete(*, user: Any, lesson: LessonPage) -> LessonProgress:
+def lesson_progress_complete(*, user: User, lesson: LessonPage) -> LessonProgress:
     """Record that ``user`` completed ``lesson``; the first completion is kept.
 
     Idempotent under double clicks, retries and concurrent requests: the named unique constraint
     makes a second row impossible, and a request that loses the race reads the winner's row.
     """
-    course = CoursePage.objects.ancestor_of(lesson).get()
+    course = course_of_lesson(lesson)
     try:
         with transaction.atomic():
             progress, _ = LessonProgress.objects.get_or_create(
@@ -79,7 +106,47 @@ def lesson_progress_complete(*, user: Any, lesson: LessonPage) -> LessonProgress
     return progress
 
 
-def cohort_add_member(*, cohort: Cohort, user: Any) -> CohortMembership:
+def cohort_create(*, name: str, trainer: User) -> Cohort:
+    """Start a cohort called ``name`` (runs of spaces made one), run by ``trainer``.
+
+    Names are unique whatever their case. A name already taken raises ``ValidationError`` on
+    ``name``, also when another request took it a moment ago: the unique constraint
+    (``learners_cohort_unique_name_ci``) decides, and the loser is refused, not failed.
+    """
+    name = " ".join(name.split())
+    taken = ValidationError(
+        {"name": _("A cohort called “%(name)s” exists already.") % {"name": name}}
+    )
+    if Cohort.objects.filter(name__iexact=name).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            cohort = Cohort.objects.create(name=name)
+            cohort.trainers.add(trainer)
+    except IntegrityError:
+        raise taken from None
+    return cohort
+
+
+def cohort_for_name(*, name: str) -> tuple[Cohort, bool]:
+    """The cohort called ``name`` (any case), made if there is none, and whether it was made.
+    Safe under concurrency: a request that loses the race gets the winner's cohort."""
+    existing = Cohort.objects.filter(name__iexact=name).order_by("pk").first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return Cohort.objects.create(name=name), True
+    except IntegrityError:  # another request made it first
+        return Cohort.objects.get(name__iexact=name), False
+
+
+def cohort_add_trainer(*, cohort: Cohort, trainer: User) -> None:
+    """Make ``trainer`` one of the people who run ``cohort``. Safe to repeat."""
+    cohort.trainers.add(trainer)
+
+
+def cohort_add_member(*, cohort: Cohort, user: User) -> CohortMembership:
     """Add ``user`` to ``cohort`` and enrol them in its assigned courses. Safe to repeat."""
     with transaction.atomic():
         membership, _ = CohortMembership.objects.get_or_create(cohort=cohort, user=user)
@@ -91,7 +158,8 @@ def cohort_add_member(*, cohort: Cohort, user: Any) -> CohortMembership:
 def cohort_assign_course(
     *, cohort: Cohort, course: CoursePage, due_date: date | None = None
 ) -> CohortCourse:
-    """Assign ``course`` to ``cohort`` (or change its due date) and enrol every member."""
+    """Assign ``course`` to ``cohort`` (or change its due date) and enrol every member. Safe to
+    repeat."""
     with transaction.atomic():
         assignment, created = CohortCourse.objects.get_or_create(
             cohort=cohort, course=course, defaults={"due_date": due_date}
@@ -120,7 +188,7 @@ def demo_learning_create() -> None:
         )  # fmt: skip
     if "coordinator" in users:
         CoordinatorRegion.objects.get_or_create(user=users["coordinator"], region="KZ-79")
-    course = CoursePage.objects.live().order_by("path").first()
+    course = live_courses().order_by("path").first()
     if "trainer" in users and "practitioner" in users and course is not None:
         cohort, _ = Cohort.objects.get_or_create(name="Demo cohort: Shymkent school staff")
         cohort.trainers.add(users["trainer"])

@@ -5,13 +5,10 @@ Each view checks who may act (the signed-in learner on their own records), then 
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -20,12 +17,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.api import csv_download
-from courses.api import CoursePage, LessonPage
+from core.api import AuthenticatedRequest, csv_download
+from courses.api import all_courses, course_lessons, course_of_lesson, live_courses, live_lessons
 
+from . import services
 from .completion import course_completion
 from .forms import AddMembersForm, AssignCourseForm, CohortForm
-from .models import Cohort
+from .permissions import can_run_cohorts
 from .regions import region_name
 from .selectors import (
     cohort_member_detail,
@@ -33,6 +31,7 @@ from .selectors import (
     cohorts_visible_to,
     course_report,
     my_learning,
+    profile_for,
     report_regions,
 )
 from .services import (
@@ -41,6 +40,7 @@ from .services import (
     enrollment_create,
     enrollment_leave,
     lesson_progress_complete,
+    profile_save,
 )
 
 
@@ -54,19 +54,15 @@ def _back(request: HttpRequest, fallback: str, field: str = "next") -> HttpRespo
 
 
 @login_required
-def profile_view(request: HttpRequest) -> HttpResponse:
+def profile_view(request: AuthenticatedRequest) -> HttpResponse:
     """Complete or change the specialist profile; first thing a practitioner does."""
     from .forms import ProfileForm
     from .middleware import SESSION_KEY
-    from .models import Profile
 
-    user = cast(User, request.user)  # login_required
-    profile = Profile.objects.filter(user=user).first()
+    profile = profile_for(user=request.user)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        saved.user = user
-        saved.save()
+        profile_save(user=request.user, **form.cleaned_data)
         request.session[SESSION_KEY] = True
         messages.success(request, _("Your profile is saved."))
         return _back(request, reverse("learners:my_learning"), field="next")
@@ -78,7 +74,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_learning_view(request: HttpRequest) -> HttpResponse:
+def my_learning_view(request: AuthenticatedRequest) -> HttpResponse:
     """My learning: the learner's courses with progress and where to continue."""
     entries = my_learning(user=request.user, request=request)
     return render(
@@ -93,8 +89,8 @@ def my_learning_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def enrol(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+def enrol(request: AuthenticatedRequest, course_id: int) -> HttpResponse:
+    course = get_object_or_404(live_courses(), pk=course_id)
     enrollment_create(user=request.user, course=course)
     messages.success(request, _("You are enrolled in “%(course)s”.") % {"course": course.title})
     return _back(request, course.get_url(request) or "/")
@@ -102,8 +98,8 @@ def enrol(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def leave(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = get_object_or_404(CoursePage, pk=course_id)
+def leave(request: AuthenticatedRequest, course_id: int) -> HttpResponse:
+    course = get_object_or_404(all_courses(), pk=course_id)
     enrollment_leave(user=request.user, course=course)
     messages.info(
         request,
@@ -115,24 +111,21 @@ def leave(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def complete_lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def complete_lesson(request: AuthenticatedRequest, lesson_id: int) -> HttpResponse:
     """Record the lesson as complete (idempotent) and go on; enrols the learner if needed."""
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
-    course = CoursePage.objects.ancestor_of(lesson).get()
+    lesson = get_object_or_404(live_lessons(), pk=lesson_id)
+    course = course_of_lesson(lesson)
     enrollment_create(user=request.user, course=course)
     lesson_progress_complete(user=request.user, lesson=lesson)
     return _back(request, lesson.get_url(request) or "/")
 
 
 @login_required
-def what_is_left(request: HttpRequest, course_id: int) -> HttpResponse:
+def what_is_left(request: AuthenticatedRequest, course_id: int) -> HttpResponse:
     """Exactly which items of a course the learner still has to do, and why."""
-    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    course = get_object_or_404(live_courses(), pk=course_id)
     completion = course_completion(user=request.user, course=course)
-    lesson_urls = {
-        page.pk: page.get_url(request)
-        for page in LessonPage.objects.descendant_of(course).live().select_related("locale")
-    }
+    lesson_urls = {page.pk: page.get_url(request) for page in course_lessons(course)}
     return render(
         request,
         "learners/what_is_left.html",
@@ -149,7 +142,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "learners/cohort_list.html",
-        {"cohorts": cohorts, "may_create": _may_run_cohorts(request.user), "form": CohortForm()},
+        {"cohorts": cohorts, "may_create": can_run_cohorts(request.user), "form": CohortForm()},
     )
 
 
@@ -240,7 +233,7 @@ def report_index(request: HttpRequest) -> HttpResponse:
         request,
         "learners/report_index.html",
         {
-            "courses": CoursePage.objects.live().order_by("path"),
+            "courses": live_courses().order_by("path"),
             "region_names": sorted(region_name(code) for code in regions),
         },
     )
@@ -250,7 +243,7 @@ def report_index(request: HttpRequest) -> HttpResponse:
 def report_course(request: HttpRequest, course_id: int) -> HttpResponse:
     """Counts by region and specialty for one course, as a page or as CSV (``?format=csv``)."""
     regions = _report_scope(request)
-    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    course = get_object_or_404(live_courses(), pk=course_id)
     rows = course_report(course=course, regions=regions)
     if request.GET.get("format") == "csv":
         response, writer = csv_download(f"report-{course.slug}.csv")
@@ -270,23 +263,22 @@ def report_course(request: HttpRequest, course_id: int) -> HttpResponse:
     )
 
 
-def _may_run_cohorts(user: Any) -> bool:
-    return bool(user.is_superuser or user.groups.filter(name="Trainer").exists())
-
-
 @login_required
 @require_POST
-def cohort_create(request: HttpRequest) -> HttpResponse:
-    """A trainer starts a cohort; they run it."""
-    if not _may_run_cohorts(request.user):
+def cohort_create(request: AuthenticatedRequest) -> HttpResponse:
+    """A trainer starts a cohort; they run it. A name taken, also by a request a moment earlier,
+    is refused with a message."""
+    if not can_run_cohorts(request.user):
         raise PermissionDenied
     form = CohortForm(request.POST)
-    if not form.is_valid():
-        for error in form.errors.get("name", []):
-            messages.error(request, str(error))
+    try:
+        if not form.is_valid():
+            raise ValidationError(list(form.errors.get("name", [])))
+        cohort = services.cohort_create(name=form.cleaned_data["name"], trainer=request.user)
+    except ValidationError as refused:
+        for error in refused.messages:
+            messages.error(request, error)
         return HttpResponseRedirect(reverse("learners:cohort_list"))
-    cohort = Cohort.objects.create(name=form.cleaned_data["name"])
-    cohort.trainers.add(cast(User, request.user))
     return HttpResponseRedirect(reverse("learners:cohort_detail", args=[cohort.pk]))
 
 

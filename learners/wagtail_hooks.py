@@ -16,6 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views
 from .models import CoordinatorRegion
+from .permissions import can_import_specialists
 from .regions import region_choices
 
 
@@ -29,7 +30,7 @@ def register_urls() -> list[Any]:
 
 class PermissionMenuItem(MenuItem):
     def is_shown(self, request: HttpRequest) -> bool:
-        return bool(request.user.has_perm(admin_views.PERMISSION))
+        return can_import_specialists(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -22,12 +22,13 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from core.api import admin_refusal
+
 from .exporting import questions_export
 from .importing import questions_import
 from .models import QuestionCategory
+from .permissions import can_export_questions, can_import_questions
 
-IMPORT_PERMISSION = "quizzes.add_question"
-EXPORT_PERMISSION = "quizzes.view_question"
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
@@ -107,22 +108,19 @@ class ExportForm(forms.Form):
     )
 
 
-def _forbidden(request: HttpRequest, title: str, message: str) -> HttpResponse:
-    return render(
-        request,
-        "quizzes/admin/import_forbidden.html",
-        {"title": title, "message": message},
-        status=403,
-    )
+def _refused(request: HttpRequest, *, title: Any, icon: str, message: Any) -> HttpResponse:
+    who = _("Trainers and course reviewers can; ask an administrator if you need access.")
+    return admin_refusal(request, title=title, icon=icon, message=f"{message} {who}")
 
 
 def import_questions(request: HttpRequest) -> HttpResponse:
     """The upload form; on a post, the import's result: its counts, or every problem found."""
-    if not request.user.has_perm(IMPORT_PERMISSION):
-        return _forbidden(
+    if not can_import_questions(request.user):
+        return _refused(
             request,
-            str(_("Import questions")),
-            str(_("You do not have permission to add questions to the question bank.")),
+            title=_("Import questions"),
+            icon="upload",
+            message=_("You do not have permission to add questions to the question bank."),
         )
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
@@ -149,11 +147,12 @@ def import_questions(request: HttpRequest) -> HttpResponse:
 
 def export_questions(request: HttpRequest) -> HttpResponse:
     """Choose a category; see what GIFT cannot hold; download the ``.gift`` file."""
-    if not request.user.has_perm(EXPORT_PERMISSION):
-        return _forbidden(
+    if not can_export_questions(request.user):
+        return _refused(
             request,
-            str(_("Export questions")),
-            str(_("You do not have permission to see the question bank.")),
+            title=_("Export questions"),
+            icon="download",
+            message=_("You do not have permission to see the question bank."),
         )
     form = ExportForm(request.GET if "category" in request.GET else None)
     context: dict[str, Any] = {"form": form}

@@ -3,7 +3,7 @@
 Summary figures, the score distribution as a bar chart drawn on the server (inline SVG, no
 JavaScript; the same numbers in a table under it), and the per-question table, which can also be
 downloaded as CSV. The figures come from :func:`quizzes.statistics.quiz_statistics`; who may see
-them from :func:`quizzes.statistics.can_view_statistics`.
+them from :func:`quizzes.permissions.can_view_statistics`.
 
 Wagtail's admin gate runs first: anonymous visitors, and signed-in users without admin access,
 are sent to the admin sign-in page. Users with admin access but without the permission get a 403.
@@ -21,10 +21,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from core.api import csv_download
+from core.api import admin_refusal, csv_download
 
 from .models import Quiz
-from .statistics import QuizStatistics, ScoreBin, can_view_statistics, quiz_statistics
+from .permissions import can_view_statistics
+from .statistics import QuizStatistics, ScoreBin, quiz_statistics
 
 CSV_COLUMNS = [
     "position", "question_id", "title", "type", "deleted", "times_asked", "facility",
@@ -137,16 +138,18 @@ def score_chart(distribution: tuple[ScoreBin, ...], *, attempts: int) -> Chart:
     )
 
 
-def _forbidden(request: HttpRequest, quiz_id: int) -> HttpResponse | None:
-    """A 403 page in the admin when the user may not see statistics; None when they may.
-
-    Rendered here rather than raised: Wagtail turns a raised ``PermissionDenied`` into a redirect
-    to the dashboard, which hides from the user and from tests that access was refused.
-    """
-    if can_view_statistics(user=request.user):
+def _refused(request: HttpRequest) -> HttpResponse | None:
+    """A 403 page in the CMS when the user may not see statistics; None when they may."""
+    if can_view_statistics(request.user):
         return None
-    return render(
-        request, "quizzes/admin/statistics_forbidden.html", {"quiz_id": quiz_id}, status=403
+    return admin_refusal(
+        request,
+        title=_("Statistics"),
+        icon="table",
+        message=_(
+            "You do not have permission to see quiz statistics. Trainers and course reviewers "
+            "can see them; ask an administrator if you need access."
+        ),
     )
 
 
@@ -156,7 +159,7 @@ def _edit_url(quiz: Quiz) -> str:
 
 def statistics_page(request: HttpRequest, quiz_id: int) -> HttpResponse:
     """Summary figures, the score distribution and the per-question table of one quiz."""
-    if (denied := _forbidden(request, quiz_id)) is not None:
+    if (denied := _refused(request)) is not None:
         return denied
     quiz = get_object_or_404(Quiz, pk=quiz_id)
     stats = quiz_statistics(quiz=quiz)
@@ -175,7 +178,7 @@ def _number(value: float | None) -> str:
 
 def statistics_csv(request: HttpRequest, quiz_id: int) -> HttpResponse:
     """The per-question table as CSV (UTF-8 with a BOM, so Excel reads Cyrillic titles)."""
-    if (denied := _forbidden(request, quiz_id)) is not None:
+    if (denied := _refused(request)) is not None:
         return denied
     quiz = get_object_or_404(Quiz, pk=quiz_id)
     stats: QuizStatistics = quiz_statistics(quiz=quiz)

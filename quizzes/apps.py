@@ -11,10 +11,11 @@ class QuizzesConfig(AppConfig):
         from courses.api import register_curriculum_extension
         from learners.api import register_requirement
 
-        from . import signals
+        from . import panels, signals
         from .completion import required_quizzes
         from .curriculum import QuizCurriculum
 
         signals.connect()
+        panels.register()
         register_requirement(required_quizzes)
         register_curriculum_extension(QuizCurriculum())

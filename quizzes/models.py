@@ -251,6 +251,12 @@ class Quiz(ClusterableModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        """The quiz's page for learners, in the current language."""
+        from django.urls import reverse
+
+        return reverse("quizzes:quiz", args=[self.pk])
+
 
 class QuizQuestion(Orderable):
     """A question a fixed quiz asks."""

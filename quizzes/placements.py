@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from courses.api import LessonPage, ModulePage
+from courses.api import LessonPage, ModulePage, live_lessons, live_modules
 
 from .models import PlacementKind, QuizPlacement
 
@@ -56,7 +56,7 @@ def placements_sync(page: Any) -> None:
 
 def placements_sync_all() -> int:
     """Rebuild every placement from the live pages (after a bulk change); returns pages seen."""
-    pages = [*ModulePage.objects.live(), *LessonPage.objects.live()]
+    pages = [*live_modules(), *live_lessons()]
     for page in pages:
         placements_sync(page)
     return len(pages)

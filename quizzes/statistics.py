@@ -64,18 +64,12 @@ from django.utils.translation import gettext as _
 from .models import Attempt, AttemptAnswer, AttemptState, QuestionType, Quiz, QuizResult
 
 __all__ = [
-    "PERMISSION",
     "QuestionStatistics",
     "QuizStatistics",
     "ScoreBin",
-    "can_view_statistics",
     "question_hints",
     "quiz_statistics",
 ]
-
-#: Who may see a quiz's statistics: trainers and course reviewers (migration quizzes 0002),
-#: and superusers.
-PERMISSION = "quizzes.view_quiz"
 
 BINS = 10
 VERY_EASY = 90  # facility above this
@@ -85,12 +79,6 @@ WEAK_DISCRIMINATION = 20  # discrimination from 0 up to, not including, this
 _FRACTION_SCALE = 10_000  # fractions have four decimal places
 _MARKS_SCALE = 100  # marks have two
 _CHUNK = 2_000
-
-
-def can_view_statistics(*, user: Any) -> bool:
-    """Whether ``user`` may see quiz statistics: the one permission check, for the page, its CSV
-    and the CMS buttons that link to them."""
-    return bool(user.is_authenticated and user.has_perm(PERMISSION))
 
 
 @dataclass(frozen=True)

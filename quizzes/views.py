@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from .models import Attempt, AttemptState, Quiz, QuizPlacement, QuizResult
+from .permissions import can_open_unplaced_quiz
 from .scoring import is_answered
 from .services import (
     AttemptClosed,
@@ -44,7 +45,7 @@ def _quiz_for(request: HttpRequest, quiz_id: int) -> tuple[Quiz, Page | None]:
     placements = list(
         QuizPlacement.objects.filter(quiz=quiz, page__live=True).select_related("page")
     )
-    if not placements and not request.user.has_perm("quizzes.change_quiz"):
+    if not placements and not can_open_unplaced_quiz(request.user):
         raise Http404
     origin = request.GET.get("from") or request.POST.get("from") or ""
     page = next((p.page for p in placements if str(p.page_id) == origin), None)

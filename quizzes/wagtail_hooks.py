@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -193,9 +194,9 @@ def statistics_listing_button(snippet: Any, user: Any, next_url: str | None = No
     from django.urls import reverse
     from wagtail.admin.widgets.button import ListingButton
 
-    from .statistics import can_view_statistics
+    from .permissions import can_view_statistics
 
-    if not isinstance(snippet, Quiz) or not can_view_statistics(user=user):
+    if not isinstance(snippet, Quiz) or not can_view_statistics(user):
         return []
     return [
         ListingButton(
@@ -213,7 +214,7 @@ def statistics_action_menu_item(model: type) -> Any:
     from django.urls import reverse
     from wagtail.snippets.action_menu import ActionMenuItem
 
-    from .statistics import can_view_statistics
+    from .permissions import can_view_statistics
 
     if model is not Quiz:
         return None
@@ -227,7 +228,7 @@ def statistics_action_menu_item(model: type) -> Any:
             return (
                 context.get("view") == "edit"
                 and context.get("instance") is not None
-                and can_view_statistics(user=context["request"].user)
+                and can_view_statistics(context["request"].user)
             )
 
         def get_url(self, parent_context: dict[str, Any]) -> str:
@@ -241,30 +242,32 @@ def statistics_action_menu_item(model: type) -> Any:
 # add items inside the "Quizzes" snippet group, so they sit right after it.
 
 
-def _question_file_menu_item(label: Any, url_name: str, icon: str, order: int, perm: str) -> Any:
+def _question_file_menu_item(
+    label: Any, url_name: str, icon: str, order: int, allowed: Callable[[Any], bool]
+) -> Any:
     from django.urls import reverse
     from wagtail.admin.menu import MenuItem
 
     class QuestionFileMenuItem(MenuItem):
         def is_shown(self, request: Any) -> bool:
-            return bool(request.user.has_perm(perm))
+            return allowed(request.user)
 
     return QuestionFileMenuItem(label, reverse(url_name), icon_name=icon, order=order)
 
 
 @hooks.register("register_admin_menu_item")
 def import_questions_menu_item() -> Any:
-    from .admin_import import IMPORT_PERMISSION
+    from .permissions import can_import_questions
 
     return _question_file_menu_item(
-        _("Import questions"), "quizzes_import", "upload", 251, IMPORT_PERMISSION
+        _("Import questions"), "quizzes_import", "upload", 251, can_import_questions
     )
 
 
 @hooks.register("register_admin_menu_item")
 def export_questions_menu_item() -> Any:
-    from .admin_import import EXPORT_PERMISSION
+    from .permissions import can_export_questions
 
     return _question_file_menu_item(
-        _("Export questions"), "quizzes_export", "download", 252, EXPORT_PERMISSION
+        _("Export questions"), "quizzes_export", "download", 252, can_export_questions
     )

@@ -3,7 +3,7 @@
 The Ministry group gets access to the CMS (where it sees only what these permissions open:
 certification tracks and certificates), may add and change tracks, view certificates and the
 content-version report, and revoke a certificate (``certification.revoke_certificate``, the one
-permission ``services.can_revoke`` reads).
+permission ``permissions.can_revoke`` reads).
 """
 
 from django.db import migrations

@@ -1,9 +1,13 @@
-"""Template filters for trainer-written text: always rendered through the sanitiser."""
+"""Template tags and filters of ours: trainer-written text (always rendered through the
+sanitiser), durations, the language links, and the panels other apps contribute to a page."""
+
+from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from core.html import render_markdown, sanitize_html
+from core.panels import render_panels
 
 register = template.Library()
 
@@ -74,3 +78,10 @@ def language_links(context: dict[str, object]) -> list[dict[str, object]]:
 def get_item(mapping: dict[object, object] | None, key: object) -> object:
     """``mapping|get_item:key``: a dictionary lookup with a variable key."""
     return (mapping or {}).get(key)
+
+
+@register.simple_tag(takes_context=True)
+def panels(context: template.Context, slot: str, subject: Any) -> SafeString:
+    """``{% panels "slot" subject %}``: what the apps above show in this slot (``core.panels``);
+    ``{% panels "slot" subject as html %}`` to test whether there is anything."""
+    return render_panels(context, slot, subject)

@@ -129,13 +129,13 @@ def test_load_initial_data_imports_content_and_prints_working_passwords(client: 
     assert client.login(username="coordinator", password=again["coordinator"])
     assert client.get("/en/learn/reports/").status_code == 200
     # The sample curriculum has no certification-tracks.yaml, so no track is made from it.
-    from certification.api import CertificationTrack
+    from certification.models import CertificationTrack
 
     assert not CertificationTrack.objects.exists()
 
 
 def test_load_initial_data_loads_the_shipped_certification_track() -> None:
-    from certification.api import CertificationTrack
+    from certification.models import CertificationTrack
 
     args = ("--content", str(SHIPPED_CURRICULUM), "--no-demo-accounts")
     call_command("load_initial_data", *args, verbosity=0, stdout=StringIO())

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from courses.api import CoursePage
-from learners.api import CoordinatorRegion
+from learners.models import CoordinatorRegion
 from tests.factories import UserFactory, practitioner
 
 pytestmark = pytest.mark.django_db

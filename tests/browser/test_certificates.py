@@ -19,13 +19,13 @@ def test_a_holder_sees_renewal_and_history_and_checkers_see_the_status(
 ) -> None:
     from django.utils import timezone
 
+    from certification.codes import new_code
     from certification.models import (
         Certificate,
         CertificateStatus,
         CertificationTrack,
         TrackRequirement,
     )
-    from certification.services import new_code
     from courses.api import CoursePage
     from tests.factories import practitioner
 

@@ -17,7 +17,7 @@ from wagtail.models import ModelLogEntry
 
 from certification.admin_certificates import CertificatePermissionPolicy
 from certification.models import Certificate, CertificateStatus
-from learners.api import Profile
+from learners.models import Profile
 from tests.conftest import assert_max_queries
 from tests.factories import UserFactory, practitioner
 from tests.factories.certification import CertificateFactory, TrackFactory

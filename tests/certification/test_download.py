@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from certification.codes import new_code
 from certification.models import Certificate, CertificationTrack
-from certification.services import new_code
 from tests.certification.helpers import pdf_text, qr_codes
 from tests.factories import practitioner
 

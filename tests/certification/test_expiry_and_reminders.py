@@ -9,9 +9,10 @@ from unittest import mock
 import pytest
 from django.core import mail
 
+from certification.codes import new_code
 from certification.models import Certificate, CertificateReminder, CertificationTrack
 from certification.reminders import certificates_expire, reminders_due, reminders_send
-from certification.services import RevocationRefused, certificate_revoke, new_code
+from certification.services import RevocationRefused, certificate_revoke
 from certification.tasks import nightly
 from tests.factories import UserFactory, practitioner
 

@@ -8,8 +8,10 @@ from unittest import mock
 
 import pytest
 
+from certification.codes import code_normalise, new_code
+from certification.dates import add_months
 from certification.models import Certificate, CertificationTrack, TrackRequirement
-from certification.services import add_months, certificate_issue, code_normalise, new_code
+from certification.services import certificate_issue
 from certification.tasks import issue_for_user
 from courses.api import CoursePage, LessonPage
 from learners.api import lesson_progress_complete

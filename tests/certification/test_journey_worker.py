@@ -35,8 +35,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from certification.dates import add_months
 from certification.models import Certificate, CertificationTrack, TrackRequirement
-from certification.services import add_months
 from certification.tasks import issue_for_user
 from courses.api import CoursePage, LessonPage
 from curriculum.celery import app

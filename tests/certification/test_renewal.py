@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from certification.dates import add_months
 from certification.models import (
     Certificate,
     CertificateReminder,
@@ -25,15 +26,11 @@ from certification.models import (
     TrackRequirement,
 )
 from certification.reminders import reminders_due
-from certification.services import (
-    add_months,
-    certificate_issue,
-    certificate_revoke,
-    renewal_progress,
-    renewals_issue,
-)
+from certification.selectors import RenewalProgress, renewal_progress
+from certification.services import certificate_issue, certificate_revoke, renewals_issue
 from courses.api import CoursePage, LessonPage
-from learners.api import LessonProgress, lesson_progress_complete
+from learners.api import lesson_progress_complete
+from learners.models import LessonProgress
 from quizzes.models import QuestionType, Quiz
 from quizzes.services import attempt_availability, attempt_start, attempt_submit
 from tests.factories import (
@@ -256,7 +253,7 @@ def test_a_race_between_two_renewals_ends_with_one(earned: Any) -> None:
         patch.setattr(
             services,
             "renewal_progress",
-            lambda **kwargs: services.RenewalProgress(first, OPENS, is_open=True, met=True),
+            lambda **kwargs: RenewalProgress(first, OPENS, is_open=True, met=True),
         )
         again = certificate_issue(user=user, track=track, today=OPENS)
     assert again == winner

@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from certification.codes import new_code
 from certification.models import Certificate, CertificationTrack
-from certification.services import new_code
 from tests.factories import practitioner
 
 pytestmark = pytest.mark.django_db

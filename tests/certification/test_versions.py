@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from certification.codes import new_code
 from certification.models import (
     Certificate,
     CertificateStatus,
@@ -25,23 +26,11 @@ from certification.models import (
     RenewalRule,
     TrackRequirement,
 )
-from certification.services import new_code
-from certification.versions import (
-    RefresherRefused,
-    RefresherStatus,
-    holders_on_older_versions,
-    major_of,
-    refresher_assign,
-)
+from certification.selectors import RefresherStatus, holders_on_older_versions, major_of
+from certification.services import RefresherRefused, refresher_assign
 from courses.api import CoursePage, LessonPage
-from learners.api import (
-    Cohort,
-    CohortMembership,
-    Enrollment,
-    enrollment_create,
-    enrollment_leave,
-    lesson_progress_complete,
-)
+from learners.api import Cohort, enrollment_create, enrollment_leave, lesson_progress_complete
+from learners.models import CohortMembership, Enrollment
 from tests.factories import (
     CoursePageFactory,
     LessonPageFactory,

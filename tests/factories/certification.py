@@ -8,8 +8,8 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
+from certification.codes import new_code
 from certification.models import Certificate, CertificateStatus, CertificationTrack
-from certification.services import new_code
 from tests.factories import practitioner
 
 

@@ -14,15 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from courses.api import CoursePage, LessonPage
-from learners.api import (
-    Cohort,
-    CohortMembership,
-    Enrollment,
-    LessonProgress,
-    cohort_add_member,
-    cohort_assign_course,
-    lesson_progress_complete,
-)
+from learners.api import Cohort, cohort_add_member, cohort_assign_course, lesson_progress_complete
+from learners.models import CohortMembership, Enrollment, LessonProgress
 from tests.factories import (
     CoursePageFactory,
     LessonPageFactory,

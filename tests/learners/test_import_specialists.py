@@ -15,15 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from learners.api import (
-    Cohort,
-    CohortMembership,
-    Enrollment,
-    ImportResult,
-    Profile,
-    cohort_assign_course,
-    specialists_import,
-)
+from learners.api import Cohort, ImportResult, cohort_assign_course, specialists_import
+from learners.models import CohortMembership, Enrollment, Profile
 from tests.factories import CoursePageFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from learners.api import Profile
-from learners.models import SpecialistImportJob
+from learners.models import Profile, SpecialistImportJob
 from tests.factories import UserFactory, practitioner
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,7 @@ from django.db import connection
 from courses.api import CoursePage, LessonPage
 from learners.api import (
     REGION_CODES,
-    Enrollment,
-    LessonProgress,
     MissingItem,
-    Profile,
     course_completion,
     enrollment_create,
     enrollment_leave,
@@ -25,6 +22,7 @@ from learners.api import (
     register_requirement,
 )
 from learners.completion import _REQUIREMENTS
+from learners.models import Enrollment, LessonProgress, Profile
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

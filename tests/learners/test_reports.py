@@ -11,7 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from courses.api import CoursePage, LessonPage
-from learners.api import CoordinatorRegion, enrollment_create, lesson_progress_complete
+from learners.api import enrollment_create, lesson_progress_complete
+from learners.models import CoordinatorRegion
 from tests.factories import ProfileFactory, UserFactory, practitioner
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ def test_report_queries_do_not_grow(
 
 
 def test_administrator_assigns_a_coordinator_region_in_the_cms(client: Client) -> None:
-    from learners.api import CoordinatorRegion
+    from learners.models import CoordinatorRegion
 
     coordinator = UserFactory(groups=["Regional coordinator"])
     client.force_login(UserFactory(is_superuser=True, is_staff=True))

@@ -8,7 +8,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from courses.api import CoursePage, LessonPage
-from learners.api import Enrollment, LessonProgress, enrollment_create, lesson_progress_complete
+from learners.api import enrollment_create, lesson_progress_complete
+from learners.models import Enrollment, LessonProgress
 from tests.factories import (
     CoursePageFactory,
     LessonPageFactory,
@@ -175,7 +176,7 @@ def test_my_learning_queries_do_not_grow_with_courses(client: Client, learner: o
 def test_practitioner_without_profile_completes_it_first(
     client: Client, sample_course: CoursePage
 ) -> None:
-    from learners.api import Profile
+    from learners.models import Profile
 
     user = UserFactory(groups=["Practitioner"])
     client.force_login(user)

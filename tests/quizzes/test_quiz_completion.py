@@ -20,16 +20,13 @@ from django.utils import timezone
 from courses.api import CoursePage, LessonPage, ModulePage
 from learners.api import (
     Cohort,
-    CohortMembership,
-    Enrollment,
-    LessonProgress,
     MissingItem,
-    Profile,
     course_completion,
     courses_completion,
     lesson_progress_complete,
 )
 from learners.completion import _REQUIREMENTS
+from learners.models import CohortMembership, Enrollment, LessonProgress, Profile
 from quizzes.completion import required_quizzes
 from quizzes.models import QuestionType, Quiz, QuizResult
 from quizzes.services import attempt_start, attempt_submit

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 
 from courses.api import ModulePage
-from learners.api import CoordinatorRegion
+from learners.models import CoordinatorRegion
 from quizzes.models import Attempt, Quiz
 from quizzes.services import attempt_start, attempt_submit
 from tests.factories import UserFactory, practitioner

@@ -1,35 +1,36 @@
-"""Reads for the CMS's certificates section: who may see certificates, and what they see.
-
-The one place that decides who sees certificates in the CMS: ``certification.view_certificate``
-(the Ministry group, migration 0003, and the site administrator). Everyone else gets an empty
-queryset, so a view that forgot its check would still show nothing.
-"""
+"""Reads of certificates: the CMS listing, search and history (``certification.view_certificate``
+decides who sees them: ``permissions.can_view_certificates``; everyone else gets an empty
+queryset, so a view that forgot its check would still show nothing), and a holder's own
+certificates on My learning."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from .models import Certificate, CertificateStatus
-from .services import code_normalise
+from ..codes import code_normalise
+from ..dates import renewal_opens_on
+from ..models import Certificate, CertificateStatus
+from ..permissions import can_view_certificates
+from .renewal import RenewalProgress, renewal_progress
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 __all__ = [
-    "VIEW_PERMISSION",
+    "CertificateCard",
     "ChainCertificate",
     "ListedCertificate",
-    "can_view_certificates",
     "certificate_history",
     "certificate_list",
     "certificate_search",
+    "my_certificates",
 ]
-
-VIEW_PERMISSION = "certification.view_certificate"
 
 
 class WithStatus(TypedDict):
@@ -51,11 +52,6 @@ ListedCertificate: TypeAlias = "WithAnnotations[Certificate, Listed]"
 ChainCertificate: TypeAlias = "WithAnnotations[Certificate, WithStatus]"
 
 
-def can_view_certificates(user: Any) -> bool:
-    """Whether ``user`` may see the certificates section (every certificate, every region)."""
-    return bool(user.is_authenticated and user.has_perm(VIEW_PERMISSION))
-
-
 def _current_status(today: date) -> Case:
     """The status a reader should see today: valid past its expiry date is expired."""
     return Case(
@@ -69,7 +65,9 @@ def _current_status(today: date) -> Case:
     )
 
 
-def certificate_list(*, user: Any, today: date | None = None) -> QuerySet[ListedCertificate]:
+def certificate_list(
+    *, user: User | AnonymousUser, today: date | None = None
+) -> QuerySet[ListedCertificate]:
     """Every certificate ``user`` may see, newest first, with what the listing shows.
 
     Each row carries ``current_status`` (a valid certificate past its expiry date counts as
@@ -132,3 +130,42 @@ def certificate_history(
         .annotate(current_status=_current_status(today))
         .order_by("sequence")
     )
+
+
+@dataclass
+class CertificateCard:
+    """A learner's current certificate on one track, with its renewal and the earlier ones."""
+
+    certificate: Certificate
+    renewal_opens_on: date | None = None
+    #: Set once the renewal window is open: what renewing asks and what is left.
+    renewal: RenewalProgress | None = None
+    earlier: list[Certificate] = field(default_factory=list)
+
+
+def my_certificates(*, user: User | AnonymousUser) -> list[CertificateCard]:
+    """The signed-in learner's certificates: the current one per track (newest first), each
+    with its earlier certificates. One query, plus a few for each certificate whose renewal
+    window is open (a learner holds a handful at most)."""
+    if not user.is_authenticated:
+        return []
+    today = timezone.localdate()
+    cards: dict[int, CertificateCard] = {}
+    for certificate in (
+        Certificate.objects.filter(user=user)
+        .select_related("track")
+        .order_by("track_id", "-sequence")
+    ):
+        card = cards.get(certificate.track_id)
+        if card is None:
+            cards[certificate.track_id] = CertificateCard(certificate)
+        else:
+            card.earlier.append(certificate)
+    for card in cards.values():
+        certificate = card.certificate
+        if certificate.status == CertificateStatus.REVOKED or not certificate.track.active:
+            continue
+        card.renewal_opens_on = renewal_opens_on(certificate)
+        if today >= card.renewal_opens_on:
+            card.renewal = renewal_progress(certificate=certificate, today=today)
+    return sorted(cards.values(), key=lambda c: c.certificate.issued_on, reverse=True)

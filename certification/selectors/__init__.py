@@ -1,0 +1,43 @@
+"""Reads for certification, by topic: certificates (the CMS listing and a holder's own), renewal
+(what a holder has left to do), and the report of certificates on older course versions."""
+
+from .certificates import (
+    CertificateCard,
+    ChainCertificate,
+    ListedCertificate,
+    certificate_history,
+    certificate_list,
+    certificate_search,
+    my_certificates,
+)
+from .renewal import RenewalProgress, renewal_attempt_window, renewal_progress, track_courses
+from .versions import (
+    OlderVersionRow,
+    RefresherState,
+    RefresherStatus,
+    holders_of,
+    holders_on_older_versions,
+    major_of,
+    report_courses,
+)
+
+__all__ = [
+    "CertificateCard",
+    "ChainCertificate",
+    "ListedCertificate",
+    "OlderVersionRow",
+    "RefresherState",
+    "RefresherStatus",
+    "RenewalProgress",
+    "certificate_history",
+    "certificate_list",
+    "certificate_search",
+    "holders_of",
+    "holders_on_older_versions",
+    "major_of",
+    "my_certificates",
+    "renewal_attempt_window",
+    "renewal_progress",
+    "report_courses",
+    "track_courses",
+]

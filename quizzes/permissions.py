@@ -1,0 +1,42 @@
+"""Who may do what with quizzes: one function per capability, used by views, templates and the
+CMS alike. Anonymous users may do none of these."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+__all__ = [
+    "can_export_questions",
+    "can_import_questions",
+    "can_open_unplaced_quiz",
+    "can_view_statistics",
+]
+
+
+def _has(user: User | AnonymousUser, permission: str) -> bool:
+    return bool(user.is_authenticated and user.has_perm(permission))
+
+
+def can_view_statistics(user: User | AnonymousUser) -> bool:
+    """A quiz's statistics page, its CSV and the CMS buttons that link to them: trainers and
+    course reviewers (``quizzes.view_quiz``, migration quizzes 0002), and superusers."""
+    return _has(user, "quizzes.view_quiz")
+
+
+def can_import_questions(user: User | AnonymousUser) -> bool:
+    """Importing a GIFT or Aiken file into the question bank (``quizzes.add_question``)."""
+    return _has(user, "quizzes.add_question")
+
+
+def can_export_questions(user: User | AnonymousUser) -> bool:
+    """Exporting a category of the question bank as GIFT (``quizzes.view_question``)."""
+    return _has(user, "quizzes.view_question")
+
+
+def can_open_unplaced_quiz(user: User | AnonymousUser) -> bool:
+    """Opening a quiz that no live page places, to try it (``quizzes.change_quiz``): learners
+    get a 404 for such a quiz."""
+    return _has(user, "quizzes.change_quiz")
