@@ -33,7 +33,7 @@ import django_filters
 from django import forms
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -94,7 +94,7 @@ def specialty_label(value: str | None) -> str:
     return str(Specialty(value).label) if value in Specialty.values else ""
 
 
-def person_name(user: Any) -> str:
+def person_name(user: User | None) -> str:
     """A CMS user's name as people read it (who revoked a certificate)."""
     if user is None:
         return ""
@@ -108,7 +108,7 @@ class CertificatePermissionPolicy(ModelPermissionPolicy):
     """Viewing and revoking only: certificates are issued by the system, never added, edited or
     deleted by hand, whoever asks (the superuser's "all permissions" included)."""
 
-    def user_has_permission(self, user: Any, action: str) -> bool:
+    def user_has_permission(self, user: User | AnonymousUser, action: str) -> bool:
         if action == "view":
             return can_view_certificates(user)
         if action == "revoke":

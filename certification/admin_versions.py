@@ -36,7 +36,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
 from core.api import AuthenticatedRequest, Specialty, admin_refusal, csv_download
-from courses.api import CoursePage
+from courses.api import CoursePage, live_courses
 from learners.api import region_choices
 
 from .models import Certificate, CertificationTrack
@@ -88,7 +88,7 @@ class RefresherForm(forms.Form):
 
     refresher_course = forms.ModelChoiceField(
         label=gettext_lazy("Course to assign"),
-        queryset=CoursePage.objects.none(),
+        queryset=live_courses().none(),
         error_messages={
             "required": gettext_lazy("choose the course to assign."),
             "invalid_choice": gettext_lazy(
@@ -107,7 +107,7 @@ class RefresherForm(forms.Form):
         super().__init__(*args, **kwargs)
         course = self.fields["refresher_course"]
         assert isinstance(course, forms.ModelChoiceField)
-        course.queryset = CoursePage.objects.live().order_by("title")
+        course.queryset = live_courses().order_by("title")
 
     def clean_due_date(self) -> Any:
         due = self.cleaned_data.get("due_date")

@@ -174,6 +174,8 @@ class CertificateReminder(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
+        ordering = ["certificate_id", "kind"]
+        verbose_name = _("certificate reminder")
         constraints = [
             models.UniqueConstraint(
                 fields=["certificate", "kind"], name="certification_one_reminder_per_kind"

@@ -15,22 +15,11 @@ def _queue(user_id: int) -> None:
     transaction.on_commit(lambda: issue_for_user.delay(user_id))
 
 
-def _course_counts(course_id: int) -> bool:
-    """Whether an active track requires the course or renews with it (one small query, so a
-    lesson of a course no certification asks for queues no task)."""
-    from django.db.models import Q
-
-    from .models import CertificationTrack
-
-    return (
-        CertificationTrack.objects.filter(active=True)
-        .filter(Q(requirements__course_id=course_id) | Q(refresher_course_id=course_id))
-        .exists()
-    )
-
-
 def _on_progress(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
-    if created and _course_counts(instance.course_id):
+    from .selectors import course_counts_toward_certification
+
+    # One small query, so a lesson of a course no certification asks for queues no task.
+    if created and course_counts_toward_certification(course_id=instance.course_id):
         _queue(instance.user_id)
 
 

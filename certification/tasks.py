@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from .models import CertificationTrack
+from .selectors import active_tracks
 from .services import certificate_issue
 
 
@@ -17,7 +17,7 @@ def issue_for_user(user_id: int) -> list[int]:
     if user is None:
         return []
     issued = []
-    for track in CertificationTrack.objects.filter(active=True):
+    for track in active_tracks():
         certificate = certificate_issue(user=user, track=track)
         if certificate is not None:
             issued.append(certificate.pk)

@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from .codes import code_normalise
-from .models import Certificate, CertificateStatus
+from core.api import AuthenticatedRequest
+
+from .models import CertificateStatus
+from .selectors import certificate_by_code, certificate_renewal, holder_certificates
 
 VERIFY_RATE = 20  # lookups per client address per minute
 
@@ -59,22 +61,12 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         )
         response["Retry-After"] = "60"
         return response
-    normalised = code_normalise(code)
-    certificate = (
-        Certificate.objects.select_related("track").filter(code=normalised).first()
-        if normalised
-        else None
-    )
+    certificate = certificate_by_code(code)
     if certificate is None:
         raise Http404
     status = certificate.status_today  # the nightly task may not have marked it yet
     # A renewal is the same holder's next certificate: say so, so an old printout still helps.
-    renewal = (
-        Certificate.objects.filter(previous=certificate)
-        .exclude(status=CertificateStatus.REVOKED)
-        .only("issued_on", "expires_on")
-        .first()
-    )
+    renewal = certificate_renewal(certificate=certificate)
     return render(
         request,
         "certification/verify.html",
@@ -94,14 +86,12 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def certificate_download(request: HttpRequest, certificate_id: int) -> HttpResponse:
+def certificate_download(request: AuthenticatedRequest, certificate_id: int) -> HttpResponse:
     """The holder's certificate as a PDF, with its QR code pointing at the verification page.
     Another person's certificate is a 404, like one that does not exist."""
     from .pdf import CertificateDocument, certificate_pdf  # WeasyPrint: only when asked for
 
-    certificate = get_object_or_404(
-        Certificate.objects.select_related("track"), pk=certificate_id, user_id=request.user.pk
-    )
+    certificate = get_object_or_404(holder_certificates(user=request.user), pk=certificate_id)
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     document = CertificateDocument(
         holder_name=certificate.holder_name,

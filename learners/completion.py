@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.contrib.auth.models import User
 from django.db.models import Q
 from wagtail.models import Page
 
@@ -141,7 +142,7 @@ def requirements_lookup(
     return lookup
 
 
-def course_completion(*, user: Any, course: CoursePage) -> CourseCompletion:
+def course_completion(*, user: User, course: CoursePage) -> CourseCompletion:
     """Completion of ``course`` for ``user``: every live lesson of every live module is required.
 
     Two queries whatever the size of the course, plus whatever registered requirements need.
@@ -194,7 +195,7 @@ def course_structures(courses: Iterable[CoursePage]) -> dict[int, list[ModuleStr
 
 def completion_from(
     *,
-    user: Any,
+    user: User | int,
     course: CoursePage,
     structure: list[ModuleStructure],
     done_ids: set[int],
@@ -205,7 +206,7 @@ def completion_from(
     ``requirements`` comes from :func:`requirements_lookup` for a batch of learners (no queries
     here then); without it, the registered hooks run for this learner alone.
     """
-    user_id = getattr(user, "pk", user)
+    user_id = user if isinstance(user, int) else user.pk
     if requirements is None:
         requirements = requirements_lookup(
             users=[user_id], courses=[course], structures={course.pk: structure}
@@ -239,7 +240,7 @@ def completion_from(
     return result
 
 
-def courses_completion(*, user: Any, courses: Iterable[CoursePage]) -> dict[int, CourseCompletion]:
+def courses_completion(*, user: User, courses: Iterable[CoursePage]) -> dict[int, CourseCompletion]:
     """Completion of several courses at once (My learning): two queries for any number, plus
     those of the registered requirements (each runs once for all the courses)."""
     courses = list(courses)

@@ -33,18 +33,9 @@ class ProfileForm(forms.ModelForm[Profile]):
 
 
 class CohortForm(forms.Form):
-    """A new cohort."""
+    """A new cohort (``services.cohort_create`` refuses a name already taken)."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
-
-    def clean_name(self) -> str:
-        from .models import Cohort
-
-        name = " ".join(self.cleaned_data["name"].split())
-        if Cohort.objects.filter(name__iexact=name).exists():
-            raise forms.ValidationError(_("A cohort called “%(name)s” exists already."),
-                                        params={"name": name})  # fmt: skip
-        return name
 
 
 class AddMembersForm(forms.Form):

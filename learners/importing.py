@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -468,7 +468,7 @@ def _write(
                 progress(done, len(rows), row.email)
 
 
-def _update_user(user: Any, row: _Row) -> bool:
+def _update_user(user: User, row: _Row) -> bool:
     """Set the name from the row unless the account already has it, however it is split."""
     have = " ".join(f"{user.first_name} {user.last_name}".split())
     if have == " ".join(f"{row.first_name} {row.last_name}".split()):
@@ -487,7 +487,7 @@ def _profile_fields(row: _Row) -> dict[str, str]:
     }
 
 
-def _update_profile(user: Any, row: _Row) -> bool:
+def _update_profile(user: User, row: _Row) -> bool:
     """Set the profile's fields that differ from the row (or make the profile)."""
     wanted = _profile_fields(row)
     try:

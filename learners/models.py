@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from core.api import Specialty
@@ -133,7 +134,10 @@ class Cohort(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("cohort")
-        constraints = [models.UniqueConstraint(fields=["name"], name="learners_cohort_unique_name")]
+        # One name whatever its case: "Demo cohort" and "demo cohort" are the same cohort.
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="learners_cohort_unique_name_ci")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -6,10 +6,9 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, Max, Min, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -82,7 +81,7 @@ class LearningEntry:
         )
 
 
-def my_learning(*, user: Any, request: HttpRequest | None) -> list[LearningEntry]:
+def my_learning(*, user: User, request: HttpRequest | None) -> list[LearningEntry]:
     """The user's active enrolments with progress and the lesson to continue with.
 
     A fixed number of queries whatever the number of courses: enrolments with their courses,
@@ -142,7 +141,7 @@ def enrollment_for(*, user: User, course: CoursePage) -> Enrollment | None:
     return Enrollment.objects.filter(user=user, course=course).first()
 
 
-def lesson_progress_for(*, user: Any, lesson_id: int) -> LessonProgress | None:
+def lesson_progress_for(*, user: User, lesson_id: int) -> LessonProgress | None:
     """The learner's record for one lesson, if they completed it."""
     return LessonProgress.objects.filter(user=user, lesson_id=lesson_id).first()
 
@@ -226,7 +225,7 @@ def course_standings(
 # --- cohorts -------------------------------------------------------------------------------------
 
 
-def cohorts_visible_to(*, user: Any) -> QuerySet[Cohort]:
+def cohorts_visible_to(*, user: User | AnonymousUser) -> QuerySet[Cohort]:
     """The cohorts ``user`` may see: the one place this is decided for every cohort view.
 
     Trainers see the cohorts they run; administrators see all. Nobody else sees a cohort's members
@@ -269,7 +268,7 @@ class CohortCell:
 
 @dataclass
 class CohortRow:
-    member: Any
+    member: User
     profile: Profile | None
     cells: list[CohortCell]
     specialty_label: str = ""
@@ -355,7 +354,7 @@ class MemberCourse:
         return bool(due and not self.completion.complete and due < timezone.localdate())
 
 
-def cohort_member_detail(*, cohort: Cohort, member: Any) -> list[MemberCourse]:
+def cohort_member_detail(*, cohort: Cohort, member: User) -> list[MemberCourse]:
     """One member's completion of each course assigned to the cohort, with what is missing."""
     assignments = list(cohort.assignments.select_related("course").order_by("due_date"))
     completions = courses_completion(user=member, courses=[a.course for a in assignments])
@@ -365,13 +364,15 @@ def cohort_member_detail(*, cohort: Cohort, member: Any) -> list[MemberCourse]:
 # --- aggregates for regional coordinators and the ministry ---------------------------------------
 
 
-def report_regions(*, user: Any) -> frozenset[str] | None:
+def report_regions(*, user: User | AnonymousUser) -> frozenset[str] | None:
     """The regions whose aggregates ``user`` may see, or None when they may see no report.
 
     The scope of every report (``permissions`` decides who reads reports and who sees every
     region): the ministry and administrators see every region, a regional coordinator the
     regions assigned to them. Reports show counts, never names or reflections.
     """
+    if not user.is_authenticated:
+        return None
     if reports_on_every_region(user):
         return REGION_CODES
     if can_view_reports(user):

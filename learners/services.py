@@ -106,6 +106,10 @@ def lesson_progress_complete(*, user: User, lesson: LessonPage) -> LessonProgres
     return progress
 
 
+def _cohort_name_taken(name: str) -> bool:
+    return Cohort.objects.filter(name__iexact=name).exists()
+
+
 def cohort_create(*, name: str, trainer: User) -> Cohort:
     """Start a cohort called ``name`` (runs of spaces made one), run by ``trainer``.
 
@@ -117,7 +121,7 @@ def cohort_create(*, name: str, trainer: User) -> Cohort:
     taken = ValidationError(
         {"name": _("A cohort called “%(name)s” exists already.") % {"name": name}}
     )
-    if Cohort.objects.filter(name__iexact=name).exists():
+    if _cohort_name_taken(name):
         raise taken
     try:
         with transaction.atomic():

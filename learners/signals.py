@@ -3,6 +3,7 @@ every page (the report views check again on every request)."""
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -11,7 +12,7 @@ SESSION_KEY = "zhusan_can_report"
 
 
 @receiver(user_logged_in, dispatch_uid="learners-remember-reporter")
-def remember_reporter(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def remember_reporter(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     from .selectors import report_regions
 
     if request is not None and hasattr(request, "session"):

@@ -13,6 +13,7 @@ from .formats import (
     parse_gift,
     write_gift,
 )
+from .models import Quiz
 from .services import register_attempt_window
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "GiftResult",
     "ParsedQuestion",
     "QuestionKind",
+    "Quiz",
     "UnsupportedConstruct",
     "parse_aiken",
     "parse_gift",

@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -45,7 +46,7 @@ def required_quiz_ids(courses: list[CoursePage]) -> set[int]:
     )
 
 
-def quizzes_passed_since(*, user: Any, quiz_ids: Collection[int], since: datetime) -> set[int]:
+def quizzes_passed_since(*, user: User, quiz_ids: Collection[int], since: datetime) -> set[int]:
     """Which of ``quiz_ids`` ``user`` passed with an attempt finished at or after ``since``."""
     return set(
         Attempt.objects.filter(

@@ -255,6 +255,7 @@ class QuizCurriculum:
         quiz_ids = (
             QuizPlacement.objects.filter(page__path__startswith=course.path, page__live=True)
             .values_list("quiz_id", flat=True)
+            .order_by()
             .distinct()
         )
         written = 0

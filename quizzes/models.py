@@ -381,6 +381,9 @@ class QuizResult(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # By id, not by the related rows' own ordering, which would join the quiz and the user.
+        ordering = ["quiz_id", "user_id"]
+        verbose_name = _("quiz result")
         constraints = [
             models.UniqueConstraint(fields=["quiz", "user"], name="quizzes_result_unique")
         ]
@@ -408,6 +411,8 @@ class QuizPlacement(models.Model):
     required = models.BooleanField(default=True)
 
     class Meta:
+        ordering = ["quiz_id", "page_id"]
+        verbose_name = _("quiz placement")
         constraints = [
             models.UniqueConstraint(fields=["quiz", "page"], name="quizzes_placement_unique")
         ]

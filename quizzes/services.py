@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
@@ -223,8 +224,13 @@ class Availability:
     next_at: datetime | None = None
 
 
-#: ``hook(user=..., quiz=..., now=...) -> datetime | None``; see :func:`register_attempt_window`.
-AttemptWindow = Callable[..., datetime | None]
+class AttemptWindow(Protocol):
+    """``hook(user=..., quiz=..., now=...) -> datetime | None``; see
+    :func:`register_attempt_window`."""
+
+    def __call__(self, *, user: User, quiz: Quiz, now: datetime) -> datetime | None: ...
+
+
 _attempt_windows: list[AttemptWindow] = []
 
 
@@ -240,7 +246,7 @@ def register_attempt_window(hook: AttemptWindow) -> None:
         _attempt_windows.append(hook)
 
 
-def _attempts_counted(user: Any, quiz: Quiz, finished: list[Attempt], now: datetime) -> int:
+def _attempts_counted(user: User, quiz: Quiz, finished: list[Attempt], now: datetime) -> int:
     """How many of ``finished`` count toward the attempt limit (all, unless a hook says from
     when)."""
     moments = [m for hook in _attempt_windows if (m := hook(user=user, quiz=quiz, now=now))]
@@ -250,7 +256,7 @@ def _attempts_counted(user: Any, quiz: Quiz, finished: list[Attempt], now: datet
     return sum(1 for a in finished if (a.finished_at or a.deadline or a.started_at) >= since)
 
 
-def attempt_availability(*, user: Any, quiz: Quiz, now: datetime | None = None) -> Availability:
+def attempt_availability(*, user: User, quiz: Quiz, now: datetime | None = None) -> Availability:
     """Decide from the learner's attempts (one query) and the quiz's rules."""
     now = now or timezone.now()
     attempts = list(Attempt.objects.filter(quiz=quiz, user=user).order_by("number"))
@@ -304,7 +310,7 @@ def _overdue(attempt: Attempt, now: datetime) -> bool:
 
 
 def attempt_start(
-    *, user: Any, quiz: Quiz, now: datetime | None = None, rng: random.Random | None = None
+    *, user: User, quiz: Quiz, now: datetime | None = None, rng: random.Random | None = None
 ) -> Attempt:
     """Start an attempt, or return the one in progress (a second tab resumes, never duplicates)."""
     now = now or timezone.now()

@@ -7,11 +7,10 @@ learner; the rules themselves live in ``services``.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -21,9 +20,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
-from .models import Attempt, AttemptState, Quiz, QuizPlacement, QuizResult
+from core.api import AuthenticatedRequest
+
+from .models import Attempt, AttemptState, Quiz
 from .permissions import can_open_unplaced_quiz
 from .scoring import is_answered
+from .selectors import attempts_by_id, attempts_of, live_placements, quiz_result_of
 from .services import (
     AttemptClosed,
     AttemptNotAllowed,
@@ -42,9 +44,7 @@ def _quiz_for(request: HttpRequest, quiz_id: int) -> tuple[Quiz, Page | None]:
     """The quiz, if it is placed on a live page (trainers may open any quiz to try it), and the
     page the learner came from (``?from=``), when it is one of its placements."""
     quiz = get_object_or_404(Quiz, pk=quiz_id)
-    placements = list(
-        QuizPlacement.objects.filter(quiz=quiz, page__live=True).select_related("page")
-    )
+    placements = live_placements(quiz=quiz)
     if not placements and not can_open_unplaced_quiz(request.user):
         raise Http404
     origin = request.GET.get("from") or request.POST.get("from") or ""
@@ -54,11 +54,9 @@ def _quiz_for(request: HttpRequest, quiz_id: int) -> tuple[Quiz, Page | None]:
     return quiz, page
 
 
-def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+def _own_attempt(request: AuthenticatedRequest, attempt_id: int) -> Attempt:
     """The attempt, only for its own learner: anyone else gets a 404, not a hint it exists."""
-    return get_object_or_404(
-        Attempt.objects.select_related("quiz"), pk=attempt_id, user_id=request.user.pk
-    )
+    return get_object_or_404(attempts_of(user=request.user).select_related("quiz"), pk=attempt_id)
 
 
 def _close_if_overdue(attempt: Attempt) -> None:
@@ -69,22 +67,22 @@ def _close_if_overdue(attempt: Attempt) -> None:
         and attempt.deadline is not None
         and timezone.now() > attempt.deadline
     ):
-        attempts_close_overdue(attempts=Attempt.objects.filter(pk=attempt.pk))
+        attempts_close_overdue(attempts=attempts_by_id([attempt.pk]))
         attempt.refresh_from_db()
 
 
 @never_cache
 @login_required
-def quiz_detail(request: HttpRequest, quiz_id: int) -> HttpResponse:
+def quiz_detail(request: AuthenticatedRequest, quiz_id: int) -> HttpResponse:
     """The quiz's rules, the learner's attempts and grade, and the way to start or continue."""
     quiz, page = _quiz_for(request, quiz_id)
-    user = cast(User, request.user)
+    user = request.user
     now = timezone.now()
-    attempts_close_overdue(now=now, attempts=Attempt.objects.filter(quiz=quiz, user=user))
+    attempts_close_overdue(now=now, attempts=attempts_of(user=user, quiz=quiz))
     availability = attempt_availability(user=user, quiz=quiz, now=now)
-    attempts = list(Attempt.objects.filter(quiz=quiz, user=user).order_by("number"))
+    attempts = list(attempts_of(user=user, quiz=quiz).order_by("number"))
     rows = [(a, review_for(quiz=quiz, attempt=a, now=now)) for a in attempts]
-    result = QuizResult.objects.filter(quiz=quiz, user=user).first()
+    result = quiz_result_of(user=user, quiz=quiz)
     show_grade = any(review.score for _attempt, review in rows)
     return render(
         request,
@@ -101,7 +99,7 @@ def quiz_detail(request: HttpRequest, quiz_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def start(request: HttpRequest, quiz_id: int) -> HttpResponse:
+def start(request: AuthenticatedRequest, quiz_id: int) -> HttpResponse:
     """Start an attempt (or resume the one in progress) and go to it."""
     quiz, page = _quiz_for(request, quiz_id)
     try:
@@ -124,7 +122,7 @@ def _attempt_url(attempt: Attempt, page: Page | None, name: str = "attempt") -> 
 
 @never_cache
 @login_required
-def attempt_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def attempt_view(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse:
     """The attempt form. Posting it saves the answers ("save"), or saves them and shows the
     summary before the final submit ("finish")."""
     attempt = _own_attempt(request, attempt_id)
@@ -167,7 +165,7 @@ def attempt_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def autosave(request: HttpRequest, attempt_id: int) -> JsonResponse:
+def autosave(request: AuthenticatedRequest, attempt_id: int) -> JsonResponse:
     """The attempt form, saved in the background as the learner answers (``quiz.js``)."""
     attempt = _own_attempt(request, attempt_id)
     _quiz_for(request, attempt.quiz_id)  # a quiz no longer placed anywhere live: 404, as elsewhere
@@ -208,7 +206,7 @@ def _closed_json(attempt: Attempt, message: str) -> JsonResponse:
 
 @never_cache
 @login_required
-def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def summary(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse:
     """Before the final submit: which questions are answered, with a way back to each."""
     attempt = _own_attempt(request, attempt_id)
     quiz, page = _quiz_for(request, attempt.quiz_id)
@@ -231,7 +229,7 @@ def summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def submit(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse:
     """Grade the attempt, once: a second submit (double click, another tab) only shows the
     review. Answers posted with the submit are stored first, if they arrive in time."""
     attempt = _own_attempt(request, attempt_id)
@@ -253,7 +251,7 @@ def submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @never_cache
 @login_required
-def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
+def review(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse:
     """A finished attempt, showing what the review options allow now."""
     attempt = _own_attempt(request, attempt_id)
     quiz, page = _quiz_for(request, attempt.quiz_id)

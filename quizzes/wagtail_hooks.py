@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -190,7 +191,7 @@ def register_urls() -> list[Any]:
 
 
 @hooks.register("register_snippet_listing_buttons")
-def statistics_listing_button(snippet: Any, user: Any, next_url: str | None = None) -> list[Any]:
+def statistics_listing_button(snippet: Any, user: User, next_url: str | None = None) -> list[Any]:
     from django.urls import reverse
     from wagtail.admin.widgets.button import ListingButton
 

@@ -5,12 +5,22 @@ from .certificates import (
     CertificateCard,
     ChainCertificate,
     ListedCertificate,
+    certificate_by_code,
     certificate_history,
     certificate_list,
+    certificate_renewal,
     certificate_search,
+    holder_certificates,
     my_certificates,
 )
-from .renewal import RenewalProgress, renewal_attempt_window, renewal_progress, track_courses
+from .renewal import (
+    RenewalProgress,
+    active_tracks,
+    course_counts_toward_certification,
+    renewal_attempt_window,
+    renewal_progress,
+    track_courses,
+)
 from .versions import (
     OlderVersionRow,
     RefresherState,
@@ -29,9 +39,14 @@ __all__ = [
     "RefresherState",
     "RefresherStatus",
     "RenewalProgress",
+    "active_tracks",
+    "certificate_by_code",
     "certificate_history",
     "certificate_list",
+    "certificate_renewal",
     "certificate_search",
+    "course_counts_toward_certification",
+    "holder_certificates",
     "holders_of",
     "holders_on_older_versions",
     "major_of",

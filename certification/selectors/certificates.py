@@ -26,9 +26,12 @@ __all__ = [
     "CertificateCard",
     "ChainCertificate",
     "ListedCertificate",
+    "certificate_by_code",
     "certificate_history",
     "certificate_list",
+    "certificate_renewal",
     "certificate_search",
+    "holder_certificates",
     "my_certificates",
 ]
 
@@ -130,6 +133,30 @@ def certificate_history(
         .annotate(current_status=_current_status(today))
         .order_by("sequence")
     )
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate with the verification code ``code`` as a person typed it, or None
+    (``codes.code_normalise``): the public check, open to anyone."""
+    normalised = code_normalise(code)
+    if normalised is None:
+        return None
+    return Certificate.objects.select_related("track").filter(code=normalised).first()
+
+
+def certificate_renewal(*, certificate: Certificate) -> Certificate | None:
+    """The certificate that renewed ``certificate`` (the holder's next cycle), unless revoked."""
+    return (
+        Certificate.objects.filter(previous=certificate)
+        .exclude(status=CertificateStatus.REVOKED)
+        .only("issued_on", "expires_on")
+        .first()
+    )
+
+
+def holder_certificates(*, user: User) -> QuerySet[Certificate]:
+    """``user``'s own certificates, with their tracks: no one else's is ever found."""
+    return Certificate.objects.filter(user=user).select_related("track")
 
 
 @dataclass

@@ -20,25 +20,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.api import CoursePage
 from learners.api import course_finished_at, courses_completion, specialty_of
-from quizzes.api import quiz_links, quizzes_passed_since, required_quiz_ids
+from quizzes.api import Quiz, quiz_links, quizzes_passed_since, required_quiz_ids
 
 from ..dates import renewal_opens_on, start_of
 from ..models import Certificate, CertificateStatus, CertificationTrack, RenewalRule
 
 __all__ = [
     "RenewalProgress",
+    "active_tracks",
+    "course_counts_toward_certification",
     "renewal_attempt_window",
     "renewal_progress",
     "track_courses",
 ]
+
+
+def active_tracks() -> QuerySet[CertificationTrack]:
+    """The tracks that issue and renew certificates now."""
+    return CertificationTrack.objects.filter(active=True)
+
+
+def course_counts_toward_certification(*, course_id: int) -> bool:
+    """Whether an active track requires the course or renews with it (one query)."""
+    return (
+        active_tracks()
+        .filter(Q(requirements__course_id=course_id) | Q(refresher_course_id=course_id))
+        .exists()
+    )
 
 
 def track_courses(*, track: CertificationTrack, specialty: str) -> list[CoursePage]:
@@ -110,7 +126,7 @@ def _repass_progress(certificate: Certificate, opens_on: date) -> RenewalProgres
     return RenewalProgress(certificate, opens_on, True, False, missing)
 
 
-def renewal_attempt_window(*, user: User, quiz: Any, now: datetime) -> datetime | None:
+def renewal_attempt_window(*, user: User, quiz: Quiz, now: datetime) -> datetime | None:
     """For ``quizzes.api.register_attempt_window``: when ``user``'s renewal window is open on a
     track that asks for the final assessments again and ``quiz`` is one of them, attempts count
     afresh from the day the window opened."""

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from courses.api import CoursePage, LessonPage
+from learners import services as learners_services
 from learners.api import Cohort, cohort_add_member, cohort_assign_course, lesson_progress_complete
 from learners.models import CohortMembership, Enrollment, LessonProgress
+from learners.services import cohort_create
 from tests.factories import (
     CoursePageFactory,
     LessonPageFactory,
@@ -250,3 +255,90 @@ def test_practitioners_cannot_start_cohorts(client: Client) -> None:
     client.force_login(practitioner())
     assert client.post("/en/learn/cohorts/new/", {"name": "Mine"}).status_code == 403
     assert not Cohort.objects.exists()
+
+
+# --- a cohort's name is unique whatever its case, and a race is refused, not a 500 ---------------
+
+
+def test_a_name_taken_a_moment_earlier_is_refused_not_failed(client: Client) -> None:
+    """Two trainers name a cohort alike at the same moment: the second request's check ran
+    before the first committed, so only the unique constraint can stop it. It answers with
+    the same message as the check, and nothing of the first cohort is lost."""
+    trainer = UserFactory(groups=["Trainer"])
+    first = Cohort.objects.create(name="Pavlodar teachers")  # the other request's, committed
+    client.force_login(trainer)
+    with mock.patch("learners.services._cohort_name_taken", return_value=False):
+        response = client.post(
+            "/en/learn/cohorts/new/", {"name": "PAVLODAR  teachers"}, follow=True
+        )
+    assert response.status_code == 200
+    assert "A cohort called “PAVLODAR teachers” exists already." in response.content.decode()
+    assert list(Cohort.objects.all()) == [first]
+    assert not first.trainers.exists()
+
+
+def test_cohort_create_refuses_a_taken_name_in_any_case() -> None:
+    trainer = UserFactory(groups=["Trainer"])
+    made = cohort_create(name=" Turkistan   social workers ", trainer=trainer)
+    assert made.name == "Turkistan social workers"
+    assert list(made.trainers.all()) == [trainer]
+    with pytest.raises(ValidationError) as refused:
+        cohort_create(name="turkistan social workers", trainer=trainer)
+    assert refused.value.message_dict == {
+        "name": ["A cohort called “turkistan social workers” exists already."]
+    }
+    with (
+        mock.patch("learners.services._cohort_name_taken", return_value=False),
+        pytest.raises(ValidationError),
+    ):
+        cohort_create(name="TURKISTAN SOCIAL WORKERS", trainer=trainer)  # the constraint decides
+    assert Cohort.objects.count() == 1
+
+
+def test_an_empty_name_is_refused_with_its_reason(client: Client) -> None:
+    client.force_login(UserFactory(groups=["Trainer"]))
+    response = client.post("/en/learn/cohorts/new/", {"name": "   "}, follow=True)
+    assert "This field is required." in response.content.decode()
+    assert not Cohort.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrency")
+def test_concurrent_requests_for_one_name_make_one_cohort() -> None:
+    """Six requests, each with its own connection, all past the check at once: one cohort, and
+    every other request is refused with the message (no IntegrityError escapes)."""
+    threads_count = 6
+    trainers = [UserFactory(groups=["Trainer"]) for _ in range(threads_count)]
+    door = threading.Barrier(threads_count, timeout=30)
+    check = learners_services._cohort_name_taken
+
+    def check_then_wait(name: str) -> bool:
+        taken = check(name)
+        door.wait()
+        return taken
+
+    made: list[Cohort] = []
+    refused: list[ValidationError] = []
+    errors: list[BaseException] = []
+
+    def request(trainer: object) -> None:
+        try:
+            made.append(cohort_create(name="Ekibastuz school staff", trainer=trainer))
+        except ValidationError as exc:
+            refused.append(exc)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with mock.patch.object(learners_services, "_cohort_name_taken", side_effect=check_then_wait):
+        threads = [threading.Thread(target=request, args=(t,)) for t in trainers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    assert len(made) == 1
+    assert len(refused) == threads_count - 1
+    assert Cohort.objects.filter(name="Ekibastuz school staff").count() == 1

@@ -1,0 +1,35 @@
+"""Reads for the quiz pages: where a quiz is placed, a learner's own attempts and result.
+(Completion reads are in ``completion``, statistics in ``statistics``.)"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+
+from .models import Attempt, Quiz, QuizPlacement, QuizResult
+
+__all__ = ["attempts_by_id", "attempts_of", "live_placements", "quiz_result_of"]
+
+
+def live_placements(*, quiz: Quiz) -> list[QuizPlacement]:
+    """Where ``quiz`` is placed on a live page, with the pages."""
+    return list(QuizPlacement.objects.filter(quiz=quiz, page__live=True).select_related("page"))
+
+
+def attempts_of(*, user: User, quiz: Quiz | None = None) -> QuerySet[Attempt]:
+    """``user``'s own attempts (of ``quiz``): no one else's are ever found, so an attempt id from
+    another learner is a 404, not a hint that it exists."""
+    attempts = Attempt.objects.filter(user=user)
+    return attempts if quiz is None else attempts.filter(quiz=quiz)
+
+
+def attempts_by_id(ids: Collection[int]) -> QuerySet[Attempt]:
+    """The attempts ``ids`` (for a service that takes a queryset)."""
+    return Attempt.objects.filter(pk__in=list(ids))
+
+
+def quiz_result_of(*, user: User, quiz: Quiz) -> QuizResult | None:
+    """``user``'s grade on ``quiz``, or None before they finish an attempt."""
+    return QuizResult.objects.filter(quiz=quiz, user=user).first()
