@@ -1,6 +1,6 @@
 """The public interface of ``accounts``."""
 
-from .permissions import can_use_cms, has_role, is_administrator, role_names
+from .permissions import can_use_cms, has_permission, has_role, is_administrator, role_names
 from .roles import Role
 from .services import DemoAccount, demo_accounts_create
 
@@ -9,6 +9,7 @@ __all__ = [
     "Role",
     "can_use_cms",
     "demo_accounts_create",
+    "has_permission",
     "has_role",
     "is_administrator",
     "role_names",

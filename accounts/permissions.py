@@ -1,7 +1,8 @@
 """Who is who: the one place that reads a user's role groups and administrator flag.
 
-Each app's ``permissions.py`` decides its own capabilities (one function each) and asks these
-when a capability follows a role rather than a Django permission.
+Each app's ``permissions.py`` decides its own capabilities (one function each) and asks these:
+``has_role`` when a capability follows a role, ``has_permission`` when it follows a Django
+permission.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from .roles import Role
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-__all__ = ["can_use_cms", "has_role", "is_administrator", "role_names"]
+__all__ = ["can_use_cms", "has_permission", "has_role", "is_administrator", "role_names"]
 
 
 def is_administrator(user: User | AnonymousUser) -> bool:
@@ -35,6 +36,12 @@ def role_names(user: User | AnonymousUser) -> set[str]:
     return set(user.groups.values_list("name", flat=True))
 
 
+def has_permission(user: User | AnonymousUser, permission: str) -> bool:
+    """Whether ``user`` is signed in and has the Django ``permission`` (``app.codename``),
+    through a group or as a superuser."""
+    return bool(user.is_authenticated and user.has_perm(permission))
+
+
 def can_use_cms(user: User | AnonymousUser) -> bool:
     """Whether ``user`` may open the CMS (Wagtail's ``access_admin``)."""
-    return bool(user.is_authenticated and user.has_perm("wagtailadmin.access_admin"))
+    return has_permission(user, "wagtailadmin.access_admin")

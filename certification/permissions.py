@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from accounts.api import has_permission
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
@@ -18,25 +20,21 @@ __all__ = [
 ]
 
 
-def _has(user: User | AnonymousUser, permission: str) -> bool:
-    return bool(user.is_authenticated and user.has_perm(permission))
-
-
 def can_view_certificates(user: User | AnonymousUser) -> bool:
     """The CMS's certificates section: every certificate, every region
     (``certification.view_certificate``)."""
-    return _has(user, "certification.view_certificate")
+    return has_permission(user, "certification.view_certificate")
 
 
 def can_revoke(user: User | AnonymousUser) -> bool:
     """Revoking a certificate: ministry administrators (``certification.revoke_certificate``)."""
-    return _has(user, "certification.revoke_certificate")
+    return has_permission(user, "certification.revoke_certificate")
 
 
 def can_edit_tracks(user: User | AnonymousUser) -> bool:
     """Changing a track's requirements and renewal rule
     (``certification.change_certificationtrack``: trainers and the Ministry)."""
-    return _has(user, "certification.change_certificationtrack")
+    return has_permission(user, "certification.change_certificationtrack")
 
 
 def can_view_version_report(user: User | AnonymousUser) -> bool:

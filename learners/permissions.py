@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from accounts.api import Role, has_role, is_administrator, role_names
+from accounts.api import Role, has_permission, has_role, is_administrator, role_names
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -48,7 +48,7 @@ def reports_on_every_region(user: User | AnonymousUser) -> bool:
 
 def can_import_specialists(user: User | AnonymousUser) -> bool:
     """Uploading a specialists file in the CMS (``learners.add_specialistimportjob``)."""
-    return bool(user.is_authenticated and user.has_perm("learners.add_specialistimportjob"))
+    return has_permission(user, "learners.add_specialistimportjob")
 
 
 def keeps_a_profile(user: User | AnonymousUser) -> bool:

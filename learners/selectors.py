@@ -45,6 +45,7 @@ __all__ = [
     "cohort_has_course",
     "cohort_member_detail",
     "cohort_member_ids",
+    "cohort_members",
     "cohort_table",
     "cohorts_visible_to",
     "course_finished_at",
@@ -236,6 +237,13 @@ def cohorts_visible_to(*, user: User | AnonymousUser) -> QuerySet[Cohort]:
     if sees_every_cohort(user):
         return Cohort.objects.all()
     return Cohort.objects.filter(trainers=user)
+
+
+def cohort_members(*, cohort: Cohort) -> QuerySet[User]:
+    """The members of ``cohort``, with their profiles."""
+    return (
+        get_user_model().objects.filter(cohort_memberships__cohort=cohort).select_related("profile")
+    )
 
 
 def cohort_member_ids(*, cohort: Cohort, user_ids: Collection[int]) -> set[int]:

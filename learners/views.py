@@ -6,7 +6,6 @@ Each view checks who may act (the signed-in learner on their own records), then 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -20,13 +19,13 @@ from django.views.decorators.http import require_POST
 from core.api import AuthenticatedRequest, csv_download
 from courses.api import all_courses, course_lessons, course_of_lesson, live_courses, live_lessons
 
-from . import services
 from .completion import course_completion
 from .forms import AddMembersForm, AssignCourseForm, CohortForm
 from .permissions import can_run_cohorts
 from .regions import region_name
 from .selectors import (
     cohort_member_detail,
+    cohort_members,
     cohort_table,
     cohorts_visible_to,
     course_report,
@@ -42,6 +41,7 @@ from .services import (
     lesson_progress_complete,
     profile_save,
 )
+from .services import cohort_create as cohort_create_service
 
 
 def _back(request: HttpRequest, fallback: str, field: str = "next") -> HttpResponseRedirect:
@@ -165,11 +165,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
 def cohort_member(request: HttpRequest, cohort_id: int, user_id: int) -> HttpResponse:
     """One member's progress in the cohort's courses, with what is missing."""
     cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=cohort_id)
-    member = get_object_or_404(
-        get_user_model().objects.select_related("profile"),
-        pk=user_id,
-        cohort_memberships__cohort=cohort,
-    )
+    member = get_object_or_404(cohort_members(cohort=cohort), pk=user_id)
     return render(
         request,
         "learners/cohort_member.html",
@@ -274,7 +270,7 @@ def cohort_create(request: AuthenticatedRequest) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError(list(form.errors.get("name", [])))
-        cohort = services.cohort_create(name=form.cleaned_data["name"], trainer=request.user)
+        cohort = cohort_create_service(name=form.cleaned_data["name"], trainer=request.user)
     except ValidationError as refused:
         for error in refused.messages:
             messages.error(request, error)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from accounts.api import has_permission
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
@@ -16,27 +18,23 @@ __all__ = [
 ]
 
 
-def _has(user: User | AnonymousUser, permission: str) -> bool:
-    return bool(user.is_authenticated and user.has_perm(permission))
-
-
 def can_view_statistics(user: User | AnonymousUser) -> bool:
     """A quiz's statistics page, its CSV and the CMS buttons that link to them: trainers and
     course reviewers (``quizzes.view_quiz``, migration quizzes 0002), and superusers."""
-    return _has(user, "quizzes.view_quiz")
+    return has_permission(user, "quizzes.view_quiz")
 
 
 def can_import_questions(user: User | AnonymousUser) -> bool:
     """Importing a GIFT or Aiken file into the question bank (``quizzes.add_question``)."""
-    return _has(user, "quizzes.add_question")
+    return has_permission(user, "quizzes.add_question")
 
 
 def can_export_questions(user: User | AnonymousUser) -> bool:
     """Exporting a category of the question bank as GIFT (``quizzes.view_question``)."""
-    return _has(user, "quizzes.view_question")
+    return has_permission(user, "quizzes.view_question")
 
 
 def can_open_unplaced_quiz(user: User | AnonymousUser) -> bool:
     """Opening a quiz that no live page places, to try it (``quizzes.change_quiz``): learners
     get a 404 for such a quiz."""
-    return _has(user, "quizzes.change_quiz")
+    return has_permission(user, "quizzes.change_quiz")
