@@ -70,7 +70,7 @@ typecheck: $(VENV)/.dev  ## mypy with django-stubs
 	$(BIN)/mypy .
 
 test-sqlite: install-dev  ## The whole suite on SQLite, Celery eager, with the browser tests
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 test: lint typecheck test-sqlite  ## Every check and the whole suite on SQLite
 

@@ -305,7 +305,7 @@ def test_an_empty_name_is_refused_with_its_reason(client: Client) -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrency")
-def test_concurrent_requests_for_one_name_make_one_cohort() -> None:
+def test_concurrent_requests_for_one_name_make_one_cohort(migrated_db: None) -> None:
     """Six requests, each with its own connection, all past the check at once: one cohort, and
     every other request is refused with the message (no IntegrityError escapes)."""
     threads_count = 6
