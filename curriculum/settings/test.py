@@ -1,7 +1,9 @@
 """Test settings: fast hashing, in-memory email, uploads to a temporary folder (see conftest)."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import env_list
+from .base import REDIS_URL, env_list
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-zhusan-academy-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -14,3 +16,13 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Tests that need the whole-page cache turn it on themselves.
 PAGE_CACHE_SECONDS = 0
+
+# pytest-xdist: each worker has its own test database (pytest-django) and, with Redis, its own
+# Redis database for the cache, so one worker's ``cache.clear()`` (FLUSHDB) empties nobody
+# else's. gw0 takes the database below REDIS_URL's, gw1 the one below that, and so on, round
+# Redis's 16 databases.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _XDIST_WORKER.startswith("gw"):
+    _base, _, _number = REDIS_URL.rpartition("/")
+    _database = (int(_number) - 1 - int(_XDIST_WORKER[2:])) % 16
+    CACHES["default"]["LOCATION"] = f"{_base}/{_database}"
