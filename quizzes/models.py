@@ -310,6 +310,10 @@ class Attempt(models.Model):
     #: When answers were last saved; every save and the submit update this row first, so two
     #: requests on one attempt take turns (see ``services``).
     saved_at = models.DateTimeField(null=True, blank=True)
+    #: How many times the answers have been saved. The attempt page sends the revision it was
+    #: built from with every save; a save from an older one (another tab or window saved since) is
+    #: refused, so it never overwrites newer answers (``services.attempt_save``).
+    revision = models.PositiveIntegerField(default=0)
     #: True when the attempt was closed at its deadline rather than submitted by the learner.
     closed_at_deadline = models.BooleanField(default=False)
     points = models.DecimalField(max_digits=9, decimal_places=4, null=True)

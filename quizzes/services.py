@@ -7,6 +7,10 @@ Fairness rules, all enforced here rather than in views or templates:
   begin with a conditional ``UPDATE`` of the attempt row (``state = in progress``), which both
   PostgreSQL and SQLite serialise; the request that finds the attempt no longer in progress
   changes nothing.
+- **One attempt, one truth**: the attempt page sends the ``revision`` it was built from with every
+  save; the conditional ``UPDATE`` also requires that revision and increments it, so a save from
+  a page older than the last save (another tab or window) changes nothing and raises
+  :class:`AttemptChanged`: it never overwrites newer answers.
 - **The time limit is enforced on the server**: answers arriving after the deadline are not
   stored; an attempt past its deadline is graded on what was saved in time.
 - **Nothing of the answer key leaves the server before review allows it**: the attempt page is
@@ -25,7 +29,7 @@ from typing import Any, Protocol
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
@@ -47,6 +51,7 @@ from .models import (
 from .scoring import aggregate, correct_answer_summary, is_answered, score
 
 __all__ = [
+    "AttemptChanged",
     "AttemptClosed",
     "AttemptNotAllowed",
     "Availability",
@@ -80,6 +85,18 @@ class AttemptNotAllowed(Exception):
 
 class AttemptClosed(Exception):
     """The attempt is no longer in progress (submitted, or past its deadline)."""
+
+
+class AttemptChanged(Exception):
+    """The answers were saved from another tab or window after the page that sent these was
+    built: storing them would overwrite newer answers, so nothing was stored."""
+
+    def __init__(self, revision: int) -> None:
+        super().__init__(
+            _("This attempt was changed in another tab or window. Reload to continue.")
+        )
+        #: The attempt's revision now.
+        self.revision = revision
 
 
 # --- snapshots ----------------------------------------------------------------------------------
@@ -360,48 +377,97 @@ def attempt_start(
 
 
 def attempt_save(
-    *, attempt: Attempt, responses: Mapping[int, Any], now: datetime | None = None
+    *,
+    attempt: Attempt,
+    responses: Mapping[int, Any],
+    revision: int | None = None,
+    now: datetime | None = None,
 ) -> Attempt:
-    """Store the learner's answers (by position). Raises :class:`AttemptClosed` when the attempt
-    is no longer in progress; past the deadline, nothing is stored and the attempt is graded."""
+    """Store the learner's answers (by position) and move the attempt's revision on.
+
+    ``revision`` is the revision the learner's page was built from: when another save came
+    in since (another tab or window), nothing is stored and :class:`AttemptChanged` is raised.
+    None stores without that check. Raises :class:`AttemptClosed` when the attempt is no longer
+    in progress; past the deadline, nothing is stored and the attempt is graded. The attempt
+    returned carries the new revision.
+    """
     now = now or timezone.now()
     with transaction.atomic():
-        claimed = _claim_for_saving(attempt, now)
+        claimed = _claim_for_saving(attempt, now, revision)
         if claimed:
             _store_responses(attempt, responses, now)
+            attempt.revision = (
+                revision + 1
+                if revision is not None
+                else Attempt.objects.values_list("revision", flat=True).get(pk=attempt.pk)
+            )
     if not claimed:
         # Outside the block: raising inside it would roll back the grading _closed_reason does.
+        changed = _changed_since(attempt, now, revision)
+        if changed is not None:
+            raise AttemptChanged(changed)
         raise AttemptClosed(_closed_reason(attempt, now))
     attempt.saved_at = now
     return attempt
 
 
 def attempt_submit(
-    *, attempt: Attempt, responses: Mapping[int, Any] | None = None, now: datetime | None = None
+    *,
+    attempt: Attempt,
+    responses: Mapping[int, Any] | None = None,
+    revision: int | None = None,
+    now: datetime | None = None,
 ) -> tuple[Attempt, bool]:
     """Store the last answers (if in time) and grade the attempt, exactly once.
 
     Returns the attempt and whether this call graded it (False: it was already submitted, by a
-    double click, another tab or the deadline).
+    double click, another tab or the deadline). A submit that carries the ``revision`` of its
+    page (the attempt page's own, when its countdown ends) is refused with
+    :class:`AttemptChanged`, storing and grading nothing, when the answers were saved from
+    another tab or window since: it would grade answers the learner has since replaced.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        in_time = _claim_for_saving(attempt, now)
-        if in_time and responses:
-            _store_responses(attempt, responses, now)
-        graded = _finish(attempt.pk, now, at_deadline=not in_time)
+        in_time = _claim_for_saving(attempt, now, revision)
+        changed = None if in_time else _changed_since(attempt, now, revision)
+        if changed is None:
+            if in_time and responses:
+                _store_responses(attempt, responses, now)
+            graded = _finish(attempt.pk, now, at_deadline=not in_time)
+    if changed is not None:
+        raise AttemptChanged(changed)
     attempt.refresh_from_db()
     return attempt, graded
 
 
-def _claim_for_saving(attempt: Attempt, now: datetime) -> bool:
-    """Take the attempt's row for this transaction, if it is in progress and in time."""
-    in_time = Q(deadline__isnull=True) | Q(deadline__gte=now)
-    return bool(
-        Attempt.objects.filter(pk=attempt.pk, state=AttemptState.IN_PROGRESS)
-        .filter(in_time)
-        .update(saved_at=now)
+def _in_time(now: datetime) -> Q:
+    return Q(deadline__isnull=True) | Q(deadline__gte=now)
+
+
+def _claim_for_saving(attempt: Attempt, now: datetime, revision: int | None = None) -> bool:
+    """Take the attempt's row for this transaction, if it is in progress, in time and (when
+    ``revision`` is given) still at that revision; move its revision on. One conditional
+    ``UPDATE``: of two requests sent from the same revision, only the first changes the row."""
+    rows = Attempt.objects.filter(pk=attempt.pk, state=AttemptState.IN_PROGRESS).filter(
+        _in_time(now)
     )
+    if revision is not None:
+        rows = rows.filter(revision=revision)
+    return bool(rows.update(saved_at=now, revision=F("revision") + 1))
+
+
+def _changed_since(attempt: Attempt, now: datetime, revision: int | None) -> int | None:
+    """After a refused claim: the attempt's revision now, when the only reason was that it had
+    moved on from ``revision`` (the attempt is in progress and in time); else None."""
+    if revision is None:
+        return None
+    current = (
+        Attempt.objects.filter(pk=attempt.pk, state=AttemptState.IN_PROGRESS)
+        .filter(_in_time(now))
+        .values_list("revision", flat=True)
+        .first()
+    )
+    return current if current is not None and current != revision else None
 
 
 def _closed_reason(attempt: Attempt, now: datetime) -> str:

@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "curriculum.context_processors.navigation",
             ],
         },
     },
@@ -112,6 +113,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writes (Wagtail's autosave and the editor's Save, two learners at once) wait
+    # their turn instead of failing with "database is locked": WAL lets readers and the one writer
+    # work side by side, IMMEDIATE takes the write lock when a transaction begins (a deferred one
+    # that reads first cannot wait for it later), and the timeout is how long a writer waits.
+    # docs/decisions/0006-sqlite-concurrent-writes.md
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set, otherwise memory local to the process.
@@ -139,8 +153,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "learners:my_learning"
+LOGIN_REDIRECT_URL = "home"  # curriculum.views.home: each role's home
 LOGOUT_REDIRECT_URL = "/"
+# How many days the link in an invitation email works (people whose account was made for them).
+INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 
 # Languages: English for international partners, Russian and Kazakh for practitioners.
 LANGUAGE_CODE = "en"
@@ -194,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quizzes.close_overdue_attempts",
         "schedule": 300.0,  # seconds
     },
+    "accounts-send-pending-invitations": {
+        "task": "accounts.send_pending_invitations",
+        "schedule": 600.0,  # invitations whose task was lost (a worker or the broker went away)
+    },
     "certification-nightly": {
         "task": "certification.nightly",
         "schedule": crontab(hour=2, minute=30),  # expiry and reminders, at night (TIME_ZONE)
@@ -202,7 +222,14 @@ CELERY_BEAT_SCHEDULE = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Zhusan Academy"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The site's public address: every absolute link (a certificate's QR code and printed link, the
+# links in emails, the CMS's own) is built from it (``core.api.absolute_url``). Production requires
+# it; ``check --deploy`` refuses one that is not https or points at this machine.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
+# Whom a holder asks about a revoked certificate (My learning and the PDF name it); empty: the
+# track's issuing body, without an address.
+CERTIFICATE_CONTACT_EMAIL = os.environ.get("CERTIFICATE_CONTACT_EMAIL", "").strip()
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

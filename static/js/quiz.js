@@ -30,19 +30,43 @@
   var form = document.querySelector("form.quiz-form");
   if (!form) return;
   var status = document.getElementById("autosave-status");
+  var changed = document.getElementById("attempt-changed");
+  var revision = form.querySelector("input[name=revision]");
   var timer = null;
   var inFlight = false;
   var pending = false;
+  var submitAfterSave = false;
+  // Answers changed since the last save was sent: only then is a save on leaving needed. (A
+  // needless one would race the next page's load and make that page look stale.)
+  var dirty = false;
+  // Another tab or window saved this attempt after this page was built: the server refuses this
+  // page's saves (they would overwrite newer answers), so stop and ask for a reload.
+  var stale = false;
+
+  function showChanged(message) {
+    stale = true;
+    if (!changed) return;
+    var text = document.createElement("p");
+    text.textContent = message;
+    var reload = document.createElement("a");
+    reload.href = window.location.href;
+    reload.textContent = form.dataset.reloadLabel;
+    changed.replaceChildren(text, reload);
+    if (status) status.textContent = "";
+  }
 
   function save() {
+    if (stale) return;
     if (inFlight) { pending = true; return; }
     inFlight = true;
+    dirty = false;
     var data = new FormData(form);
     data.delete("action");
     fetch(form.dataset.autosaveUrl, {
       method: "POST",
       body: data,
       credentials: "same-origin",
+      keepalive: true,  // finishes even if the page is closed meanwhile
       headers: { "X-Requested-With": "XMLHttpRequest" },
     })
       .then(function (response) {
@@ -53,20 +77,46 @@
           window.location.assign(result.body.redirect);
           return;
         }
-        if (result.ok && status) {
-          status.textContent = form.dataset.savedLabel + " " + result.body.saved_at;
+        if (result.body.stale) {
+          showChanged(result.body.message);
+          return;
+        }
+        if (result.ok) {
+          // The next save (or the form's own post) says which revision it builds on.
+          if (revision && result.body.revision !== undefined) revision.value = result.body.revision;
+          if (status) status.textContent = form.dataset.savedLabel + " " + result.body.saved_at;
         }
       })
       .catch(function () {
+        dirty = true;
         if (status) status.textContent = form.dataset.failedLabel;
       })
       .finally(function () {
         inFlight = false;
+        if (submitAfterSave) {
+          // The form's post was held until this save came back, so it carries the new revision.
+          // A stale page posts anyway: the server refuses it and shows the latest answers.
+          submitAfterSave = false;
+          form.submit();
+          return;
+        }
         if (pending) { pending = false; save(); }
       });
   }
 
+  // A button (or the countdown) posts the form: it carries every answer, so no autosave is due;
+  // one already on its way is waited for, or the post would carry the revision it replaced.
+  form.addEventListener("submit", function (event) {
+    window.clearTimeout(timer);
+    pending = false;
+    if (inFlight && !event.defaultPrevented) {
+      event.preventDefault();
+      submitAfterSave = true;
+    }
+  });
+
   function scheduleSave() {
+    dirty = true;
     window.clearTimeout(timer);
     timer = window.setTimeout(save, 600);
   }
@@ -77,9 +127,11 @@
   });
   // Leaving the page: send what is there, even if the page is being closed.
   window.addEventListener("pagehide", function () {
-    if (form.dataset.submitting === "1" || !navigator.sendBeacon) return;
+    if (!dirty || form.dataset.submitting === "1" || stale || !navigator.sendBeacon) return;
     var data = new FormData(form);
     data.delete("action");
+    // A save on its way will have moved the revision on by the time this one arrives.
+    if (inFlight && revision) data.set("revision", String(parseInt(revision.value, 10) + 1));
     navigator.sendBeacon(form.dataset.autosaveUrl, data);
   });
 

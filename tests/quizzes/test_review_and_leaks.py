@@ -80,7 +80,14 @@ def test_the_attempt_pages_carry_no_answer_key(
         assert_no_key(page(client, url), kind)
     # Answered (wrongly) and saved: the pages show the learner's answer and still nothing else.
     response = client.post(attempt_url(attempt.pk, "autosave"), form(attempt, wrong))
-    assert set(response.json()) == {"saved", "saved_at", "answered", "total", "problems"}
+    assert set(response.json()) == {
+        "saved",
+        "saved_at",
+        "answered",
+        "total",
+        "problems",
+        "revision",
+    }
     assert_no_key(response.content.decode(), kind)
     for url in (attempt_url(attempt.pk), attempt_url(attempt.pk, "summary")):
         text = page(client, url)
