@@ -15,4 +15,7 @@ class CertificationConfig(AppConfig):
 
         signals.connect()
         panels.register()
+        from . import panels_course
+
+        panels_course.register()
         register_attempt_window(renewal_attempt_window)

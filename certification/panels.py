@@ -1,5 +1,6 @@
-"""What ``certification`` shows on My learning (``core.panels``): the holder's certificates, with
-renewal. Registered from ``CertificationConfig.ready``; ``learners`` knows nothing of it."""
+"""What ``certification`` shows on My learning (``core.panels``): the learner's certificates, each
+in its true state (with renewal), and the certifications they are working towards. Registered
+from ``CertificationConfig.ready``; ``learners`` knows nothing of it."""
 
 from __future__ import annotations
 
@@ -11,16 +12,21 @@ from django.http import HttpRequest
 
 from core.api import register_panel
 
-from .selectors import my_certificates
+from .selectors import my_certifications
 
 
 def holder_certificates(
     request: HttpRequest | None, user: User | AnonymousUser
 ) -> Mapping[str, Any] | None:
-    """The holder's certificates (``selectors.my_certificates``), or nothing when they hold
-    none."""
-    certificates = my_certificates(user=user)
-    return {"certificates": certificates} if certificates else None
+    """The learner's certificates and the certifications they are working towards
+    (``selectors.my_certifications``), or nothing when there are neither."""
+    overview = my_certifications(user=user)
+    if not overview:
+        return None
+    return {
+        "certificates": overview.certificates,
+        "working_towards": overview.working_towards,
+    }
 
 
 def register() -> None:

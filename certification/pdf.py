@@ -53,6 +53,13 @@ class CertificateDocument:
     verification_url: str
     code: str
     courses: tuple[str, ...] = ()
+    #: ``valid``, ``expired`` or ``revoked`` (``Certificate.status_today``). An expired or revoked
+    #: certificate is marked so across the page, with ``ended_on``: the day it expired or was
+    #: revoked. It never reads as valid.
+    status: str = "valid"
+    ended_on: date | None = None
+    #: Whom the holder asks about a revoked certificate (an email address or the issuing body).
+    contact: str = ""
 
 
 class ExternalResourceRefused(RuntimeError):

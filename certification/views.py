@@ -1,9 +1,15 @@
 """Public verification of a certificate: ``/verify/<code>/``, no login.
 
 It shows the status, the holder's name, the certification and the dates, and nothing else about
-the person. An unknown code answers the ordinary 404 page. Requests are counted per client
-address; more than ``VERIFY_RATE`` a minute answer 429, so codes cannot be enumerated (they have
-100 random bits in any case).
+the person. An unknown code answers 404 with a page that says no certificate has this code and
+what to do (the same page for a malformed code: nothing tells which codes exist). Requests are
+counted per client address; more than ``VERIFY_RATE`` a minute answer 429, so codes cannot be
+enumerated (they have 100 random bits in any case).
+
+The holder's PDF (``certificate_download``) is made on request from the record. An expired or
+revoked certificate still downloads, as the holder's record of what was issued, but it never
+reads as valid: it is marked "Expired on …" or "Revoked on …" across the page (a revoked one
+also says whom to contact), and its QR code opens the verification page, which says the same.
 """
 
 from __future__ import annotations
@@ -11,17 +17,23 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from core.api import AuthenticatedRequest
+from core.api import AuthenticatedRequest, absolute_url
 
 from .models import CertificateStatus
-from .selectors import certificate_by_code, certificate_renewal, holder_certificates
+from .selectors import (
+    certificate_by_code,
+    certificate_contact,
+    certificate_ended_on,
+    certificate_renewal,
+    holder_certificates,
+)
 
 VERIFY_RATE = 20  # lookups per client address per minute
 
@@ -63,7 +75,14 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         return response
     certificate = certificate_by_code(code)
     if certificate is None:
-        raise Http404
+        # The typed code is not echoed back: the page is the same for every unknown code.
+        contact = str(getattr(settings, "CERTIFICATE_CONTACT_EMAIL", "") or "").strip()
+        return render(
+            request,
+            "certification/verify_unknown.html",
+            {"contact_email": contact},
+            status=404,
+        )
     status = certificate.status_today  # the nightly task may not have marked it yet
     # A renewal is the same holder's next certificate: say so, so an old printout still helps.
     renewal = certificate_renewal(certificate=certificate)
@@ -92,20 +111,28 @@ def certificate_download(request: AuthenticatedRequest, certificate_id: int) -> 
     from .pdf import CertificateDocument, certificate_pdf  # WeasyPrint: only when asked for
 
     certificate = get_object_or_404(holder_certificates(user=request.user), pk=certificate_id)
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    status = certificate.status_today
     document = CertificateDocument(
         holder_name=certificate.holder_name,
         certification=certificate.track.name,
         issued_on=certificate.issued_on,
         expires_on=certificate.expires_on,
         issuing_body=certificate.track.issuing_body,
-        verification_url=base + reverse("certification:verify", args=[certificate.code]),
+        verification_url=absolute_url(reverse("certification:verify", args=[certificate.code])),
         code=certificate.code,
         courses=tuple(
             f"{entry['title']} ({_('version')} {entry['version']})"
             for entry in certificate.course_versions.values()
         ),
+        status=status,
+        ended_on=certificate_ended_on(certificate, status=status),
+        contact=(
+            str(certificate_contact(certificate)) if status == CertificateStatus.REVOKED else ""
+        ),
     )
     response = HttpResponse(certificate_pdf(document), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    suffix = "" if status == CertificateStatus.VALID else f"-{status}"
+    response["Content-Disposition"] = (
+        f'attachment; filename="certificate-{certificate.code}{suffix}.pdf"'
+    )
     return response

@@ -1,8 +1,8 @@
-"""Reads for certification, by topic: certificates (the CMS listing and a holder's own), renewal
-(what a holder has left to do), and the report of certificates on older course versions."""
+"""Reads for certification, by topic: certificates (the CMS listing and a holder's own), what My
+learning shows (``learning``), renewal (what a holder has left to do), and the report of
+certificates on older course versions."""
 
 from .certificates import (
-    CertificateCard,
     ChainCertificate,
     ListedCertificate,
     certificate_by_code,
@@ -11,7 +11,18 @@ from .certificates import (
     certificate_renewal,
     certificate_search,
     holder_certificates,
+)
+from .learning import (
+    CertificateCard,
+    CertificateState,
+    CertificationOverview,
+    Contact,
+    TrackCourse,
+    TrackProgress,
+    certificate_contact,
+    certificate_ended_on,
     my_certificates,
+    my_certifications,
 )
 from .renewal import (
     RenewalProgress,
@@ -33,14 +44,21 @@ from .versions import (
 
 __all__ = [
     "CertificateCard",
+    "CertificateState",
+    "CertificationOverview",
     "ChainCertificate",
+    "Contact",
     "ListedCertificate",
     "OlderVersionRow",
     "RefresherState",
     "RefresherStatus",
     "RenewalProgress",
+    "TrackCourse",
+    "TrackProgress",
     "active_tracks",
     "certificate_by_code",
+    "certificate_contact",
+    "certificate_ended_on",
     "certificate_history",
     "certificate_list",
     "certificate_renewal",
@@ -51,6 +69,7 @@ __all__ = [
     "holders_on_older_versions",
     "major_of",
     "my_certificates",
+    "my_certifications",
     "renewal_attempt_window",
     "renewal_progress",
     "report_courses",

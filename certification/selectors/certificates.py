@@ -1,11 +1,10 @@
 """Reads of certificates: the CMS listing, search and history (``certification.view_certificate``
 decides who sees them: ``permissions.can_view_certificates``; everyone else gets an empty
 queryset, so a view that forgot its check would still show nothing), and a holder's own
-certificates on My learning."""
+certificates (for the PDF). What My learning shows is in ``learning``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
@@ -14,16 +13,13 @@ from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from ..codes import code_normalise
-from ..dates import renewal_opens_on
 from ..models import Certificate, CertificateStatus
 from ..permissions import can_view_certificates
-from .renewal import RenewalProgress, renewal_progress
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 __all__ = [
-    "CertificateCard",
     "ChainCertificate",
     "ListedCertificate",
     "certificate_by_code",
@@ -32,7 +28,6 @@ __all__ = [
     "certificate_renewal",
     "certificate_search",
     "holder_certificates",
-    "my_certificates",
 ]
 
 
@@ -157,42 +152,3 @@ def certificate_renewal(*, certificate: Certificate) -> Certificate | None:
 def holder_certificates(*, user: User) -> QuerySet[Certificate]:
     """``user``'s own certificates, with their tracks: no one else's is ever found."""
     return Certificate.objects.filter(user=user).select_related("track")
-
-
-@dataclass
-class CertificateCard:
-    """A learner's current certificate on one track, with its renewal and the earlier ones."""
-
-    certificate: Certificate
-    renewal_opens_on: date | None = None
-    #: Set once the renewal window is open: what renewing asks and what is left.
-    renewal: RenewalProgress | None = None
-    earlier: list[Certificate] = field(default_factory=list)
-
-
-def my_certificates(*, user: User | AnonymousUser) -> list[CertificateCard]:
-    """The signed-in learner's certificates: the current one per track (newest first), each
-    with its earlier certificates. One query, plus a few for each certificate whose renewal
-    window is open (a learner holds a handful at most)."""
-    if not user.is_authenticated:
-        return []
-    today = timezone.localdate()
-    cards: dict[int, CertificateCard] = {}
-    for certificate in (
-        Certificate.objects.filter(user=user)
-        .select_related("track")
-        .order_by("track_id", "-sequence")
-    ):
-        card = cards.get(certificate.track_id)
-        if card is None:
-            cards[certificate.track_id] = CertificateCard(certificate)
-        else:
-            card.earlier.append(certificate)
-    for card in cards.values():
-        certificate = card.certificate
-        if certificate.status == CertificateStatus.REVOKED or not certificate.track.active:
-            continue
-        card.renewal_opens_on = renewal_opens_on(certificate)
-        if today >= card.renewal_opens_on:
-            card.renewal = renewal_progress(certificate=certificate, today=today)
-    return sorted(cards.values(), key=lambda c: c.certificate.issued_on, reverse=True)

@@ -1,4 +1,4 @@
-"""Production settings: refuses to start without a secret key and allowed hosts.
+"""Production settings: refuses to start without a secret key, allowed hosts and the site's address.
 
 Passes ``manage.py check --deploy`` with no warnings. TLS is assumed to end at this process or at a
 proxy that sets ``X-Forwarded-Proto`` (set ``SECURE_PROXY_SSL_HEADER_ENABLED=true`` then).
@@ -26,6 +26,22 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS is not set. Set it to the comma-separated host names this site answers to."
     )
+
+# The public address every absolute link is built from (certificates' QR codes, emails). No
+# default: a wrong one would be printed on certificates. ``check --deploy`` also refuses one that
+# is not https or points at this machine (``core.sites.check_site_url``).
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL is not set. Set it to the site's public address, e.g. "
+        "https://academy.example.kz: certificates' QR codes and the links in emails use it."
+        + (
+            " (WAGTAILADMIN_BASE_URL is no longer read: it follows SITE_URL.)"
+            if os.environ.get("WAGTAILADMIN_BASE_URL")
+            else ""
+        )
+    )
+WAGTAILADMIN_BASE_URL = SITE_URL
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]

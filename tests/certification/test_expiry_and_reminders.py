@@ -24,6 +24,8 @@ EXPIRES = date(2027, 6, 30)
 @pytest.fixture
 def certificate() -> Certificate:
     user = practitioner(email="holder@example.org")
+    user.profile.preferred_language = "en"  # reminders are in the holder's language
+    user.profile.save()
     track = CertificationTrack.objects.create(name="Psychosocial support", slug="ps")
     return Certificate.objects.create(
         track=track,
@@ -75,9 +77,12 @@ def test_running_twice_a_night_sends_nothing_twice(certificate: Certificate) -> 
 def test_a_missed_night_still_sends_the_nearest_reminder_once(
     certificate: Certificate,
 ) -> None:
-    """The task did not run from 65 to 8 days before expiry: only the 30-day reminder is due."""
+    """The task did not run from 65 to 8 days before expiry: only the 30-day reminder is due, and
+    it states the days truly left (it used to say "expires in 30 days", the reminder's bucket)."""
     assert reminders_send(today=EXPIRES - timedelta(days=20)) == (1, 0)
-    assert "30 days" in mail.outbox[0].subject
+    assert "expires in 20 days" in mail.outbox[0].subject
+    assert "30 days" not in mail.outbox[0].subject
+    assert CertificateReminder.objects.get().kind == "30"
     assert [kind for _c, kind in reminders_due(today=EXPIRES - timedelta(days=20))] == []
 
 

@@ -353,6 +353,9 @@ def test_a_renewed_certificate_gets_no_more_reminders(earned: Any) -> None:
 def test_the_reminder_says_what_renewal_asks(earned: Any, mailoutbox: list) -> None:
     from certification.reminders import reminders_send
 
+    user = earned[0]
+    user.profile.preferred_language = "en"  # reminders are in the holder's language
+    user.profile.save()
     reminders_send(today=EXPIRES - timedelta(days=30))
     (email,) = mailoutbox
     assert "pass the final assessments of the certification's courses again" in email.body

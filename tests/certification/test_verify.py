@@ -70,11 +70,36 @@ def test_status(
     assert label in client.get(f"/verify/{certificate.code}/").content.decode()
 
 
-def test_an_unknown_code_is_an_ordinary_404(client: Client, certificate: Certificate) -> None:
-    unknown = client.get(f"/verify/{new_code()}/")
+def test_an_unknown_code_gets_a_clear_404_page_that_leaks_nothing(
+    client: Client, certificate: Certificate
+) -> None:
+    code = new_code()
+    unknown = client.get(f"/verify/{code}/")
     malformed = client.get("/verify/not-a-code/")
     assert unknown.status_code == malformed.status_code == 404
-    assert "Петрова" not in unknown.content.decode()
+    html = unknown.content.decode()
+    assert "No certificate has this code" in html
+    assert "Check the code against the certificate" in html
+    assert "contact the organisation named on it as the issuer" in html
+    assert 'name="robots" content="noindex"' in html
+    assert "site-header" in html  # the site's layout
+    # Nothing about any certificate, and the code typed only in the language links: every
+    # unknown code gets the same page.
+    assert code not in html.replace(f"/verify/{code}/", "")
+    for leak in ("Петрова", certificate.code, "Psychosocial support"):
+        assert leak not in html
+    assert malformed.content.decode().replace("not-a-code", "") == html.replace(code, "")
+
+
+def test_the_unknown_code_page_names_the_contact_address_and_speaks_russian(
+    client: Client, settings: Any
+) -> None:
+    settings.CERTIFICATE_CONTACT_EMAIL = "certificates@academy.example.kz"
+    html = client.get(f"/verify/{new_code()}/").content.decode()
+    assert 'href="mailto:certificates@academy.example.kz"' in html
+    russian = client.get(f"/verify/{new_code()}/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert russian.status_code == 404
+    assert "Сертификата с таким кодом нет" in russian.content.decode()  # noqa: RUF001
 
 
 def test_lookups_are_rate_limited(client: Client, certificate: Certificate) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ SECRET = "x" * 20 + "-production-only-secret-for-the-deploy-check-0123456789"
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     # DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser tests; a deployment never sets it.
     unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
-             *SERVICE_VARIABLES}  # fmt: skip
+             "SITE_URL", "WAGTAILADMIN_BASE_URL", *SERVICE_VARIABLES}  # fmt: skip
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -42,9 +43,39 @@ def test_production_refuses_to_start_without_allowed_hosts() -> None:
 def test_production_passes_the_deploy_check_with_no_warnings() -> None:
     result = manage("check", "--deploy", "--fail-level", "WARNING",
                     DJANGO_SETTINGS_MODULE="curriculum.settings.production",
-                    SECRET_KEY=SECRET, ALLOWED_HOSTS="academy.example.kz")  # fmt: skip
+                    SECRET_KEY=SECRET, ALLOWED_HOSTS="academy.example.kz",
+                    SITE_URL="https://academy.example.kz")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_the_site_url() -> None:
+    result = manage("check", DJANGO_SETTINGS_MODULE="curriculum.settings.production",
+                    SECRET_KEY=SECRET, ALLOWED_HOSTS="academy.example.kz",
+                    WAGTAILADMIN_BASE_URL="https://academy.example.kz")  # fmt: skip
+    assert result.returncode != 0
+    assert "SITE_URL is not set" in result.stderr
+    assert "WAGTAILADMIN_BASE_URL is no longer read" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("site_url", "errors"),
+    [
+        ("http://academy.example.kz", ["core.E002"]),
+        ("https://127.0.0.1:8000", ["core.E003"]),
+        ("http://localhost:8000", ["core.E002", "core.E003"]),
+        ("https://academy.example.kz/learn/", ["core.E004"]),
+    ],
+)
+def test_the_deploy_check_refuses_a_site_url_nobody_else_can_open(
+    site_url: str, errors: list[str]
+) -> None:
+    result = manage("check", "--deploy", DJANGO_SETTINGS_MODULE="curriculum.settings.production",
+                    SECRET_KEY=SECRET, ALLOWED_HOSTS="academy.example.kz",
+                    SITE_URL=site_url)  # fmt: skip
+    assert result.returncode != 0
+    reported = sorted(set(re.findall(r"core\.E00\d", result.stderr)))
+    assert reported == errors, result.stderr
 
 
 def services_with(**env: str) -> list[str]:

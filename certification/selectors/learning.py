@@ -1,0 +1,251 @@
+"""What My learning shows of certification (``panels``): the learner's certificates, each in the
+state it is truly in today, and the certifications they are working towards, with what is left.
+
+Every state reads as it is: certified (valid until), renewal open (what is left to renew),
+expired (on its date, with renewal), revoked (on its date, and whom to contact: never why). A
+track the learner holds no certificate on counts as worked towards once they are enrolled in,
+or have done part of, one of its required courses; it shows how many of its courses are done and
+which are left.
+
+A fixed number of queries whatever the number of tracks and certificates, except that each
+certificate whose renewal window is open adds the few queries of ``renewal_progress`` (a learner
+holds a handful at most).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.utils import timezone
+
+from courses.api import CoursePage
+from learners.api import CourseCompletion, course_standings, specialty_of
+
+from ..dates import renewal_opens_on
+from ..models import Certificate, CertificateStatus, CertificationTrack, TrackRequirement
+from .renewal import RenewalProgress, renewal_progress
+
+__all__ = [
+    "CertificateCard",
+    "CertificateState",
+    "CertificationOverview",
+    "Contact",
+    "TrackCourse",
+    "TrackProgress",
+    "certificate_contact",
+    "certificate_ended_on",
+    "my_certificates",
+    "my_certifications",
+]
+
+
+class CertificateState:
+    """How a certificate reads on My learning today."""
+
+    CERTIFIED = "certified"
+    RENEWAL = "renewal"  # valid, and its renewal window is open: expiring soon
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Whom a holder asks about a revoked certificate: ``CERTIFICATE_CONTACT_EMAIL`` when the
+    site sets one, else the track's issuing body (with no address)."""
+
+    name: str
+    email: str = ""
+
+    def __str__(self) -> str:
+        return self.email or self.name
+
+
+def certificate_contact(certificate: Certificate) -> Contact:
+    """Whom the holder of ``certificate`` asks about it (settings, then the issuing body)."""
+    email = str(getattr(settings, "CERTIFICATE_CONTACT_EMAIL", "") or "").strip()
+    return Contact(name=certificate.track.issuing_body, email=email)
+
+
+def certificate_ended_on(certificate: Certificate, *, status: str | None = None) -> date | None:
+    """The day ``certificate`` stopped being valid: revoked (the site's local date of the
+    revocation) or expired (its expiry date, its last valid day); None while it is valid."""
+    status = status or certificate.status_today
+    if status == CertificateStatus.REVOKED:
+        return timezone.localdate(certificate.revoked_at) if certificate.revoked_at else None
+    if status == CertificateStatus.EXPIRED:
+        return certificate.expires_on
+    return None
+
+
+@dataclass
+class CertificateCard:
+    """A learner's current certificate on one track, with its renewal and the earlier ones."""
+
+    certificate: Certificate
+    state: str = CertificateState.CERTIFIED
+    #: Expired or revoked: the day it ended.
+    ended_on: date | None = None
+    #: Revoked: whom to contact.
+    contact: Contact | None = None
+    renewal_opens_on: date | None = None
+    #: Set once the renewal window is open: what renewing asks and what is left.
+    renewal: RenewalProgress | None = None
+    earlier: list[Certificate] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TrackCourse:
+    """One course a track requires of the learner, and where they stand in it."""
+
+    course: CoursePage
+    completion: CourseCompletion
+    enrolled: bool
+
+
+@dataclass
+class TrackProgress:
+    """A certification the learner is working towards."""
+
+    track: CertificationTrack
+    courses: list[TrackCourse]
+
+    @property
+    def total(self) -> int:
+        return len(self.courses)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for c in self.courses if c.completion.complete)
+
+    @property
+    def left(self) -> list[TrackCourse]:
+        return [c for c in self.courses if not c.completion.complete]
+
+    @property
+    def complete(self) -> bool:
+        return not self.left
+
+
+@dataclass(frozen=True)
+class CertificationOverview:
+    """Everything My learning shows of certification."""
+
+    certificates: list[CertificateCard]
+    working_towards: list[TrackProgress]
+
+    def __bool__(self) -> bool:
+        return bool(self.certificates or self.working_towards)
+
+
+def _cards(user: User, today: date) -> list[CertificateCard]:
+    """The current certificate per track (newest first), each with its earlier ones: one query,
+    plus ``renewal_progress`` for each whose window is open."""
+    cards: dict[int, CertificateCard] = {}
+    for certificate in (
+        Certificate.objects.filter(user=user)
+        .select_related("track")
+        .order_by("track_id", "-sequence")
+    ):
+        card = cards.get(certificate.track_id)
+        if card is None:
+            cards[certificate.track_id] = CertificateCard(certificate)
+        else:
+            card.earlier.append(certificate)
+    for card in cards.values():
+        certificate = card.certificate
+        status = certificate.status_today
+        card.ended_on = certificate_ended_on(certificate, status=status)
+        if status == CertificateStatus.REVOKED:
+            card.state = CertificateState.REVOKED
+            card.contact = certificate_contact(certificate)
+            continue
+        card.renewal_opens_on = renewal_opens_on(certificate)
+        is_open = today >= card.renewal_opens_on
+        if status == CertificateStatus.EXPIRED:
+            card.state = CertificateState.EXPIRED
+        elif is_open:
+            card.state = CertificateState.RENEWAL
+        if is_open and certificate.track.active:
+            card.renewal = renewal_progress(certificate=certificate, today=today)
+    return sorted(cards.values(), key=lambda c: c.certificate.issued_on, reverse=True)
+
+
+def _working_towards(user: User, tracks: list[CertificationTrack]) -> list[TrackProgress]:
+    """Those of ``tracks`` (active, none held by ``user``) that ``user`` has started a required
+    course of, with where they stand in each course.
+
+    Queries: the tracks' requirements with their courses, the learner's specialty, then
+    ``learners.api.course_standings`` once for every course of every track."""
+    if not tracks:
+        return []
+    prefetch_related_objects(
+        tracks,
+        Prefetch(
+            "requirements",
+            queryset=TrackRequirement.objects.select_related("course", "course__locale").order_by(
+                "sort_order"
+            ),
+        ),
+    )
+    specialty = specialty_of(user=user)
+    required: dict[int, list[CoursePage]] = {}
+    courses: dict[int, CoursePage] = {}
+    for track in tracks:
+        mine = [
+            r.course
+            for r in track.requirements.all()
+            if r.specialty in ("", specialty) and r.course.live
+        ]
+        required[track.pk] = mine
+        courses.update((c.pk, c) for c in mine)
+    if not courses:
+        return []
+    standings = course_standings(user_ids=[user.pk], courses=list(courses.values()))
+    working = []
+    for track in tracks:
+        entries = [
+            TrackCourse(
+                course=course,
+                completion=standings[(user.pk, course.pk)].completion,
+                enrolled=standings[(user.pk, course.pk)].enrolled,
+            )
+            for course in required[track.pk]
+        ]
+        started = any(e.enrolled or e.completion.done for e in entries)
+        if entries and started:
+            working.append(TrackProgress(track=track, courses=entries))
+    return working
+
+
+def my_certifications(
+    *, user: User | AnonymousUser, today: date | None = None
+) -> CertificationOverview:
+    """The signed-in learner's certificates and the certifications they are working towards.
+
+    One query finds the tracks that matter (active ones, and any the learner holds a certificate
+    on); a learner who holds none and has no track to work towards costs nothing more.
+    """
+    if not user.is_authenticated:
+        return CertificationOverview([], [])
+    today = today or timezone.localdate()
+    tracks = list(
+        CertificationTrack.objects.annotate(
+            held=Exists(Certificate.objects.filter(track=OuterRef("pk"), user=user))
+        )
+        .filter(Q(active=True) | Q(held=True))
+        .order_by("name")
+    )
+    cards = _cards(user, today) if any(t.held for t in tracks) else []
+    working = _working_towards(user, [t for t in tracks if t.active and not t.held])
+    return CertificationOverview(cards, working)
+
+
+def my_certificates(*, user: User | AnonymousUser) -> list[CertificateCard]:
+    """The signed-in learner's certificates: the current one per track, newest first."""
+    if not user.is_authenticated:
+        return []
+    return _cards(user, timezone.localdate())
