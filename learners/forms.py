@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Profile
@@ -39,29 +38,28 @@ class CohortForm(forms.Form):
 
 
 class AddMembersForm(forms.Form):
-    """Practitioners to add, by email address, one per line."""
+    """People to add, by email address, one per line (or separated by commas or semicolons, as
+    when pasted from a spreadsheet or an email). ``services.cohort_add_addresses`` sorts them."""
+
+    MAX_ADDRESSES = 500
 
     emails = forms.CharField(
         label=_("Email addresses, one per line"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Practitioners must have an account; import new ones from a CSV file first."),
+        help_text=_(
+            "Known addresses are added. An address without an account gets one, and an email "
+            "inviting the person to set a password."
+        ),
     )
 
-    def clean_emails(self) -> list[Any]:
-        from django.contrib.auth import get_user_model
-
-        lines = [line.strip() for line in self.cleaned_data["emails"].splitlines() if line.strip()]
-        wanted = Q()
-        for line in lines:
-            wanted |= Q(email__iexact=line)
-        found = get_user_model().objects.filter(wanted) if lines else []
-        users = {u.email.casefold(): u for u in found}
-        unknown = [line for line in lines if line.casefold() not in users]
-        if unknown:
+    def clean_emails(self) -> list[str]:
+        text = self.cleaned_data["emails"].replace(",", "\n").replace(";", "\n")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if len(lines) > self.MAX_ADDRESSES:
             raise forms.ValidationError(
-                _("No account has the address: %(emails)s."), params={"emails": ", ".join(unknown)}
+                _("Add at most %(max)d addresses at a time."), params={"max": self.MAX_ADDRESSES}
             )
-        return list({id(u): u for u in (users[line.casefold()] for line in lines)}.values())
+        return lines
 
 
 class AssignCourseForm(forms.Form):

@@ -6,6 +6,11 @@ address (case ignored): a new address makes an account (with no usable password:
 sets one through password reset), a profile and a place in the Practitioner group; a known one
 has its name and profile updated where they differ. Writing is one transaction, and a row that
 already matches the database is not written at all, so importing a file twice changes nothing.
+
+Nothing is damaged silently: a name with ``?`` where a letter belongs (Excel writes ``?`` for the
+Kazakh letters Windows-1251 lacks) refuses the whole file, and a stored name is never replaced by
+a copy that lacks its Kazakh letters ("Нұрланов" stays when the file says "Нурланов"): it is kept
+and the result says so in ``notes``, with former region names read as today's region.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,7 +37,7 @@ from accounts.api import Role
 from core.api import Progress, Specialty
 
 from .models import Cohort, CohortMembership, Profile
-from .regions import region_code_for
+from .regions import RegionMatch, region_lookup
 from .services import cohort_add_member
 
 __all__ = [
@@ -39,6 +45,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "ImportResult",
     "LineError",
+    "LineNote",
     "Progress",
     "specialists_import",
 ]
@@ -64,6 +71,12 @@ class LineError:
         return f"{where}: '{self.value}' {self.reason}" if self.value else f"{where}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class LineNote(LineError):
+    """Something the import did that the reader should know: a former region name read as
+    today's region, a stored name kept because the file's copy lost its Kazakh letters."""
+
+
 @dataclass
 class ImportResult:
     """What an import did: the email addresses created, updated and unchanged, and every error.
@@ -77,6 +90,7 @@ class ImportResult:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     errors: list[LineError] = field(default_factory=list)
+    notes: list[LineNote] = field(default_factory=list)
     invalid_rows: int = 0
     rejected: bool = False
 
@@ -101,20 +115,26 @@ def specialists_import(
     result either way. An exception while writing (a database error) rolls the whole import back.
     """
     errors: list[LineError] = []
-    records = _read(data, errors)
-    if records is None:
+    read = _read(data, errors)
+    if read is None:
         logger.debug("Specialists file %s rejected: %s", filename, errors[0])
         return ImportResult(errors=errors, rejected=True)
-    rows = _check_rows(records, errors)
+    records, encoding = read
+    rows = _check_rows(records, errors, encoding)
     existing = _check_against_database(rows, errors)
     errors.sort(key=lambda e: (e.line, COLUMNS.index(e.column) if e.column else -1))
     bad_lines = {e.line for e in errors}
     result = ImportResult(errors=errors, invalid_rows=len(bad_lines))
-    if bad_lines and not partial:
+    # Lost letters mean the whole file was saved wrongly: refused even with ``partial``.
+    lossy = any(isinstance(e, _LostLetters) for e in errors)
+    if bad_lines and (lossy or not partial):
         logger.debug("Specialists file %s rejected: invalid lines %s.", filename, sorted(bad_lines))
         result.rejected = True
         return result
-    _write([row for row in rows if row.line not in bad_lines], existing, result, progress)
+    good = [row for row in rows if row.line not in bad_lines]
+    result.notes = [note for row in good for note in row.notes]
+    _write(good, existing, result, progress)
+    result.notes.sort(key=lambda n: (n.line, COLUMNS.index(n.column) if n.column else -1))
     logger.debug("Imported specialists from %s: %s.", filename, result.summary())
     return result
 
@@ -143,8 +163,9 @@ class _Record:
         return len(self.fields) >= self.header_width and not any(v.strip() for v in padding)
 
 
-def _decode(data: bytes) -> str | None:
-    """The text of a UTF-8 (with or without BOM) or Windows-1251 file; None for anything else.
+def _decode(data: bytes) -> tuple[str, str] | None:
+    """The text and encoding of a UTF-8 (with or without BOM) or Windows-1251 file; None for
+    anything else.
 
     UTF-8 is tried first: Windows-1251 gives a character for almost every byte, whereas Cyrillic
     in Windows-1251 is practically never valid UTF-8.
@@ -153,7 +174,7 @@ def _decode(data: bytes) -> str | None:
         return None
     for encoding in ("utf-8-sig", "cp1251"):
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     return None
@@ -168,17 +189,19 @@ def _split(reader: Any) -> Iterator[tuple[int, list[str]]]:
             yield line, fields
 
 
-def _read(data: bytes, errors: list[LineError]) -> list[_Record] | None:
-    """The data rows, or None (with the reason in ``errors``) when the file is unusable."""
+def _read(data: bytes, errors: list[LineError]) -> tuple[list[_Record], str] | None:
+    """The data rows and the file's encoding, or None (with the reason in ``errors``) when the
+    file is unusable."""
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # .xlsx (zip), .xls (OLE)
         errors.append(LineError(1, "the file is a spreadsheet, not CSV; save it as CSV (UTF-8)"))
         return None
-    text = _decode(data)
-    if text is None:
+    decoded = _decode(data)
+    if decoded is None:
         errors.append(
             LineError(1, "the file is not UTF-8 or Windows-1251 text; save it as CSV (UTF-8)")
         )
         return None
+    text, encoding = decoded
     header_text = next((line for line in text.splitlines() if line.strip()), "")
     if not header_text:
         errors.append(LineError(1, "the file is empty; a header row naming the columns is needed"))
@@ -204,7 +227,7 @@ def _read(data: bytes, errors: list[LineError]) -> list[_Record] | None:
     for line, fields in split[1:]:
         values = {name: value.strip() for name, value in zip(columns, fields, strict=False)}
         records.append(_Record(line, values, fields, len(columns)))
-    return records
+    return records, encoding
 
 
 def _check_header(line: int, columns: list[str], errors: list[LineError]) -> bool:
@@ -245,6 +268,31 @@ class _Row:
     organisation: str
     language: str
     cohort: str
+    notes: tuple[LineNote, ...] = ()
+
+
+@dataclass(frozen=True)
+class _LostLetters(LineError):
+    """A value with ``?`` where letters were lost: the file must be saved again as UTF-8."""
+
+
+#: Where Excel wrote ``?`` for a letter: in a name, any ``?``; elsewhere a ``?`` before a letter.
+_LOST_IN_NAME = re.compile(r"\?")
+_LOST_IN_TEXT = re.compile(r"\?\w")
+
+
+def _lost_letters_reason(encoding: str) -> str:
+    if encoding == "cp1251":
+        return (
+            "has '?' where a letter belongs: the file was saved as Windows-1251 (plain \"CSV\" "
+            "in Excel), which has no ә ғ қ ң ө ұ ү һ, so they became '?'. Save the file as "  # noqa: RUF001
+            '"CSV UTF-8" and import it again'
+        )
+    return (
+        "has '?' where a letter belongs: the letters were lost when the file was saved in an "
+        'encoding without Kazakh letters. Correct it, or save the original as "CSV UTF-8" and '
+        "import it again"
+    )
 
 
 def _specialties() -> dict[str, str]:
@@ -262,19 +310,20 @@ def _max_length(model: Any, name: str) -> int:
 class _RowChecker:
     """Checks one record's values, with the lookup tables and limits read once per file."""
 
-    def __init__(self) -> None:
+    def __init__(self, encoding: str = "utf-8") -> None:
         user_model = get_user_model()
+        self.lost_letters = _lost_letters_reason(encoding)
         self.specialties = _specialties()
         self.languages = sorted(code for code, _ in settings.LANGUAGES)
         self.username_max = _max_length(user_model, "username")
         self.first_max = _max_length(user_model, "first_name")
         self.last_max = _max_length(user_model, "last_name")
         self.organisation_max = _max_length(Profile, "organisation")
-        self.regions: dict[str, str | None] = {}  # region_code_for tries 60 names: ask once
+        self.regions: dict[str, RegionMatch] = {}  # a file repeats its regions: look up once
 
-    def region(self, value: str) -> str | None:
+    def region(self, value: str) -> RegionMatch:
         if value not in self.regions:
-            self.regions[value] = region_code_for(value)
+            self.regions[value] = region_lookup(value)
         return self.regions[value]
 
     def check(self, record: _Record) -> tuple[_Row | None, list[LineError]]:
@@ -301,6 +350,10 @@ class _RowChecker:
         first_name, _, last_name = full_name.partition(" ")
         if not full_name:
             fail("full_name", "a value is required")
+        elif _LOST_IN_NAME.search(full_name):
+            errors.append(
+                _LostLetters(record.line, self.lost_letters, "full_name", values["full_name"])
+            )
         elif len(first_name) > self.first_max or len(last_name) > self.last_max:
             fail("full_name", f"is too long (at most {self.first_max} characters for the first "
                  f"name and {self.last_max} for the rest)")  # fmt: skip
@@ -309,13 +362,28 @@ class _RowChecker:
             fail("specialty", "a value is required")
         elif specialty is None:
             fail("specialty", f"is not a specialty (one of: {', '.join(Specialty.values)})")
-        region = self.region(values["region"]) if values["region"] else None
-        if not values["region"]:
+        match = self.region(values["region"]) if values["region"] else None
+        region = match.code if match else None
+        notes: list[LineNote] = []
+        if match is None:
             fail("region", "a value is required")
+        elif match.candidates:
+            names = " or ".join(match.named(code) for code in match.candidates)
+            fail("region", f"is a former region that is now {len(match.candidates)} regions: "
+                 f"{names}; write the one the specialist works in")  # fmt: skip
         elif region is None:
-            fail("region", "is not a region of Kazakhstan")
+            hint = " or ".join(f"'{match.named(code)}'" for code in match.suggestions)
+            suggestion = f"; did you mean {hint}?" if hint else ""
+            fail("region", f"is not a region of Kazakhstan{suggestion}")
+        elif match.note:
+            reason = f"{match.note}; imported as {match.named(region)}"
+            notes.append(LineNote(record.line, reason, "region", values["region"]))
         if len(values["organisation"]) > self.organisation_max:
             fail("organisation", f"is longer than {self.organisation_max} characters")
+        elif _LOST_IN_TEXT.search(values["organisation"]):
+            errors.append(
+                _LostLetters(record.line, self.lost_letters, "organisation", values["organisation"])
+            )
         language = values["language"].lower()
         if not language:
             fail("language", "a value is required")
@@ -327,15 +395,15 @@ class _RowChecker:
         row = _Row(
             line=record.line, email=email, first_name=first_name, last_name=last_name,
             specialty=specialty, region=region, organisation=values["organisation"],
-            language=language, cohort=values.get("cohort", ""),
+            language=language, cohort=values.get("cohort", ""), notes=tuple(notes),
         )  # fmt: skip
         return row, errors
 
 
-def _check_rows(records: list[_Record], errors: list[LineError]) -> list[_Row]:
+def _check_rows(records: list[_Record], errors: list[LineError], encoding: str) -> list[_Row]:
     """The rows with every value valid; an error for each bad value and each wrong-length row,
     and on every line of an email address that appears more than once."""
-    checker = _RowChecker()
+    checker = _RowChecker(encoding)
     rows: list[_Row] = []
     lines_by_email: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for record in records:
@@ -449,7 +517,7 @@ def _write(
                 Profile.objects.create(user=user, **_profile_fields(row))
                 changed = True
             else:
-                changed = _update_user(user, row)
+                changed = _update_user(user, row, result)
                 changed |= _update_profile(user, row)
             if user.pk not in existing.practitioners:
                 group.user_set.add(user)
@@ -468,10 +536,30 @@ def _write(
                 progress(done, len(rows), row.email)
 
 
-def _update_user(user: User, row: _Row) -> bool:
-    """Set the name from the row unless the account already has it, however it is split."""
+#: Each Kazakh letter and the Russian one a keyboard or an encoding without it gives instead.
+_WITHOUT_KAZAKH = str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухиАГКНОУУХИ")
+
+
+def _lossy_copy(stored: str, new: str) -> bool:
+    """True when ``new`` is ``stored`` with some Kazakh letters lost (made Russian, or ``?``)."""
+    if new == stored or len(new) != len(stored):
+        return False
+    return all(
+        n == s or (s != s.translate(_WITHOUT_KAZAKH) and n in (s.translate(_WITHOUT_KAZAKH), "?"))
+        for n, s in zip(new, stored, strict=True)
+    )
+
+
+def _update_user(user: User, row: _Row, result: ImportResult) -> bool:
+    """Set the name from the row unless the account already has it, however it is split, or
+    the row's is the stored name without its Kazakh letters (kept, with a note)."""
     have = " ".join(f"{user.first_name} {user.last_name}".split())
-    if have == " ".join(f"{row.first_name} {row.last_name}".split()):
+    wanted = " ".join(f"{row.first_name} {row.last_name}".split())
+    if have == wanted:
+        return False
+    if _lossy_copy(have, wanted):
+        reason = f"lacks the Kazakh letters of the stored name '{have}', which was kept"
+        result.notes.append(LineNote(row.line, reason, "full_name", wanted))
         return False
     user.first_name, user.last_name = row.first_name, row.last_name
     user.save(update_fields=["first_name", "last_name"])

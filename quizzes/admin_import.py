@@ -48,13 +48,25 @@ class ImportForm(forms.Form):
         label=_("Existing category"),
         queryset=QuestionCategory.objects.all(),
         required=False,
-        help_text=_("A GIFT $CATEGORY line puts the questions after it in a category inside it."),
+        help_text=_(
+            "Optional for a GIFT file: its $CATEGORY lines name the categories of the questions "
+            "after them. Questions before any $CATEGORY line (and every question of an Aiken "
+            "file) go here."
+        ),
     )
     new_category = forms.CharField(
         label=_("or a new category"),
         max_length=255,
         required=False,
         help_text=_("Use / to nest categories, for example “Trauma-informed care/Module 1”."),
+    )
+    nest = forms.BooleanField(
+        label=_("Put the file's categories inside this category"),
+        required=False,
+        help_text=_(
+            "For example, $CATEGORY: Module 1 then goes to “<this category>/Module 1”. Leave "
+            "it unticked to use the file's categories as they are."
+        ),
     )
     skip_unsupported = forms.BooleanField(
         label=_(
@@ -85,7 +97,8 @@ class ImportForm(forms.Form):
             ) from None
 
     def clean(self) -> dict[str, Any]:
-        """Exactly one of an existing category and a new name; ``category_name`` is the one."""
+        """At most one of an existing category and a new name (``category_name`` is the one, or
+        ""); one is needed for an Aiken file and to put the file's categories inside it."""
         super().clean()
         cleaned = self.cleaned_data
         existing, new = cleaned.get("category"), (cleaned.get("new_category") or "").strip()
@@ -93,8 +106,15 @@ class ImportForm(forms.Form):
             self.add_error(
                 "new_category", _("Choose an existing category or name a new one, not both.")
             )
-        elif not existing and not new:
-            self.add_error("category", _("Choose a category, or name a new one."))
+        elif not existing and not new and cleaned.get("format") == "aiken":
+            self.add_error(
+                "category", _("An Aiken file has no categories: choose one or name a new one.")
+            )
+        elif not existing and not new and cleaned.get("nest"):
+            self.add_error(
+                "category",
+                _("Choose the category to put the file's categories in, or untick that box."),
+            )
         cleaned["category_name"] = existing.name if existing else new
         return cleaned
 
@@ -130,6 +150,7 @@ def import_questions(request: HttpRequest) -> HttpResponse:
             text=data["file"],
             fmt=data["format"],
             category=data["category_name"],
+            nest=data["nest"],
             skip_unsupported=data["skip_unsupported"],
             dry_run=data["dry_run"],
             filename=form.filename,

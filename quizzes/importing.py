@@ -43,6 +43,7 @@ __all__ = [
     "ImportReport",
     "ImportedQuestion",
     "category_path",
+    "file_category",
     "questions_import",
     "title_from_text",
 ]
@@ -175,19 +176,22 @@ def questions_import(
     *,
     text: str,
     fmt: Format,
-    category: str,
+    category: str = "",
+    nest: bool = False,
     skip_unsupported: bool = False,
     dry_run: bool = False,
     filename: str = "",
 ) -> ImportReport:
-    """Create or update the questions of the GIFT or Aiken ``text`` in the category ``category``.
+    """Create or update the questions of the GIFT or Aiken ``text``.
 
-    The category is created when missing; a GIFT ``$CATEGORY: path`` puts the questions after it
-    in ``<category>/<path>`` (see ``category_path``). Constructs the quiz engine cannot store
-    (essays, descriptions) are errors unless ``skip_unsupported``, in which case they are listed
-    in ``skipped``. With any error nothing is written. ``dry_run`` checks everything, against the
-    database too, and reports what would change without writing. ``filename`` names the file in
-    the messages.
+    A GIFT ``$CATEGORY: path`` puts the questions after it in the category ``path`` names (see
+    ``file_category``); with ``nest`` in ``<category>/<path>`` instead (see ``category_path``).
+    Questions before any ``$CATEGORY`` (every question of an Aiken file) go to ``category``; with
+    no ``category`` they are an error. Categories are created when missing. Constructs the quiz
+    engine cannot store (essays, descriptions) are errors unless ``skip_unsupported``, in which
+    case they are listed in ``skipped``. With any error nothing is written. ``dry_run`` checks
+    everything, against the database too, and reports what would change without writing.
+    ``filename`` names the file in the messages.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown question format {fmt!r}; expected one of {FORMATS}")
@@ -196,17 +200,22 @@ def questions_import(
     def fail(line: int | None, message: str) -> None:
         report.errors.append(ImportProblem(line, message, filename))
 
-    base = _base_category(category, fail)
+    base = _base_category(category, fail) if category else ""
+    if nest and not base and base is not None:
+        fail(None, "to put the file's categories inside a category, name that category")
+        base = None
     if base is not None:
         report.category = base
     questions = _parse(text, fmt, skip_unsupported, report, fail)
-    drafts = [] if base is None else _drafts(questions, base, fail)
+    drafts = [] if base is None else _drafts(questions, base, nest, fail)
+    if not nest:  # where the questions went: the file's own categories, or the one given
+        report.category = ", ".join(dict.fromkeys(d.category for d in drafts)) or report.category
     if not questions and not report.errors:
         fail(None, "the file has no questions" + (" left to import" if report.skipped else ""))
     if not report.errors:
         try:
             with transaction.atomic():
-                _check_and_write(drafts, base or "", report, fail)
+                _check_and_write(drafts, base if nest and base else "", report, fail)
         except IntegrityError:
             # Someone saved a question with one of these titles between our read and our write.
             fail(None, "the question bank changed during the import; nothing was stored, try again")
@@ -215,6 +224,14 @@ def questions_import(
         report.categories_created = []
         report.errors.sort(key=lambda problem: problem.line or 0)
     return report
+
+
+def file_category(path: str | None) -> str:
+    """The category a GIFT ``$CATEGORY: path`` names: ``path`` without Moodle's leading context
+    (``$course$``, ``$system$``, any ``$...$``) and its ``top`` category, once each, with spaces
+    around each part trimmed; "" for none (no ``$CATEGORY``, or ``$course$/top``). Raises
+    ``ValueError`` for a path with an empty part (see ``category_path``)."""
+    return category_path("", path).lstrip("/")
 
 
 def category_path(base: str, path: str | None) -> str:
@@ -238,7 +255,7 @@ def category_path(base: str, path: str | None) -> str:
         parts = parts[1:]
     if parts and parts[0] == "top":
         parts = parts[1:]
-    return "/".join([base, *parts])
+    return "/".join([base, *parts]) if base else "/".join(parts)
 
 
 def title_from_text(text: str, text_format: str) -> str:
@@ -404,10 +421,11 @@ def _option(
     }
 
 
-def _drafts(questions: list[ParsedQuestion], base: str, fail: _Fail) -> list[_Draft]:
+def _drafts(questions: list[ParsedQuestion], base: str, nest: bool, fail: _Fail) -> list[_Draft]:
     """Every question as rows, with an error for each problem (all of them, every question).
 
-    A bad ``$CATEGORY`` path is reported once, at the first question it applies to.
+    A bad ``$CATEGORY`` path is reported once, at the first question it applies to, and so is a
+    question with no category at all (no ``$CATEGORY`` before it and no ``base``).
     """
     drafts: list[_Draft] = []
     bad_paths: set[str | None] = set()
@@ -416,7 +434,14 @@ def _drafts(questions: list[ParsedQuestion], base: str, fail: _Fail) -> list[_Dr
         if question.category in bad_paths:
             continue
         try:
-            category = category_path(base, question.category)
+            category = category_path(base, question.category) if nest else ""
+            category = category or file_category(question.category) or base
+            if not category:
+                bad_paths.add(question.category)
+                fail(question.line, "this question has no category: no $CATEGORY line comes "
+                     "before it and no category was given; add a $CATEGORY line before it, or "
+                     "choose a category for such questions")  # fmt: skip
+                continue
             problems = _category_problems(category)
             if problems:
                 raise ValueError("; ".join(problems))
@@ -519,11 +544,12 @@ def _unchanged(question: Question, draft: _Draft) -> bool:
 
 
 def _categories_needed(drafts: Iterable[_Draft], base: str) -> list[str]:
-    """The target category and every category between it and a question's category."""
-    names = {base}
+    """Every question's category and the categories between it and the top, or ``base`` (the
+    category the file's categories are put in, if any)."""
+    names = {base} if base else set()
     for draft in drafts:
         parts = draft.category.split("/")
-        for end in range(base.count("/") + 1, len(parts) + 1):
+        for end in range(base.count("/") + 1 if base else 1, len(parts) + 1):
             names.add("/".join(parts[:end]))
     return sorted(names)
 

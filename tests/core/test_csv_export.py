@@ -35,3 +35,18 @@ def test_csv_download_has_a_bom_and_safe_cells() -> None:
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     assert text.splitlines()[1] == "'=1+1,-2.5"
+
+
+def test_dates_and_times_are_local_to_the_second() -> None:
+    """Asia/Almaty (UTC+5): 14:04:05.123456 UTC is 19:04:05 on the clock in Almaty."""
+    import datetime
+
+    from core.csv_export import csv_cell
+
+    utc = datetime.datetime(2026, 12, 3, 14, 4, 5, 123456, tzinfo=datetime.UTC)
+    assert csv_cell(utc) == "2026-12-03 19:04:05"
+    assert csv_cell(datetime.datetime(2026, 12, 3, 19, 4, 5, 999)) == "2026-12-03 19:04:05"
+    assert csv_cell(datetime.date(2026, 12, 3)) == "2026-12-03"
+    response, writer = csv_download("t.csv")
+    writer.writerow(["=1+1", utc, 3])
+    assert response.content.decode("utf-8") == "\ufeff'=1+1,2026-12-03 19:04:05,3\r\n"

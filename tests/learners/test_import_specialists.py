@@ -460,12 +460,16 @@ def test_the_command_imports_and_prints_a_summary(tmp_path: Path) -> None:
     out, err = StringIO(), StringIO()
 
     call_command("import_specialists", str(path), "--no-progress", stdout=out, stderr=err)
-    assert out.getvalue() == "2 created, 0 updated, 0 unchanged.\n"
+    assert out.getvalue().splitlines() == [
+        "2 created, 0 updated, 0 unchanged.",
+        "2 invitations queued: each specialist gets an email with a link to set a password, "
+        "valid for 14 days.",
+    ]
     assert err.getvalue() == ""
 
     out = StringIO()
     call_command("import_specialists", str(path), "--no-progress", stdout=out)
-    assert out.getvalue() == "0 created, 0 updated, 2 unchanged.\n"
+    assert out.getvalue() == "0 created, 0 updated, 2 unchanged.\n"  # nobody invited twice
 
 
 def test_the_command_lists_what_changed_when_verbose(tmp_path: Path) -> None:
@@ -479,6 +483,9 @@ def test_the_command_lists_what_changed_when_verbose(tmp_path: Path) -> None:
         "created: bolat.sample@example.org",
         "updated: alma.example@example.org",
         "1 created, 1 updated, 0 unchanged.",
+        # Alma was imported before (without an invitation) and has never signed in: invited too.
+        "2 invitations queued: each specialist gets an email with a link to set a password, "
+        "valid for 14 days.",
     ]
 
 
@@ -508,7 +515,11 @@ def test_the_command_with_partial_imports_the_valid_rows(tmp_path: Path) -> None
         "import_specialists", str(path), "--partial", "--no-progress", stdout=out, stderr=err
     )
 
-    assert out.getvalue() == "1 created, 0 updated, 0 unchanged, 1 invalid row skipped.\n"
+    assert out.getvalue().splitlines() == [
+        "1 created, 0 updated, 0 unchanged, 1 invalid row skipped.",
+        "1 invitation queued: each specialist gets an email with a link to set a password, "
+        "valid for 14 days.",
+    ]
     assert err.getvalue() == "line 3, column 'region': 'Atlantis' is not a region of Kazakhstan\n"
     assert User.objects.get().email == "alma.example@example.org"
 
@@ -540,3 +551,101 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(CommandError, match=rf"^{re.escape(str(missing))} does not exist\.$"):
         call_command("import_specialists", str(missing))
+
+
+# No silent damage: letters lost to Windows-1251, former and misspelt regions
+
+
+def excel_1251(*rows: str) -> bytes:
+    """What Excel's plain "CSV" writes in a Russian locale: ``;`` and Windows-1251, with ``?``
+    for every Kazakh letter that encoding lacks."""
+    text = "\r\n".join(["email;full_name;specialty;region;organisation;language", *rows])
+    return text.encode("cp1251", errors="replace")
+
+
+def test_a_windows_1251_file_that_lost_kazakh_letters_is_refused_naming_the_rows() -> None:
+    data = excel_1251(
+        "a.sample@example.org;Айгүл Нұрланова;psychologist;Павлодарская область;;kk",
+        "b.sample@example.org;Тестова Вымышленная;psychologist;KZ-75;;ru",
+        "c.sample@example.org;Дана Сәрсенова;social_worker;Түркістан облысы;;kk",
+    )
+    assert b"\xd0\xef" not in data and b"?" in data  # real cp1251 bytes, with the "?" Excel writes
+
+    for partial in (False, True):
+        result = specialists_import(data=data, filename="excel.csv", partial=partial)
+
+        assert result.rejected
+        assert (result.created, result.updated) == ([], [])
+        assert [(e.line, e.column) for e in result.errors] == [(2, "full_name"), (4, "full_name")]
+        assert result.errors[0].value == "Айг?л Н?рланова"  # noqa: RUF001
+        assert 'save the file as "CSV UTF-8"' in str(result.errors[0]).replace("Save", "save")
+        assert "Windows-1251" in str(result.errors[0])
+    assert not User.objects.exists()
+
+
+def test_a_lossy_name_never_replaces_the_stored_one() -> None:
+    user = UserFactory(
+        email="n.sample@example.org", first_name="Айгүл", last_name="Нұрланова",
+        groups=["Practitioner"],
+    )  # fmt: skip
+    ProfileFactory(
+        user=user, region="KZ-55", specialty="psychologist", organisation="",
+        preferred_language="kk",
+    )  # fmt: skip
+    base = "n.sample@example.org,{name},psychologist,KZ-55,,kk"
+
+    lost = run(HEADER, base.format(name="Айг?л Н?рланова"))  # noqa: RUF001
+    assert lost.rejected
+    assert "has '?' where a letter belongs" in messages(lost)[0]
+
+    plain = run(HEADER, base.format(name="Айгул Нурланова"))
+    assert (plain.rejected, plain.updated) == (False, [])
+    assert [str(n) for n in plain.notes] == [
+        "line 2, column 'full_name': 'Айгул Нурланова' lacks the Kazakh letters of the stored "
+        "name 'Айгүл Нұрланова', which was kept"
+    ]
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name) == ("Айгүл", "Нұрланова")
+
+    renamed = run(HEADER, base.format(name="Айгүл Нұрланқызы"))
+    assert renamed.updated == ["n.sample@example.org"]
+    user.refresh_from_db()
+    assert user.last_name == "Нұрланқызы"
+
+
+def test_a_cp1251_semicolon_file_with_kazakh_region_names_is_imported() -> None:
+    data = excel_1251(
+        "k.sample@example.org;Тестова Вымышленная;psychologist;Түркістан облысы;;kk",
+        "l.sample@example.org;Бекова Примерная;psychologist;Алматы қ.;;kk",
+    )
+    result = specialists_import(data=data, filename="excel.csv")
+
+    assert result.created == ["k.sample@example.org", "l.sample@example.org"], messages(result)
+    assert Profile.objects.get(user__email="k.sample@example.org").region == "KZ-61"
+    assert Profile.objects.get(user__email="l.sample@example.org").region == "KZ-75"
+    assert [n.line for n in result.notes] == [2, 3]
+    assert "Түркістан облысы" in str(result.notes[0])
+
+
+def test_former_ambiguous_and_misspelt_regions() -> None:
+    result = run(
+        HEADER,
+        row(email="a@example.org", region="Южно-Казахстанская область"),
+        row(email="b@example.org", region="KZ-ALM"),
+        row(email="c@example.org", region="Павлодарска область"),
+        partial=True,
+    )
+
+    assert result.created == ["a@example.org"]
+    assert Profile.objects.get().region == "KZ-61"
+    assert [str(n) for n in result.notes] == [
+        "line 2, column 'region': 'Южно-Казахстанская область' a former name: renamed Turkistan "
+        "Region in 2018 (Shymkent has been a city of its own since then); imported as "
+        "Туркестанская область (KZ-61)"
+    ]
+    assert messages(result) == [
+        "line 3, column 'region': 'KZ-ALM' is a former region that is now 2 regions: "
+        "Almaty Region (KZ-19) or Jetisu Region (KZ-33); write the one the specialist works in",
+        "line 4, column 'region': 'Павлодарска область' is not a region of Kazakhstan; did you "
+        "mean 'Павлодарская область (KZ-55)'?",
+    ]

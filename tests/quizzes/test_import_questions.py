@@ -51,12 +51,15 @@ PRACTICE = "Bank/Trauma-informed care/Practice"
 
 
 def import_fixture(name: str, category: str = "Bank", **options: Any) -> ImportReport:
+    # The fixtures' $CATEGORY lines go inside the category named, as when asked to (``nest``).
+    options.setdefault("nest", True)
     fmt = "aiken" if name.endswith(".txt") else "gift"
     text = (FIXTURES / name).read_text(encoding="utf-8")
     return questions_import(text=text, fmt=fmt, category=category, filename=name, **options)
 
 
 def import_text(text: str, category: str = "Bank", **options: Any) -> ImportReport:
+    options.setdefault("nest", True)
     return questions_import(text=text, fmt="gift", category=category, filename="q.gift", **options)
 
 
@@ -339,11 +342,40 @@ def test_a_category_path_with_a_slash_inside_a_name_is_an_error() -> None:
 
 
 def test_an_unusable_target_category_is_an_error() -> None:
-    for name in ("", "  ", "A//B", "A/"):
+    for name in ("  ", "A//B", "A/"):
         report = import_text("::A::One.{T}", category=name)
         assert "is not a usable name" in str(report.errors[0])
     report = import_text("::A::One.{T}", category="x" * 256)
     assert "at most 255 characters" in str(report.errors[0])
+    assert not QuestionCategory.objects.exists()
+
+
+def test_the_files_own_categories_are_used_unless_asked_to_nest() -> None:
+    report = import_fixture("categories.gift", category="Course", nest=False)
+
+    assert report.ok, report.errors
+    where = dict(Question.objects.values_list("title", "category__name"))
+    assert where == {
+        "Uncategorised": "Course",
+        "In module one": "Module 1/Safety",
+        "In system": "Shared",
+        "Under top": "Plain top",
+        "Spaced": "Module 2/Choice",
+        "Back to the base": "Course",
+    }
+    assert "Course/Module 1" not in report.categories_created
+    assert "Module 1" in report.categories_created
+
+
+def test_questions_with_no_category_anywhere_are_an_error() -> None:
+    report = import_text("::A::One.{T}\n\n::B::Two.{F}\n", category="", nest=False)
+    assert [str(e) for e in report.errors] == [
+        "q.gift:1: this question has no category: no $CATEGORY line comes before it and no "
+        "category was given; add a $CATEGORY line before it, or choose a category for such "
+        "questions"
+    ]
+    report = import_text("::A::One.{T}", category="")
+    assert "name that category" in str(report.errors[0])
     assert not QuestionCategory.objects.exists()
 
 
@@ -369,7 +401,9 @@ def test_a_changed_question_is_updated_in_place_and_its_options_replaced() -> No
     quiz = make_quiz([safety])
     text = (FIXTURES / "all_types.gift").read_text().replace("~Collaboration#", "~Co-operation#")
 
-    report = questions_import(text=text, fmt="gift", category="Bank", filename="all_types.gift")
+    report = questions_import(
+        text=text, fmt="gift", category="Bank", filename="all_types.gift", nest=True
+    )
 
     assert [q.title for q in report.updated] == ["Safety first"]
     assert len(report.unchanged) == 10
@@ -568,7 +602,7 @@ def test_a_dry_run_reports_and_writes_nothing() -> None:
     text += "\n\n$CATEGORY: New\n\n::Fresh::A new one.{T}\n"
     before = bank()
 
-    report = questions_import(text=text, fmt="gift", category="Bank", dry_run=True)
+    report = questions_import(text=text, fmt="gift", category="Bank", dry_run=True, nest=True)
 
     assert bank() == before
     assert [q.title for q in report.created] == ["Fresh"]
@@ -597,7 +631,7 @@ def test_export_then_import_into_a_new_category_recreates_the_same_questions() -
     source = QuestionCategory.objects.get(name="Bank")
 
     result = questions_export(category=source)
-    report = questions_import(text=result.text, fmt="gift", category="Copy")
+    report = questions_import(text=result.text, fmt="gift", category="Copy", nest=True)
 
     assert (result.exported, result.skipped, result.warnings) == (11, [], [])
     assert report.ok and len(report.created) == 11
@@ -611,7 +645,7 @@ def test_export_then_import_over_the_same_category_changes_nothing() -> None:
     before = bank()
     result = questions_export(category=QuestionCategory.objects.get(name="Bank"))
 
-    report = questions_import(text=result.text, fmt="gift", category="Bank")
+    report = questions_import(text=result.text, fmt="gift", category="Bank", nest=True)
 
     assert (len(report.created), len(report.updated), len(report.unchanged)) == (0, 0, 11)
     assert bank() == before
@@ -635,10 +669,10 @@ def test_questions_made_in_the_cms_survive_the_round_trip() -> None:
     before = bank()
 
     result = questions_export(category=category)
-    over = questions_import(text=result.text, fmt="gift", category="CMS")
+    over = questions_import(text=result.text, fmt="gift", category="CMS", nest=True)
     assert len(over.unchanged) == 6
     assert bank() == before
-    fresh = questions_import(text=result.text, fmt="gift", category="Fresh")
+    fresh = questions_import(text=result.text, fmt="gift", category="Fresh", nest=True)
 
     assert result.text.index("$CATEGORY: $course$/top/Inner") > result.text.index("blank")
     assert "line two of numeric {#" in result.text  # a missing word, as Moodle writes it
@@ -668,7 +702,7 @@ def test_ordering_and_scenario_questions_are_listed_not_exported() -> None:
     assert result.text.startswith("// Not exported: GIFT cannot express these questions.\n")
     assert "// - 'Steps' (Mixed): GIFT has no ordering questions\n" in result.text
     assert "::Kept::" in result.text
-    imported = questions_import(text=result.text, fmt="gift", category="Again")
+    imported = questions_import(text=result.text, fmt="gift", category="Again", nest=True)
     assert [q.title for q in imported.created] == ["Kept"]
 
 
@@ -698,7 +732,7 @@ def test_export_without_subcategories_and_of_the_whole_bank() -> None:
     assert "$CATEGORY" not in own.text
     assert everything.exported == 6
     assert "$CATEGORY: $course$/top/Course/Module 1/Safety" in everything.text
-    report = questions_import(text=everything.text, fmt="gift", category="Copy")
+    report = questions_import(text=everything.text, fmt="gift", category="Copy", nest=True)
     assert "Copy/Course/Module 1/Safety" in report.categories_created
 
 
@@ -736,13 +770,26 @@ def run(command: str, *args: str) -> tuple[str, str]:
 
 def test_the_import_command_imports_and_prints_a_summary() -> None:
     path = FIXTURES / "all_types.gift"
-    out, _ = run("import_questions", str(path), "--format", "gift", "--category", "Bank")
+    out, _ = run("import_questions", str(path), "--format", "gift", "--category", "Bank", "--nest")
     assert out.strip().endswith("into 'Bank': 11 created, 0 updated, 0 unchanged; new categories: "
                                 "Bank, Bank/Trauma-informed care, Bank/Trauma-informed care/Practice, "
                                 "Bank/Trauma-informed care/Principles.")  # fmt: skip
 
-    out, _ = run("import_questions", str(path), "--format=gift", "--category=Bank", "-v2")
+    out, _ = run("import_questions", str(path), "--format=gift", "--category=Bank", "--nest", "-v2")
     assert out.strip().endswith("0 created, 0 updated, 11 unchanged.")
+
+
+def test_the_import_command_uses_the_files_own_categories_without_category() -> None:
+    path = FIXTURES / "all_types.gift"
+    out, _ = run("import_questions", str(path), "--format", "gift")
+    assert "11 created" in out
+    assert set(QuestionCategory.objects.values_list("name", flat=True)) == {
+        "Trauma-informed care", "Trauma-informed care/Practice", "Trauma-informed care/Principles",
+    }  # fmt: skip
+    with pytest.raises(CommandError, match="An Aiken file has no categories"):
+        run("import_questions", str(FIXTURES / "questions.txt"), "--format", "aiken")
+    with pytest.raises(CommandError, match="--nest puts the file's categories inside"):
+        run("import_questions", str(path), "--format", "gift", "--nest")
 
 
 def test_the_import_command_lists_every_error_and_fails() -> None:
@@ -856,7 +903,7 @@ def trainer(client: Client) -> Any:
 
 
 def upload(client: Client, data: bytes, name: str = "questions.gift", **fields: Any) -> Any:
-    payload = {"file": SimpleUploadedFile(name, data), "format": "gift", **fields}
+    payload = {"file": SimpleUploadedFile(name, data), "format": "gift", "nest": "on", **fields}
     if "category" not in fields:
         payload.setdefault("new_category", "Uploaded")
     return client.post(IMPORT_URL, payload)
@@ -911,7 +958,13 @@ def test_the_upload_imports_aiken(client: Client, trainer: Any) -> None:
         (b"x" * (2 * 1024 * 1024 + 1), {}, "The file is larger than 2 MB."),
         (b"", {}, "The submitted file is empty."),
         ("::Тема::Да?{T}".encode("cp1251"), {}, "questions.gift is not UTF-8 text"),
-        (b"::A::B?{T}", {"new_category": ""}, "Choose a category, or name a new one."),
+        (b"::A::B?{T}", {"new_category": "", "nest": ""}, "this question has no category"),
+        (b"::A::B?{T}", {"new_category": ""}, "Choose the category to put the file"),
+        (
+            b"A?\nA. Yes\nB. No\nANSWER: A\n",
+            {"new_category": "", "nest": "", "format": "aiken"},
+            "An Aiken file has no categories: choose one or name a new one.",
+        ),
     ],
 )
 def test_the_upload_form_refuses_bad_input(

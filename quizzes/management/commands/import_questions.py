@@ -1,4 +1,5 @@
-"""``manage.py import_questions --format gift|aiken FILE --category NAME``: load a question file."""
+"""``manage.py import_questions --format gift|aiken FILE [--category NAME [--nest]]``: load a
+question file."""
 
 from __future__ import annotations
 
@@ -23,9 +24,14 @@ class Command(BaseCommand):
         parser.add_argument("--format", required=True, choices=FORMATS, dest="fmt")
         parser.add_argument(
             "--category",
-            required=True,
-            help="the category the questions go to (created if missing); a GIFT $CATEGORY "
-            "puts questions in a category inside it",
+            default="",
+            help="the category of the questions before any GIFT $CATEGORY line (required for "
+            "Aiken); created if missing. A GIFT file's $CATEGORY lines name their own categories",
+        )
+        parser.add_argument(
+            "--nest",
+            action="store_true",
+            help="put the file's $CATEGORY categories inside --category",
         )
         parser.add_argument(
             "--skip-unsupported",
@@ -41,11 +47,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
+        if not options["category"] and options["fmt"] == "aiken":
+            raise CommandError("An Aiken file has no categories: give one with --category.")
+        if options["nest"] and not options["category"]:
+            raise CommandError("--nest puts the file's categories inside --category: give one.")
         text = _read(path, options["encoding"])
         report = questions_import(
             text=text,
             fmt=options["fmt"],
             category=options["category"],
+            nest=options["nest"],
             skip_unsupported=options["skip_unsupported"],
             dry_run=options["dry_run"],
             filename=str(path),
