@@ -10,6 +10,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from .permissions import can_use_cms
+from .services import invitation_accept
 
 SESSION_KEY = "zhusan_can_edit"
 
@@ -18,3 +19,9 @@ SESSION_KEY = "zhusan_can_edit"
 def remember_editor(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_KEY] = can_use_cms(user)
+
+
+@receiver(user_logged_in)
+def accept_invitation(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    """Signing in, however it happens, is what an invitation asks: mark it accepted."""
+    invitation_accept(user=user)

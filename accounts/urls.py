@@ -1,7 +1,10 @@
-"""Sign-in, sign-out, password change and reset, and My learning."""
+"""Sign-in, sign-out, password change and reset, and invitation links."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+
+from .forms import EveryAccountPasswordResetForm
+from .views import InvitationView, PasswordResetConfirmView
 
 app_name = "accounts"
 
@@ -24,6 +27,7 @@ urlpatterns = [
         "password/reset/",
         auth_views.PasswordResetView.as_view(
             success_url=reverse_lazy("accounts:password_reset_done"),
+            form_class=EveryAccountPasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),
@@ -36,7 +40,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        PasswordResetConfirmView.as_view(
             success_url=reverse_lazy("accounts:password_reset_complete")
         ),
         name="password_reset_confirm",
@@ -46,4 +50,5 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("invitation/<uidb64>/<token>/", InvitationView.as_view(), name="invitation"),
 ]

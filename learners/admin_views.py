@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from accounts.api import invitations_progress, invitations_retry
 
 from .import_jobs import specialist_import_job_create
 from .permissions import can_import_specialists
@@ -20,7 +25,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("Columns and encodings are described in docs/importing-specialists.md."),
+        help_text=_("Columns, regions and encodings: see “How to prepare the file” above."),
     )
     partial = forms.BooleanField(
         label=_("Import the valid rows even if some rows are invalid"), required=False
@@ -70,4 +75,40 @@ def status(request: HttpRequest, job_id: int) -> HttpResponse:
     job = specialist_import_job_status(job_id=job_id)
     if job is None:
         raise Http404
-    return render(request, "learners/admin/import_status.html", {"job": job})
+    invitation_ids = job.result.get("invitations", []) if isinstance(job.result, dict) else []
+    sent, total = invitations_progress(invitation_ids=invitation_ids)
+    return render(
+        request,
+        "learners/admin/import_status.html",
+        {
+            "job": job,
+            "invitations_sent": sent,
+            "invitations_total": total,
+            "invitations_percent": round(100 * sent / total) if total else 100,
+            "sending": sent < total,
+        },
+    )
+
+
+@require_POST
+def send_invitations(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Send now the job's invitations that are still waiting (their task was lost)."""
+    _check(request)
+    job = specialist_import_job_status(job_id=job_id)
+    if job is None:
+        raise Http404
+    invitation_ids = job.result.get("invitations", []) if isinstance(job.result, dict) else []
+    count = invitations_retry(invitation_ids=invitation_ids)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d waiting invitation is being sent.",
+                "%(n)d waiting invitations are being sent.",
+                count,
+            )
+            % {"n": count},
+        )
+    else:
+        messages.info(request, gettext("No invitation is waiting: every one has been sent."))
+    return HttpResponseRedirect(reverse("learners_import_status", args=[job.pk]))

@@ -1,15 +1,19 @@
 """The specialists import as a job in the CMS: the uploaded file is stored with the job, the
 import runs in a Celery task (``tasks.import_specialists_job``) and writes its progress and result
-on the job, which the status page shows."""
+on the job, which the status page shows. The people it names who cannot sign in yet are invited
+(``invitations.specialists_invite``); the invitations' ids are kept in the job's result, so the
+page shows how many emails have gone out."""
 
 from __future__ import annotations
 
 import time
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 
 from .importing import ImportResult, specialists_import
+from .invitations import specialists_invite
 from .models import SpecialistImportJob
 
 __all__ = [
@@ -68,7 +72,14 @@ def specialist_import_job_run(*, job_id: int, progress_interval: float) -> str:
     status = (
         SpecialistImportJob.Status.REJECTED if result.rejected else SpecialistImportJob.Status.DONE
     )
-    _job_update(job_id, status=status, result=_job_result(result), finished_at=timezone.now())
+    summary = _job_result(result)
+    # The invitations and the job's record of them commit together; the emails go out after.
+    with transaction.atomic():
+        if not result.rejected:
+            summary["invitations"] = specialists_invite(
+                emails=[*result.created, *result.updated, *result.unchanged], by=job.created_by
+            )
+        _job_update(job_id, status=status, result=summary, finished_at=timezone.now())
     return str(status)
 
 
@@ -80,4 +91,5 @@ def _job_result(result: ImportResult) -> dict[str, object]:
         "unchanged": len(result.unchanged),
         "invalid_rows": result.invalid_rows,
         "errors": [str(error) for error in result.errors],
+        "notes": [str(note) for note in result.notes],
     }

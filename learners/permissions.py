@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "can_import_specialists",
+    "can_resend_invitations",
     "can_run_cohorts",
     "can_view_reports",
     "keeps_a_profile",
@@ -25,6 +26,12 @@ __all__ = [
 
 def can_run_cohorts(user: User | AnonymousUser) -> bool:
     """Starting a cohort (its creator runs it): trainers and administrators."""
+    return is_administrator(user) or has_role(user, Role.TRAINER)
+
+
+def can_resend_invitations(user: User | AnonymousUser) -> bool:
+    """Sending an invitation again to members of a cohort one sees who have not signed in yet:
+    trainers (their cohorts, ``selectors.cohorts_visible_to``) and administrators."""
     return is_administrator(user) or has_role(user, Role.TRAINER)
 
 

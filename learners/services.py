@@ -7,16 +7,24 @@ nothing; a unique constraint, not an earlier check, decides a race.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.api import AccountTaken, Role, account_create
 from courses.api import CoursePage, LessonPage, course_of_lesson, live_courses
 
+from .invitations import people_invite, specialists_invite
 from .models import (
     Cohort,
     CohortCourse,
@@ -28,6 +36,8 @@ from .models import (
 )
 
 __all__ = [
+    "CohortAdditions",
+    "cohort_add_addresses",
     "cohort_add_member",
     "cohort_add_trainer",
     "cohort_assign_course",
@@ -202,3 +212,73 @@ def demo_learning_create() -> None:
                 cohort=cohort, course=course,
                 due_date=timezone.localdate() + timedelta(days=60),
             )  # fmt: skip
+
+
+@dataclass
+class CohortAdditions:
+    """What adding a list of addresses to a cohort did, address by address."""
+
+    added: list[str] = field(default_factory=list)  # known accounts, now members
+    already: list[str] = field(default_factory=list)  # members already
+    invited: list[str] = field(default_factory=list)  # new accounts, now members, invited
+    invalid: list[str] = field(default_factory=list)  # not an email address
+    refused: list[str] = field(default_factory=list)  # several accounts, or another's username
+
+
+def cohort_add_addresses(
+    *, cohort: Cohort, addresses: Sequence[str], by: User, language: str | None = None
+) -> CohortAdditions:
+    """Add the people with ``addresses`` to ``cohort``: known accounts are added, an unknown
+    address gets a Practitioner account and an invitation (in ``language``, the one the trainer
+    works in, until they choose theirs), and every address that cannot be used is reported with
+    its reason. One bad address never stops the others."""
+    result = CohortAdditions()
+    valid: list[str] = []
+    seen: set[str] = set()
+    for raw in addresses:
+        address = raw.strip()
+        if not address or address.lower() in seen:
+            continue
+        seen.add(address.lower())
+        try:
+            validate_email(address)
+        except ValidationError:
+            result.invalid.append(address)
+            continue
+        valid.append(address)
+    found: dict[str, list[User]] = defaultdict(list)
+    for known in (
+        get_user_model()
+        .objects.annotate(email_key=Lower("email"))
+        .filter(email_key__in=[a.lower() for a in valid])
+        .order_by("pk")
+    ):
+        found[known.email_key].append(known)
+    members = set(cohort.memberships.values_list("user_id", flat=True))
+    new_ids: list[int] = []
+    with transaction.atomic():
+        for address in valid:
+            matches = found.get(address.lower(), [])
+            if len(matches) > 1:
+                result.refused.append(address)
+                continue
+            if matches:
+                user = matches[0]
+                if user.pk in members:
+                    result.already.append(address)
+                    continue
+                cohort_add_member(cohort=cohort, user=user)
+                result.added.append(address)
+                continue
+            try:
+                user = account_create(email=address, role=Role.PRACTITIONER)
+            except AccountTaken:
+                result.refused.append(address)
+                continue
+            cohort_add_member(cohort=cohort, user=user)
+            result.invited.append(address)
+            new_ids.append(user.pk)
+        people_invite(user_ids=new_ids, by=by, language=language)
+        # Known people added who still cannot sign in (imported before invitations existed).
+        specialists_invite(emails=result.added, by=by)
+    return result

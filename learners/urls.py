@@ -19,6 +19,12 @@ urlpatterns = [
     path("cohorts/new/", views.cohort_create, name="cohort_create"),
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort_detail"),
     path("cohorts/<int:cohort_id>/members/", views.cohort_add_members, name="cohort_add_members"),
+    path("cohorts/<int:cohort_id>/invitations/", views.cohort_invite, name="cohort_invite_all"),
+    path(
+        "cohorts/<int:cohort_id>/members/<int:user_id>/invitation/",
+        views.cohort_invite,
+        name="cohort_invite",
+    ),
     path("cohorts/<int:cohort_id>/courses/", views.cohort_assign, name="cohort_assign"),
     path("cohorts/<int:cohort_id>/export.csv", views.cohort_export, name="cohort_export"),
     path(

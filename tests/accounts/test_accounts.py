@@ -24,7 +24,7 @@ def test_login_page_is_labelled_and_logs_in(client: Client) -> None:
     assert '<label for="id_username">' in page and '<label for="id_password">' in page
     response = client.post("/en/accounts/login/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/en/learn/"
+    assert response["Location"] == "/en/home/"  # then on to the role's home (tests/curriculum)
 
 
 def test_wrong_password_says_so(client: Client) -> None:

@@ -46,6 +46,7 @@ CAPABILITIES: list[tuple[Callable[[Any], bool], set[str]]] = [
     (learners.can_view_reports, who("Regional coordinator", "Ministry", "admin")),
     (learners.reports_on_every_region, who("Ministry", "admin")),
     (learners.can_import_specialists, who("admin")),
+    (learners.can_resend_invitations, who("Trainer", "admin")),
     (learners.keeps_a_profile, who("Practitioner", "no role")),
     (quizzes.can_view_statistics, who("Trainer", "Course reviewer", "admin")),
     (quizzes.can_import_questions, who("Trainer", "Course reviewer", "admin")),

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -58,7 +59,8 @@ def test_upload_runs_the_import_and_shows_the_result(
 ) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
         response = upload(client, GOOD)
-    run_queued(callbacks)
+    with django_capture_on_commit_callbacks(execute=True):  # the invitations the job queued
+        run_queued(callbacks)
     job = SpecialistImportJob.objects.get()
     assert response["Location"] == f"{URL}{job.pk}/"
     assert job.status == "done"
@@ -66,7 +68,9 @@ def test_upload_runs_the_import_and_shows_the_result(
     assert Profile.objects.get(user__email="bota.upload@example.org").region == "KZ-71"
     page = client.get(response["Location"]).content.decode()
     assert "2 created, 0 updated, 0 unchanged" in page
-    assert 'http-equiv="refresh"' not in page  # finished: no more refreshing
+    assert "2 of 2 invitations sent." in page
+    assert len(mail.outbox) == 2
+    assert 'http-equiv="refresh"' not in page  # finished and sent: no more refreshing
 
 
 def test_invalid_rows_are_listed_and_nothing_is_imported(
@@ -168,3 +172,35 @@ def test_import_runs_on_a_real_worker(sample_course_committed: Any) -> None:
         job.refresh_from_db()
     assert job.status == "done", job.result
     assert Profile.objects.filter(user__email="aliya.upload@example.org").exists()
+
+
+def test_after_an_error_the_form_says_to_choose_the_file_again_and_keeps_the_rest(
+    client: Client, admin: Any
+) -> None:
+    response = upload(client, b"PK\x03\x04", name="list.xlsx", partial=True)
+    page = response.content.decode()
+    assert "choose the file again" in page
+    partial = (
+        page.split('name="partial"')[0].rsplit("<input", 1)[1]
+        + page.split('name="partial"')[1].split(">", 1)[0]
+    )
+    assert "checked" in partial
+    assert "/en/help/importing-specialists/" in page
+
+
+def test_the_status_page_lists_what_the_import_read_differently(
+    client: Client, admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A former region name is imported as today's region, and the page says so."""
+    data = (
+        "email;full_name;specialty;region;organisation;language\n"
+        "gulnar.upload@example.org;Gulnar Example;psychologist;Южно-Казахстанская область;;ru\n"
+    ).encode()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = upload(client, data)
+    run_queued(callbacks)
+    assert Profile.objects.get(user__email="gulnar.upload@example.org").region == "KZ-61"
+    page = client.get(response["Location"]).content.decode()
+    assert "1 note" in page
+    assert "line 2, column &#x27;region&#x27;" in page
+    assert "Turkistan" in page

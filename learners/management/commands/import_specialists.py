@@ -7,14 +7,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.api import invitation_valid_days
 from core.api import progress_bar
 from learners.importing import specialists_import
+from learners.invitations import specialists_invite
 
 
 class Command(BaseCommand):
     help = (
         "Create or update specialists (accounts and profiles) from a CSV file; see "
-        "docs/importing-specialists.md. Idempotent. All or nothing unless --partial."
+        "docs/importing-specialists.md. Idempotent. All or nothing unless --partial. Emails an "
+        "invitation to each specialist who cannot sign in yet (not twice)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,6 +28,11 @@ class Command(BaseCommand):
             help="import the valid rows even when others are invalid (those are reported)",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--no-invitations",
+            action="store_true",
+            help="do not email invitations to the specialists who cannot sign in yet",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -41,6 +49,8 @@ class Command(BaseCommand):
             )
         for error in result.errors:
             self.stderr.write(str(error))
+        for note in result.notes:
+            self.stderr.write(f"note: {note}")
         if result.rejected:
             count = result.invalid_rows
             problem = (
@@ -55,3 +65,14 @@ class Command(BaseCommand):
                     self.stdout.write(f"{label}: {email}")
         style = self.style.WARNING if result.invalid_rows else self.style.SUCCESS
         self.stdout.write(style(f"{result.summary()}."))
+        if options["no_invitations"]:
+            return
+        invited = specialists_invite(
+            emails=[*result.created, *result.updated, *result.unchanged], by=None
+        )
+        if invited:
+            self.stdout.write(
+                f"{len(invited)} invitation{'s' if len(invited) != 1 else ''} queued: each "
+                f"specialist gets an email with a link to set a password, valid for "
+                f"{invitation_valid_days()} days."
+            )
