@@ -11,6 +11,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from . import views
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("core.urls")),
     path("admin/", include(wagtailadmin_urls)),
@@ -25,10 +27,17 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    # Where everyone lands after signing in (LOGIN_REDIRECT_URL): their role's home.
+    path("home/", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("learn/quizzes/", include("quizzes.urls")),
     path("learn/certificates/", include("certification.learner_urls")),
     path("learn/", include("learners.urls")),
+    path("help/", include("core.help")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
+
+#: A refusal inside the CMS stays the CMS's page; elsewhere Django renders ``403.html``. The 404
+#: and 500 pages are Django's own handlers with our ``404.html`` and ``500.html``.
+handler403 = views.permission_denied

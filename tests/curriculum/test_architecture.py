@@ -162,6 +162,9 @@ TEMPLATES = ROOT / "templates"
 #: The site's frame: every page extends it. It is the project's (the top layer), like the URLs,
 #: and links to each app's entry point; extending it is the one way down the layers.
 FRAME = "base.html"
+#: The project's other templates: the error pages Django's handlers render, and the CMS
+#: dashboard (overridden to hide a page search from those who may not search pages).
+PROJECT_TEMPLATES = {FRAME, "403.html", "404.html", "500.html", "wagtailadmin/home.html"}
 #: Template folders that belong to an app although not named after it.
 FOLDERS = {"registration": "accounts"}
 
@@ -175,7 +178,7 @@ PYTHON_TEMPLATE = re.compile(rf"[\"']((?:{'|'.join(APPS)})/[\w/.-]+\.(?:html|txt
 def template_owner(name: str) -> str | None:
     """The package a template belongs to, or None when it is not ours (Wagtail's, Django's)."""
     first = name.split("/", 1)[0]
-    if name == FRAME or first == "wagtailcore":
+    if name in PROJECT_TEMPLATES or first == "wagtailcore":
         return PROJECT
     owner = FOLDERS.get(first, first)
     return owner if owner in LAYERS else None
