@@ -4,21 +4,26 @@ from .csv_export import csv_download, spreadsheet_safe
 from .html import render_markdown, sanitize_html
 from .http import AuthenticatedRequest, admin_refusal
 from .page_cache import invalidate_page_cache, mark_cacheable
-from .panels import register_panel
+from .panels import cached_data, register_context, register_panel
 from .progress import Progress, progress_bar
+from .sites import absolute_url, site_url
 from .specialties import Specialty
 
 __all__ = [
     "AuthenticatedRequest",
     "Progress",
     "Specialty",
+    "absolute_url",
     "admin_refusal",
+    "cached_data",
     "csv_download",
     "invalidate_page_cache",
     "mark_cacheable",
     "progress_bar",
+    "register_context",
     "register_panel",
     "render_markdown",
     "sanitize_html",
+    "site_url",
     "spreadsheet_safe",
 ]

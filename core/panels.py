@@ -13,6 +13,13 @@ and curriculum extensions (``courses.api.register_curriculum_extension``) alread
 
 A panel's function runs once per request and subject, however many slots use it, so two slots
 that show one learner's record cost one query.
+
+Some slots want facts rather than HTML: which lessons of an outline the reader has done, so the
+page can tick them in its own list. Such a slot is read with ``{% slot_context "slot" subject as
+name %}`` and filled with :func:`register_context`: each provider returns a mapping, and the page
+gets them merged (a key two providers give as sets is their union). The same once-per-request
+cache applies, so a provider that reuses a panel's function (:func:`cached_data`) costs nothing
+more.
 """
 
 from __future__ import annotations
@@ -25,7 +32,16 @@ from django.http import HttpRequest
 from django.template import Context
 from django.utils.safestring import SafeString, mark_safe
 
-__all__ = ["Panel", "PanelData", "panels_for", "register_panel", "render_panels"]
+__all__ = [
+    "Panel",
+    "PanelData",
+    "cached_data",
+    "panels_for",
+    "register_context",
+    "register_panel",
+    "render_panels",
+    "slot_context",
+]
 
 #: Reads what a panel shows: ``(request, subject) -> context`` (None: show nothing).
 PanelData = Callable[[HttpRequest | None, Any], Mapping[str, Any] | None]
@@ -42,6 +58,7 @@ class Panel:
 
 
 _PANELS: dict[str, list[Panel]] = {}
+_CONTEXTS: dict[str, list[PanelData]] = {}
 
 
 def register_panel(slot: str, *, template: str, data: PanelData, order: int = 0) -> Panel:
@@ -60,16 +77,46 @@ def panels_for(slot: str) -> list[Panel]:
     return list(_PANELS.get(slot, ()))
 
 
-def _data(panel: Panel, request: HttpRequest | None, subject: Any) -> Mapping[str, Any] | None:
-    """``panel.data(request, subject)``, once per request and subject."""
+def register_context(slot: str, *, data: PanelData) -> PanelData:
+    """Add what ``data`` returns to the facts a page reads with ``{% slot_context "slot" … %}``.
+    Registering the same function again changes nothing."""
+    registered = _CONTEXTS.setdefault(slot, [])
+    if data not in registered:
+        registered.append(data)
+    return data
+
+
+def cached_data(
+    data: PanelData, request: HttpRequest | None, subject: Any
+) -> Mapping[str, Any] | None:
+    """``data(request, subject)``, once per request and subject (panels and contexts share it)."""
     if request is None:
-        return panel.data(request, subject)
+        return data(request, subject)
     cache: dict[tuple[Any, ...], Any] = request.__dict__.setdefault("_zhusan_panels", {})
-    key = (panel.data, type(subject), getattr(subject, "pk", id(subject)))
+    key = (data, type(subject), getattr(subject, "pk", id(subject)))
     if key not in cache:
-        cache[key] = panel.data(request, subject)
+        cache[key] = data(request, subject)
     result: Mapping[str, Any] | None = cache[key]
     return result
+
+
+def _data(panel: Panel, request: HttpRequest | None, subject: Any) -> Mapping[str, Any] | None:
+    return cached_data(panel.data, request, subject)
+
+
+def slot_context(request: HttpRequest | None, slot: str, subject: Any) -> dict[str, Any]:
+    """The facts the providers of ``slot`` give about ``subject``, merged (empty when none has
+    anything: a template reads missing keys as nothing)."""
+    merged: dict[str, Any] = {}
+    for data in _CONTEXTS.get(slot, ()):
+        found = cached_data(data, request, subject)
+        for key, value in (found or {}).items():
+            current = merged.get(key)
+            if isinstance(current, (set, frozenset)) and isinstance(value, (set, frozenset)):
+                merged[key] = current | value
+            else:
+                merged[key] = value
+    return merged
 
 
 def render_panels(context: Context, slot: str, subject: Any) -> SafeString:

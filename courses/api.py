@@ -6,6 +6,7 @@ selectors here, never through a page type's manager."""
 from .curriculum.extensions import CurriculumExtension, ModelRef, register_curriculum_extension
 from .curriculum.format import CurriculumError, CurriculumInvalid, FileReader
 from .models import CompletionMode, CourseIndexPage, CoursePage, LessonPage, ModulePage
+from .navigation import ModuleSequel, module_sequel
 from .selectors import (
     all_courses,
     course_lessons,
@@ -28,6 +29,7 @@ __all__ = [
     "LessonPage",
     "ModelRef",
     "ModulePage",
+    "ModuleSequel",
     "all_courses",
     "course_lessons",
     "course_of_lesson",
@@ -37,5 +39,6 @@ __all__ = [
     "live_courses",
     "live_lessons",
     "live_modules",
+    "module_sequel",
     "register_curriculum_extension",
 ]

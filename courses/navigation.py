@@ -18,11 +18,14 @@ from wagtail.query import PageQuerySet
 __all__ = [
     "LessonLink",
     "LessonNavigation",
+    "ModuleAssessment",
     "ModuleOutline",
+    "ModuleSequel",
     "catalogue",
     "course_outline",
     "lesson_navigation",
     "module_lessons",
+    "module_sequel",
 ]
 
 STEPLEN = Page.steplen
@@ -47,10 +50,22 @@ class ModuleOutline:
     url: str
     summary: str
     lessons: list[LessonLink] = field(default_factory=list)
+    page_id: int | None = None
 
     @property
     def minutes(self) -> int:
         return sum(lesson.estimated_minutes or 0 for lesson in self.lessons)
+
+
+@dataclass(frozen=True)
+class ModuleAssessment:
+    """The quiz a module ends with (``ModulePage.assessment``), as the lesson before it sees it:
+    ids and title only. ``courses`` never links to it itself: the ``courses.lesson_next`` panel
+    of ``quizzes`` does."""
+
+    quiz_id: int
+    title: str
+    module_id: int
 
 
 @dataclass
@@ -68,6 +83,13 @@ class LessonNavigation:
     previous: LessonLink | None
     next: LessonLink | None
     completion_mode: str = "mark"
+    module_id: int | None = None
+    module_url: str = ""
+    #: Whether this is the last lesson of its module (``next``, if any, opens another module).
+    ends_module: bool = False
+    #: The module's quiz, when this is the module's last lesson and the module has one: what
+    #: comes next is then the quiz, not ``next``.
+    assessment: ModuleAssessment | None = None
 
 
 def catalogue(courses: PageQuerySet) -> PageQuerySet:
@@ -109,7 +131,9 @@ def course_outline(
         .only("title", "summary", "path", "url_path", "depth", "locale", "slug")
         .order_by("path")
     )
-    outline = {m.path: ModuleOutline(m.title, _url(m, request), m.summary) for m in modules}
+    outline = {
+        m.path: ModuleOutline(m.title, _url(m, request), m.summary, page_id=m.pk) for m in modules
+    }
     for lesson in _live_lessons(lessons):
         module = outline.get(lesson.path[:-STEPLEN])
         if module is not None:  # a lesson under an unpublished module is not shown
@@ -139,7 +163,11 @@ def lesson_navigation(*, lesson: Page, request: HttpRequest | None) -> LessonNav
         )
         .select_related("locale")
         .only("title", "path", "url_path", "depth", "locale", "slug", "live")
-        .annotate(course_completion_mode=F("coursepage__completion_mode"))
+        .annotate(
+            course_completion_mode=F("coursepage__completion_mode"),
+            assessment_id=F("modulepage__assessment_id"),
+            assessment_title=F("modulepage__assessment__title"),
+        )
         .order_by("path")
     )
     by_path = {p.path: p for p in pages}
@@ -161,6 +189,14 @@ def lesson_navigation(*, lesson: Page, request: HttpRequest | None) -> LessonNav
     module_number = next((i + 1 for i, m in enumerate(modules) if m.path == module_path), 1)
     course = by_path.get(course_path)
     module = by_path.get(module_path)
+    following = lessons[index + 1] if index + 1 < len(lessons) else None
+    ends_module = following is None or following.path[:-STEPLEN] != module_path
+    assessment_id = getattr(module, "assessment_id", None)
+    assessment = (
+        ModuleAssessment(assessment_id, getattr(module, "assessment_title", "") or "", module.pk)
+        if module is not None and assessment_id and ends_module and module.live
+        else None
+    )
     return LessonNavigation(
         breadcrumbs=breadcrumbs,
         course_title=course.title if course else "",
@@ -173,4 +209,44 @@ def lesson_navigation(*, lesson: Page, request: HttpRequest | None) -> LessonNav
         previous=link(index - 1),
         next=link(index + 1),
         completion_mode=getattr(course, "course_completion_mode", None) or "mark",
+        module_id=module.pk if module else None,
+        module_url=_url(module, request) if module else "",
+        ends_module=ends_module,
+        assessment=assessment,
+    )
+
+
+@dataclass(frozen=True)
+class ModuleSequel:
+    """Where a learner goes after a module: the next live module of its course (None after the
+    last one) and the course itself."""
+
+    next_module: LessonLink | None
+    module_number: int | None
+    course: LessonLink | None
+
+
+def module_sequel(*, module: Page, request: HttpRequest | None) -> ModuleSequel:
+    """The module after ``module`` in its course, and the course: one query."""
+    course_path = module.path[:-STEPLEN]
+    pages = list(
+        Page.objects.filter(
+            Q(path=course_path) | Q(path__startswith=course_path, depth=module.depth, live=True)
+        )
+        .select_related("locale")
+        .only("title", "path", "url_path", "depth", "locale", "slug")
+        .order_by("path")
+    )
+    course = next((p for p in pages if p.path == course_path), None)
+    modules = [p for p in pages if p.depth == module.depth]
+    after = [(i, p) for i, p in enumerate(modules) if p.path > module.path]
+    number, following = after[0] if after else (None, None)
+    return ModuleSequel(
+        next_module=LessonLink(following.title, _url(following, request), page_id=following.pk)
+        if following
+        else None,
+        module_number=number + 1 if number is not None else None,
+        course=LessonLink(course.title, _url(course, request), page_id=course.pk)
+        if course
+        else None,
     )

@@ -23,6 +23,7 @@ from .completion import (
 )
 from .importing import ImportResult, LineError, specialists_import
 from .models import Cohort
+from .permissions import can_run_cohorts, can_view_reports, keeps_a_profile
 from .regions import REGION_CODES, region_choices, region_code_for, region_name
 from .selectors import (
     CourseStanding,
@@ -55,6 +56,8 @@ __all__ = [
     "ModuleCompletion",
     "ModuleStructure",
     "RequirementLookup",
+    "can_run_cohorts",
+    "can_view_reports",
     "cohort_add_member",
     "cohort_add_trainer",
     "cohort_assign_course",
@@ -70,6 +73,7 @@ __all__ = [
     "demo_learning_create",
     "enrollment_create",
     "enrollment_leave",
+    "keeps_a_profile",
     "lesson_completed_since",
     "lesson_progress_complete",
     "region_choices",

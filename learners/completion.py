@@ -58,6 +58,7 @@ class ModuleCompletion:
     required: int = 0
     done: int = 0
     missing: list[MissingItem] = field(default_factory=list)
+    lesson_ids: tuple[int, ...] = ()  # the module's live lessons, in order
 
     @property
     def complete(self) -> bool:
@@ -214,7 +215,12 @@ def completion_from(
     modules = []
     by_id: dict[int, ModuleCompletion] = {}
     for module in structure:
-        completion = ModuleCompletion(module.module_id, module.title, required=len(module.lessons))
+        completion = ModuleCompletion(
+            module.module_id,
+            module.title,
+            required=len(module.lessons),
+            lesson_ids=tuple(lesson_id for lesson_id, _title in module.lessons),
+        )
         for lesson_id, title in module.lessons:
             if lesson_id in done_ids:
                 completion.done += 1

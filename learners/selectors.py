@@ -19,6 +19,7 @@ from courses.api import CoursePage
 
 from .completion import (
     CourseCompletion,
+    MissingItem,
     completion_from,
     course_structures,
     courses_completion,
@@ -81,6 +82,13 @@ class LearningEntry:
             self.due_date and not self.completion.complete and self.due_date < timezone.localdate()
         )
 
+    @property
+    def state(self) -> str:
+        """``"completed"``, ``"in_progress"`` (something done) or ``"not_started"``."""
+        if self.completion.complete:
+            return "completed"
+        return "in_progress" if self.completion.done else "not_started"
+
 
 def my_learning(*, user: User, request: HttpRequest | None) -> list[LearningEntry]:
     """The user's active enrolments with progress and the lesson to continue with.
@@ -95,9 +103,13 @@ def my_learning(*, user: User, request: HttpRequest | None) -> list[LearningEntr
     )
     courses = [e.course for e in enrollments]
     completions = courses_completion(user=user, courses=courses)
+    # The next lesson to continue with; a quiz (after the module's lessons) links itself.
+    next_items: dict[int, MissingItem | None] = {
+        c.pk: next(iter(completions[c.pk].missing), None) for c in courses
+    }
     next_ids = {
-        c.pk: (completions[c.pk].missing[0].page_id if completions[c.pk].missing else None)
-        for c in courses
+        pk: item.page_id if item is not None and item.kind == "lesson" else None
+        for pk, item in next_items.items()
     }
     wanted = [pk for pk in next_ids.values() if pk]
     next_pages = Page.objects.select_related("locale").in_bulk(wanted) if wanted else {}
@@ -114,13 +126,18 @@ def my_learning(*, user: User, request: HttpRequest | None) -> list[LearningEntr
     for enrollment in enrollments:
         course = enrollment.course
         next_page = next_pages.get(next_ids[course.pk] or 0)
+        item = next_items[course.pk]
+        next_url = next_page.get_url(request) if next_page else None
+        next_title = next_page.title if next_page else None
+        if next_page is None and item is not None and item.url:
+            next_url, next_title = item.url, item.title
         entries.append(
             LearningEntry(
                 enrollment=enrollment,
                 course=course,
                 completion=completions[course.pk],
-                next_lesson_url=next_page.get_url(request) if next_page else None,
-                next_lesson_title=next_page.title if next_page else None,
+                next_lesson_url=next_url,
+                next_lesson_title=next_title,
                 due_date=due_dates.get(course.pk),
             )
         )
@@ -305,7 +322,8 @@ def cohort_table(*, cohort: Cohort) -> CohortTable:
     members = list(
         get_user_model()
         .objects.filter(cohort_memberships__cohort=cohort)
-        .select_related("profile")
+        # The invitation in the same query: the page shows who has not signed in yet.
+        .select_related("profile", "invitation")
         .order_by("last_name", "first_name", "username")
     )
     done: dict[tuple[int, int], set[int]] = defaultdict(set)

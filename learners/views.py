@@ -13,15 +13,20 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.api import invitation_state_of, invitation_valid_days
 from core.api import AuthenticatedRequest, csv_download
 from courses.api import all_courses, course_lessons, course_of_lesson, live_courses, live_lessons
 
 from .completion import course_completion
 from .forms import AddMembersForm, AssignCourseForm, CohortForm
-from .permissions import can_run_cohorts
+from .invitations import cohort_invitations_send
+from .panels import JUST_COMPLETED
+from .permissions import can_resend_invitations, can_run_cohorts
 from .regions import region_name
 from .selectors import (
     cohort_member_detail,
@@ -34,7 +39,8 @@ from .selectors import (
     report_regions,
 )
 from .services import (
-    cohort_add_member,
+    CohortAdditions,
+    cohort_add_addresses,
     cohort_assign_course,
     enrollment_create,
     enrollment_leave,
@@ -75,14 +81,17 @@ def profile_view(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def my_learning_view(request: AuthenticatedRequest) -> HttpResponse:
-    """My learning: the learner's courses with progress and where to continue."""
+    """My learning: the learner's courses, in progress, not started and completed, with where to
+    continue."""
     entries = my_learning(user=request.user, request=request)
     return render(
         request,
         "learners/my_learning.html",
         {
-            "in_progress": [e for e in entries if not e.completion.complete],
-            "completed": [e for e in entries if e.completion.complete],
+            "entries": entries,
+            "in_progress": [e for e in entries if e.state == "in_progress"],
+            "not_started": [e for e in entries if e.state == "not_started"],
+            "completed": [e for e in entries if e.state == "completed"],
         },
     )
 
@@ -112,12 +121,16 @@ def leave(request: AuthenticatedRequest, course_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def complete_lesson(request: AuthenticatedRequest, lesson_id: int) -> HttpResponse:
-    """Record the lesson as complete (idempotent) and go on; enrols the learner if needed."""
+    """Record the lesson as complete (idempotent) and go on (back to the lesson's progress panel,
+    or where ``next`` says); enrols the learner if needed."""
     lesson = get_object_or_404(live_lessons(), pk=lesson_id)
     course = course_of_lesson(lesson)
     enrollment_create(user=request.user, course=course)
     lesson_progress_complete(user=request.user, lesson=lesson)
-    return _back(request, lesson.get_url(request) or "/")
+    # The lesson page that follows confirms it in its progress panel, where the learner is
+    # (#progress); static/js/lesson.js fetches that page and shows the panel in place.
+    request.session[JUST_COMPLETED] = lesson.pk
+    return _back(request, (lesson.get_url(request) or "/") + "#progress")
 
 
 @login_required
@@ -146,17 +159,27 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: Addresses a trainer typed that could not be used, kept for the form after the redirect.
+LEFTOVER_SESSION_KEY = "learners_cohort_add_leftover"
+
+
 @login_required
-def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    """Cohort progress: members by assigned courses."""
+def cohort_detail(request: AuthenticatedRequest, cohort_id: int) -> HttpResponse:
+    """Cohort progress: members by assigned courses, and who has not signed in yet."""
     cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=cohort_id)
+    table = cohort_table(cohort=cohort)
+    leftover = request.session.pop(LEFTOVER_SESSION_KEY, {}).get(str(cohort.pk), "")
+    waiting = [row.member for row in table.rows if row.member.last_login is None]
     return render(
         request,
         "learners/cohort_table.html",
         {
-            "table": cohort_table(cohort=cohort),
-            "members_form": AddMembersForm(),
+            "table": table,
+            "members_form": AddMembersForm(initial={"emails": leftover}),
             "assign_form": AssignCourseForm(),
+            "not_signed_in": [(member, invitation_state_of(member)) for member in waiting],
+            "may_invite": bool(waiting) and can_resend_invitations(request.user),
+            "invitation_days": invitation_valid_days(),
         },
     )
 
@@ -203,8 +226,8 @@ def cohort_export(request: HttpRequest, cohort_id: int) -> HttpResponse:
                     assignment.course.title,
                     cell.percent,
                     "yes" if cell.complete else "no",
-                    cell.last_activity.isoformat() if cell.last_activity else "",
-                    cell.due_date.isoformat() if cell.due_date else "",
+                    cell.last_activity or "",  # local time, to the second (csv_download)
+                    cell.due_date or "",
                     "yes" if cell.overdue else "no",
                 ]
             )
@@ -280,18 +303,99 @@ def cohort_create(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def cohort_add_members(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def cohort_add_members(request: AuthenticatedRequest, cohort_id: int) -> HttpResponse:
+    """Add members by address: known ones are added, unknown ones get an account and an
+    invitation, and the message names every address that could not be used (they stay in the
+    form, to correct)."""
     cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=cohort_id)
     form = AddMembersForm(request.POST)
-    if form.is_valid():
-        for user in form.cleaned_data["emails"]:
-            cohort_add_member(cohort=cohort, user=user)
-        count = len(form.cleaned_data["emails"])
-        messages.success(request, _("%(n)d member(s) added.") % {"n": count})
-    else:
+    if not form.is_valid():
         for error in form.errors.get("emails", []):
             messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("learners:cohort_detail", args=[cohort.pk]))
+    result = cohort_add_addresses(
+        cohort=cohort,
+        addresses=form.cleaned_data["emails"],
+        by=request.user,
+        language=get_language(),
+    )
+    _report_additions(request, result)
+    leftover = [*result.invalid, *result.refused]
+    if leftover:
+        request.session[LEFTOVER_SESSION_KEY] = {str(cohort.pk): "\n".join(leftover)}
     return HttpResponseRedirect(reverse("learners:cohort_detail", args=[cohort.pk]))
+
+
+def _report_additions(request: HttpRequest, result: CohortAdditions) -> None:
+    """One plain message per group of addresses."""
+
+    def listed(emails: list[str]) -> dict[str, object]:
+        return {"n": len(emails), "emails": ", ".join(emails)}
+
+    if result.added:
+        messages.success(request, ngettext(
+            "%(n)d member added: %(emails)s.", "%(n)d members added: %(emails)s.",
+            len(result.added)) % listed(result.added))  # fmt: skip
+    if result.invited:
+        messages.success(request, ngettext(
+            "%(n)d new account made and added; an invitation to set a password is on its way: "
+            "%(emails)s.",
+            "%(n)d new accounts made and added; invitations to set a password are on their way: "
+            "%(emails)s.",
+            len(result.invited)) % listed(result.invited))  # fmt: skip
+    if result.already:
+        messages.info(request, ngettext(
+            "%(n)d was a member already: %(emails)s.", "%(n)d were members already: %(emails)s.",
+            len(result.already)) % listed(result.already))  # fmt: skip
+    if result.invalid:
+        messages.error(request, ngettext(
+            "%(n)d line is not an email address, so nobody was added for it: %(emails)s. "
+            "Correct it in the form and add it again.",
+            "%(n)d lines are not email addresses, so nobody was added for them: %(emails)s. "
+            "Correct them in the form and add them again.",
+            len(result.invalid)) % listed(result.invalid))  # fmt: skip
+    if result.refused:
+        messages.error(request, ngettext(
+            "%(n)d address was not added because it belongs to several accounts or is another "
+            "account's username: %(emails)s. An administrator can sort this out.",
+            "%(n)d addresses were not added because each belongs to several accounts or is "
+            "another account's username: %(emails)s. An administrator can sort this out.",
+            len(result.refused)) % listed(result.refused))  # fmt: skip
+
+
+@login_required
+@require_POST
+def cohort_invite(
+    request: AuthenticatedRequest, cohort_id: int, user_id: int | None = None
+) -> HttpResponse:
+    """Send the invitation again: to one member (``user_id``), or to every member who has not
+    signed in yet."""
+    if not can_resend_invitations(request.user):
+        raise PermissionDenied
+    cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=cohort_id)
+    back = HttpResponseRedirect(
+        reverse("learners:cohort_detail", args=[cohort.pk]) + "#not-signed-in"
+    )
+    if user_id is not None:
+        member = get_object_or_404(cohort_members(cohort=cohort), pk=user_id)
+        name = member.get_full_name() or member.email
+        if cohort_invitations_send(cohort=cohort, by=request.user, user_id=member.pk):
+            messages.success(
+                request, _("A new invitation is on its way to %(name)s.") % {"name": name}
+            )
+        else:
+            messages.info(request, _("%(name)s has signed in already, or has no email address: "
+                                     "no invitation was sent.") % {"name": name})  # fmt: skip
+        return back
+    count = len(cohort_invitations_send(cohort=cohort, by=request.user))
+    if count:
+        messages.success(request, ngettext(
+            "A new invitation is on its way to %(n)d member who has not signed in yet.",
+            "New invitations are on their way to %(n)d members who have not signed in yet.",
+            count) % {"n": count})  # fmt: skip
+    else:
+        messages.info(request, _("Every member has signed in already: no invitation was sent."))
+    return back
 
 
 @login_required

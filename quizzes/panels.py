@@ -1,22 +1,47 @@
-"""What ``quizzes`` shows on course pages (``core.panels``): a module's assessment. Registered
-from ``QuizzesConfig.ready``; the page types know nothing of it."""
+"""What ``quizzes`` shows on course pages (``core.panels``): a module's assessment and the
+reader's result in it, and the way from a module's last lesson to its quiz. Registered from
+``QuizzesConfig.ready``; the page types know nothing of it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from core.api import register_panel
-from courses.api import ModulePage
+from courses.api import LessonPage, ModulePage
+
+from .selectors import quiz_result_of
+
+
+def _reader(request: HttpRequest | None) -> User | None:
+    """The signed-in user reading the page, or None (anonymous, or a CMS preview)."""
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_authenticated:
+        return None
+    if getattr(request, "is_preview", False):
+        return None
+    return user
 
 
 def module_assessment(request: HttpRequest | None, module: ModulePage) -> Mapping[str, Any] | None:
-    """The module's assessment (one query), or nothing when it has none."""
+    """The module's assessment (one query) and the reader's result in it (one more), or nothing
+    when it has none."""
     if not module.assessment_id:
         return None
-    return {"assessment": module.assessment}
+    reader = _reader(request)
+    assessment = module.assessment
+    result = quiz_result_of(user=reader, quiz=assessment) if reader and assessment else None
+    return {"assessment": assessment, "result": result}
+
+
+def lesson_next_quiz(request: HttpRequest | None, lesson: LessonPage) -> Mapping[str, Any]:
+    """What the lesson pager's link to the module's quiz needs beyond the page's ``nav`` (which
+    says whether the lesson ends a module with a quiz): no query."""
+    del lesson  # the page's ``nav.assessment`` names the quiz
+    return {"signed_in": _reader(request) is not None}
 
 
 def register() -> None:
@@ -24,4 +49,10 @@ def register() -> None:
         "courses.module_end",
         template="quizzes/panels/module_assessment.html",
         data=module_assessment,
+    )
+    register_panel(
+        "courses.lesson_next",
+        template="quizzes/panels/lesson_next_quiz.html",
+        data=lesson_next_quiz,
+        order=-10,
     )

@@ -3,6 +3,10 @@
 Everything works as plain form posts; ``static/js/quiz.js`` adds autosave, a countdown and a guard
 against double submits on top. Each view checks that the attempt belongs to the signed-in
 learner; the rules themselves live in ``services``.
+
+The attempt form carries the attempt's ``revision``; every save and the countdown's submit send
+it back, and one sent from a page older than the last save (another tab or window) is refused:
+the autosave with a 409 the page shows, a plain post with a message over the latest answers.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from core.api import AuthenticatedRequest
+from courses.api import ModulePage, ModuleSequel, module_sequel
 
 from .models import Attempt, AttemptState, Quiz
 from .permissions import can_open_unplaced_quiz
 from .scoring import is_answered
 from .selectors import attempts_by_id, attempts_of, live_placements, quiz_result_of
 from .services import (
+    AttemptChanged,
     AttemptClosed,
     AttemptNotAllowed,
     attempt_availability,
@@ -54,9 +60,33 @@ def _quiz_for(request: HttpRequest, quiz_id: int) -> tuple[Quiz, Page | None]:
     return quiz, page
 
 
+def _after_module(request: HttpRequest, page: Page | None) -> ModuleSequel | None:
+    """Where a learner goes after passing a module's quiz (``page``, the module it was opened
+    from): the next module, or the course after the last one. None for a lesson's quiz."""
+    if page is None or page.specific_class is not ModulePage:
+        return None
+    return module_sequel(module=page, request=request)
+
+
 def _own_attempt(request: AuthenticatedRequest, attempt_id: int) -> Attempt:
     """The attempt, only for its own learner: anyone else gets a 404, not a hint it exists."""
     return get_object_or_404(attempts_of(user=request.user).select_related("quiz"), pk=attempt_id)
+
+
+def _posted_revision(request: HttpRequest) -> int | None:
+    """The revision the posting page was built from; None when it sent none. A value that is not
+    a revision never matches one, so the save is refused as stale."""
+    value = request.POST.get("revision", "").strip()
+    if not value:
+        return None
+    return int(value) if len(value) <= 9 and value.isascii() and value.isdigit() else -1
+
+
+def _stale_post_message() -> str:
+    return _(
+        "The answers on that page were not saved, because this attempt was changed in another "
+        "tab or window. The page now shows the answers saved there."
+    )
 
 
 def _close_if_overdue(attempt: Attempt) -> None:
@@ -84,6 +114,7 @@ def quiz_detail(request: AuthenticatedRequest, quiz_id: int) -> HttpResponse:
     rows = [(a, review_for(quiz=quiz, attempt=a, now=now)) for a in attempts]
     result = quiz_result_of(user=user, quiz=quiz)
     show_grade = any(review.score for _attempt, review in rows)
+    passed = result is not None and result.passed
     return render(
         request,
         "quizzes/quiz_detail.html",
@@ -93,6 +124,8 @@ def quiz_detail(request: AuthenticatedRequest, quiz_id: int) -> HttpResponse:
             "availability": availability,
             "rows": rows,
             "result": result if show_grade else None,
+            "passed": passed,
+            "sequel": _after_module(request, page) if passed else None,
         },
     )
 
@@ -135,7 +168,10 @@ def attempt_view(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse
     if request.method == "POST":
         responses, problems = responses_from_post(answers, request.POST)
         try:
-            attempt_save(attempt=attempt, responses=responses)
+            attempt_save(attempt=attempt, responses=responses, revision=_posted_revision(request))
+        except AttemptChanged:
+            messages.warning(request, _stale_post_message())
+            return HttpResponseRedirect(_attempt_url(attempt, page))
         except AttemptClosed as exc:
             messages.warning(request, str(exc))
             return HttpResponseRedirect(_attempt_url(attempt, page, "review"))
@@ -146,6 +182,9 @@ def attempt_view(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse
         if not problems:
             messages.success(request, _("Your answers are saved."))
         return HttpResponseRedirect(_attempt_url(attempt, page))
+    # The attempt (and its revision) was read before its answers: if another tab saves in between,
+    # this page shows the newer answers with the older revision, and its first save is refused
+    # as stale; the other order could show older answers that a save would then store.
     questions = [question_display(answer) for answer in answers]
     return render(
         request,
@@ -174,7 +213,12 @@ def autosave(request: AuthenticatedRequest, attempt_id: int) -> JsonResponse:
         return _closed_json(attempt, _("This attempt has already been submitted."))
     responses, problems = responses_from_post(answers, request.POST)
     try:
-        attempt_save(attempt=attempt, responses=responses)
+        attempt_save(attempt=attempt, responses=responses, revision=_posted_revision(request))
+    except AttemptChanged as exc:
+        return JsonResponse(
+            {"saved": False, "stale": True, "message": str(exc), "revision": exc.revision},
+            status=409,
+        )
     except AttemptClosed as exc:
         return _closed_json(attempt, str(exc))
     # Counted as the attempt page counts (an ordering with a position missing is not answered).
@@ -187,6 +231,7 @@ def autosave(request: AuthenticatedRequest, attempt_id: int) -> JsonResponse:
             else "",
             "answered": answered,
             "total": len(answers),
+            "revision": attempt.revision,
             "problems": problems,
         }
     )
@@ -231,7 +276,9 @@ def summary(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse:
 @login_required
 def submit(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse:
     """Grade the attempt, once: a second submit (double click, another tab) only shows the
-    review. Answers posted with the submit are stored first, if they arrive in time."""
+    review. Answers posted with the submit are stored first, if they arrive in time. A submit
+    from a page older than the last save (its revision) is refused: back to the attempt, which
+    shows the newer answers (or, past the deadline, grades them)."""
     attempt = _own_attempt(request, attempt_id)
     _quiz, page = _quiz_for(request, attempt.quiz_id)
     responses: dict[int, Any] | None = None
@@ -239,7 +286,13 @@ def submit(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse:
         responses, _problems = responses_from_post(
             list(attempt.answers.order_by("position")), request.POST
         )
-    attempt, graded = attempt_submit(attempt=attempt, responses=responses)
+    try:
+        attempt, graded = attempt_submit(
+            attempt=attempt, responses=responses, revision=_posted_revision(request)
+        )
+    except AttemptChanged:
+        messages.warning(request, _stale_post_message())
+        return HttpResponseRedirect(_attempt_url(attempt, page))
     if attempt.closed_at_deadline and graded:
         messages.warning(
             request, _("The time limit had passed; answers given after it were not counted.")
@@ -264,8 +317,16 @@ def review(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse:
         if allowed.answers or allowed.feedback or allowed.score
         else []
     )
+    sequel = _after_module(request, page) if attempt.passed and allowed.score else None
     return render(
         request,
         "quizzes/review.html",
-        {"quiz": quiz, "page": page, "attempt": attempt, "review": allowed, "questions": questions},
+        {
+            "quiz": quiz,
+            "page": page,
+            "attempt": attempt,
+            "review": allowed,
+            "questions": questions,
+            "sequel": sequel,
+        },
     )

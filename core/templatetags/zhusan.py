@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core.html import render_markdown, sanitize_html
 from core.panels import render_panels
+from core.panels import slot_context as read_slot_context
 
 register = template.Library()
 
@@ -85,3 +86,10 @@ def panels(context: template.Context, slot: str, subject: Any) -> SafeString:
     """``{% panels "slot" subject %}``: what the apps above show in this slot (``core.panels``);
     ``{% panels "slot" subject as html %}`` to test whether there is anything."""
     return render_panels(context, slot, subject)
+
+
+@register.simple_tag(takes_context=True)
+def slot_context(context: template.Context, slot: str, subject: Any) -> dict[str, Any]:
+    """``{% slot_context "slot" subject as facts %}``: the facts the apps above give about
+    ``subject`` for this slot (``core.panels.register_context``), e.g. which lessons to tick."""
+    return read_slot_context(context.get("request"), slot, subject)

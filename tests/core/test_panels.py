@@ -10,7 +10,7 @@ from django.template import engines
 from django.test import RequestFactory
 
 from core import panels
-from core.panels import register_panel
+from core.panels import cached_data, register_context, register_panel
 
 SLOT = "tests.slot"
 
@@ -19,6 +19,7 @@ SLOT = "tests.slot"
 def registry(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test works on a copy of the registry; the real one is put back after it."""
     monkeypatch.setattr(panels, "_PANELS", {k: list(v) for k, v in panels._PANELS.items()})
+    monkeypatch.setattr(panels, "_CONTEXTS", {k: list(v) for k, v in panels._CONTEXTS.items()})
 
 
 @pytest.fixture
@@ -100,8 +101,56 @@ def test_the_apps_register_their_panels() -> None:
     slots = {slot: [p.template for p in found] for slot, found in panels._PANELS.items()}
     assert slots == {
         "courses.course_actions": ["learners/panels/course_actions.html"],
+        "courses.course_award": ["certification/panels/course_award.html"],
         "courses.lesson_progress": ["learners/panels/lesson_progress.html"],
-        "courses.lesson_next": ["learners/panels/lesson_next.html"],
+        # quizzes first: after a module's last lesson its quiz is what comes next
+        "courses.lesson_next": [
+            "quizzes/panels/lesson_next_quiz.html",
+            "learners/panels/lesson_next.html",
+        ],
         "courses.module_end": ["quizzes/panels/module_assessment.html"],
         "learners.my_learning": ["certification/panels/my_certificates.html"],
+    }
+
+
+# --- facts rather than HTML: {% slot_context %} ---------------------------------------------------
+
+
+def test_slot_context_merges_what_the_providers_give() -> None:
+    register_context("tests.facts", data=lambda r, s: {"done": {1, 2}, "label": "a"})
+    register_context("tests.facts", data=lambda r, s: None)  # nothing to say
+    register_context("tests.facts", data=lambda r, s: {"done": {3}, "label": "b"})
+    source = (
+        '{% slot_context "tests.facts" x as facts %}'
+        "{% if 3 in facts.done %}3{% endif %}{% if 1 in facts.done %}1{% endif %}{{ facts.label }}"
+    )
+    assert render(source, x=Subject(1, "x")) == "31b"  # sets are joined; the last value wins
+
+
+def test_an_empty_slot_context_reads_as_nothing() -> None:
+    source = (
+        '{% slot_context "nobody.fills.this" x as facts %}{% if 1 in facts.done %}no{% endif %}'
+    )
+    assert render(source, x=Subject(1, "x")) == ""
+
+
+def test_a_context_and_a_panel_share_one_call(templates: Any) -> None:
+    (templates / "a.html").write_text("{{ n }}")
+    calls: list[int] = []
+
+    def data(request: Any, subject: Subject) -> Mapping[str, Any]:
+        calls.append(subject.pk)
+        return {"n": len(calls)}
+
+    register_panel("tests.panel", template="tests/a.html", data=data)
+    register_context("tests.facts", data=lambda r, s: cached_data(data, r, s))
+    source = '{% panels "tests.panel" x %}{% slot_context "tests.facts" x as f %}{{ f.n }}'
+    assert render(source, x=Subject(1, "x")) == "11"
+    assert calls == [1]
+
+
+def test_the_apps_register_their_contexts() -> None:
+    assert {slot: [f.__qualname__ for f in found] for slot, found in panels._CONTEXTS.items()} == {
+        "courses.course_marks": ["course_marks"],
+        "courses.module_marks": ["module_marks"],
     }

@@ -62,8 +62,13 @@ def test_mark_mode_button_completes_once(
     assert LessonProgress.objects.filter(user=learner).count() == 1
     assert Enrollment.objects.get(user=learner).active  # completing enrols
     page = client.get(FIRST).content.decode()
-    assert "You completed this lesson on" in page
+    # The page the learner comes back to confirms it once, and says what comes next.
+    assert "Lesson completed." in page
+    assert 'Next lesson: <a href="/en/courses/sample-course/first-module/second-lesson/">' in page
     assert "Mark this lesson as complete" not in page
+    page = client.get(FIRST).content.decode()
+    assert "You completed this lesson on" in page
+    assert "Lesson completed." not in page
 
 
 def test_reach_end_mode_completes_when_moving_on(
@@ -86,7 +91,7 @@ def test_completion_refuses_off_site_redirects_and_gets(
 ) -> None:
     url = f"/en/learn/lessons/{lesson('every-block').pk}/complete/"
     response = client.post(url, {"next": "https://evil.example/phish"})
-    assert response["Location"] == FIRST
+    assert response["Location"] == FIRST + "#progress"  # back to where the learner was
     assert client.get(url).status_code == 405
 
 
