@@ -86,8 +86,9 @@ coverage: install-dev  ## The suite on SQLite under coverage, with a report
 	$(BIN)/coverage run -m pytest -q
 	$(BIN)/coverage report
 
-messages: install-dev  ## Update the translation catalogues in locale/ (needs gettext)
+messages: install-dev  ## Update the catalogues in locale/ and compile them (needs gettext)
 	$(MANAGE) makemessages -l ru -l kk --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --no-location
+	$(MANAGE) compilemessages -l ru -l kk --ignore=.venv --ignore=node_modules
 
 worker: install  ## A Celery worker (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A curriculum worker --loglevel=info
