@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-password-1"  # UserFactory's
 NEW_PASSWORD = "saule-chooses-her-own-42"
-# Every letter here is one Windows-1251 can hold: Kazakh region names written without ә ғ қ ң ө
-# ұ ү һ, as clerks type them.
+# Every letter here is one Windows-1251 can hold: Kazakh region names whose spelling needs none
+# of the nine Kazakh letters Russian lacks, as clerks type them.
 SPREADSHEET = (
     "email;full_name;specialty;region;organisation;language\r\n"
     "saule.journey@example.org;Saule Example;psychologist;Атырау облысы;"
