@@ -1,6 +1,4 @@
-"""Remember at sign-in whether a user may use the CMS, so public pages need not ask the
-database on every request whether to show the editing bar. The CMS itself checks permissions
-on every request; this flag only decides whether the shortcut is drawn."""
+"""What signing in does besides signing in: it accepts the person's invitation."""
 
 from typing import Any
 
@@ -9,16 +7,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from .permissions import can_use_cms
 from .services import invitation_accept
-
-SESSION_KEY = "zhusan_can_edit"
-
-
-@receiver(user_logged_in)
-def remember_editor(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
-    if request is not None and hasattr(request, "session"):
-        request.session[SESSION_KEY] = can_use_cms(user)
 
 
 @receiver(user_logged_in)

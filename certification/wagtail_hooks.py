@@ -6,9 +6,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from core.api import HomeLink, HomePanel
 
 from . import admin_versions  # noqa: F401  (the content-version report registers its hooks)
 from .models import CertificationTrack
@@ -59,22 +60,6 @@ def register_certificate_log_actions(actions: Any) -> None:
 # --- The CMS dashboard: certificates for the ministry (issue #11) --------------------------------
 
 
-class CertificationHomePanel(Component):
-    """Certificates, the older-versions report and tracks, each for whoever may open it."""
-
-    name = "certification_home"
-    template_name = "certification/admin/home_panel.html"
-    order = 70
-
-    def __init__(self, links: list[dict[str, Any]], *, first: bool = False) -> None:
-        self.links = links
-        if first:  # those who may see certificates (the ministry) come here for them
-            self.order = 40
-
-    def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
-        return {"links": self.links}
-
-
 @hooks.register("construct_homepage_panels")
 def add_home_panel(request: Any, panels: list[Any]) -> None:
     from django.urls import reverse
@@ -82,33 +67,39 @@ def add_home_panel(request: Any, panels: list[Any]) -> None:
     from .permissions import can_edit_tracks, can_view_certificates, can_view_version_report
 
     user = request.user
-    links = []
+    links: list[HomeLink] = []
     if can_view_certificates(user):
         links.append(
-            {
-                "url": reverse("certificate:index"),
-                "label": _("Certificates"),
-                "help": _(
+            HomeLink(
+                url=reverse("certificate:index"),
+                label=_("Certificates"),
+                help=_(
                     "Every certificate: find a holder, filter by region, track or state, "
                     "export, revoke."
                 ),
-            }
+            )
         )
     if can_view_version_report(user):
         links.append(
-            {
-                "url": reverse("certification_older_versions"),
-                "label": _("Certificates on older course versions"),
-                "help": _("Who may need a refresher after a course changed."),
-            }
+            HomeLink(
+                url=reverse("certification_older_versions"),
+                label=_("Certificates on older course versions"),
+                help=_("Who may need a refresher after a course changed."),
+            )
         )
     if can_edit_tracks(user):
         links.append(
-            {
-                "url": reverse("wagtailsnippets_certification_certificationtrack:list"),
-                "label": _("Certification tracks"),
-                "help": _("Which courses each certificate requires, and how long it is valid."),
-            }
+            HomeLink(
+                url=reverse("wagtailsnippets_certification_certificationtrack:list"),
+                label=_("Certification tracks"),
+                help=_("Which courses each certificate requires, and how long it is valid."),
+            )
         )
     if links:
-        panels.append(CertificationHomePanel(links, first=can_view_certificates(user)))
+        # Those who may see certificates (the ministry) come here for them first.
+        order = 40 if can_view_certificates(user) else 70
+        panels.append(
+            HomePanel(
+                name="certification_home", heading=_("Certification"), links=links, order=order
+            )
+        )

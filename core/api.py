@@ -1,5 +1,6 @@
 """The public interface of ``core``: other apps import from here only."""
 
+from .admin_home import HomeLink, HomePanel
 from .csv_export import csv_download, spreadsheet_safe
 from .html import render_markdown, sanitize_html
 from .http import AuthenticatedRequest, admin_refusal
@@ -11,6 +12,8 @@ from .specialties import Specialty
 
 __all__ = [
     "AuthenticatedRequest",
+    "HomeLink",
+    "HomePanel",
     "Progress",
     "Specialty",
     "absolute_url",

@@ -1,4 +1,4 @@
-"""Learners: specialist profiles, enrolment and lesson progress (issue #3, in progress)."""
+"""Learners: specialist profiles, enrolment and lesson progress cohorts, reports and My learning."""
 
 from django.apps import AppConfig
 
@@ -8,9 +8,6 @@ class LearnersConfig(AppConfig):
     verbose_name = "Learners"
 
     def ready(self) -> None:
-        from . import (
-            panels,
-            signals,  # noqa: F401 - connects the sign-in receiver
-        )
+        from . import panels
 
         panels.register()

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from core.api import HomeLink, HomePanel
 
 from . import admin_views
 from .models import CoordinatorRegion
@@ -66,49 +67,39 @@ register_snippet(CoordinatorRegionViewSet)
 # --- The CMS dashboard: where trainers, coordinators and the ministry go next (issue #11) --------
 
 
-class LearnersHomePanel(Component):
-    """Cohorts, progress reports and the specialists import, each shown to whoever may open it."""
-
-    name = "learners_home"
-    template_name = "learners/admin/home_panel.html"
-    order = 50
-
-    def __init__(self, links: list[dict[str, Any]]) -> None:
-        self.links = links
-
-    def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
-        return {"links": self.links}
-
-
 @hooks.register("construct_homepage_panels")
 def add_home_panel(request: HttpRequest, panels: list[Any]) -> None:
     from .permissions import can_run_cohorts, can_view_reports
 
     user = request.user
-    links = []
+    links: list[HomeLink] = []
     if can_run_cohorts(user):
         links.append(
-            {
-                "url": reverse("learners:cohort_list"),
-                "label": _("Cohorts"),
-                "help": _("Your cohorts: members, progress, due dates and invitations."),
-            }
+            HomeLink(
+                url=reverse("learners:cohort_list"),
+                label=_("Cohorts"),
+                help=_("Your cohorts: members, progress, due dates and invitations."),
+            )
         )
     if can_view_reports(user):
         links.append(
-            {
-                "url": reverse("learners:report_index"),
-                "label": _("Progress reports"),
-                "help": _("Enrolments and completions by region and specialty, as a page or CSV."),
-            }
+            HomeLink(
+                url=reverse("learners:report_index"),
+                label=_("Progress reports"),
+                help=_("Enrolments and completions by region and specialty, as a page or CSV."),
+            )
         )
     if can_import_specialists(user):
         links.append(
-            {
-                "url": reverse("learners_import_upload"),
-                "label": _("Import specialists"),
-                "help": _("Create accounts for many specialists at once from a spreadsheet."),
-            }
+            HomeLink(
+                url=reverse("learners_import_upload"),
+                label=_("Import specialists"),
+                help=_("Create accounts for many specialists at once from a spreadsheet."),
+            )
         )
     if links:
-        panels.append(LearnersHomePanel(links))
+        panels.append(
+            HomePanel(
+                name="learners_home", heading=_("Learners and reports"), links=links, order=50
+            )
+        )

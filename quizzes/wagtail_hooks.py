@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from core.api import HomeLink, HomePanel
 
 from .models import Question, QuestionCategory, Quiz, Selection
 from .validation import question_problems
@@ -278,20 +279,6 @@ def export_questions_menu_item() -> Any:
 # --- The CMS dashboard: the quizzes a trainer looks after (issue #11) ---------------------------
 
 
-class QuizzesHomePanel(Component):
-    """The quiz list (each quiz's Statistics) and the question import, for whoever may."""
-
-    name = "quizzes_home"
-    template_name = "quizzes/admin/home_panel.html"
-    order = 60
-
-    def __init__(self, links: list[dict[str, Any]]) -> None:
-        self.links = links
-
-    def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
-        return {"links": self.links}
-
-
 @hooks.register("construct_homepage_panels")
 def add_home_panel(request: Any, panels: list[Any]) -> None:
     from django.urls import reverse
@@ -299,25 +286,25 @@ def add_home_panel(request: Any, panels: list[Any]) -> None:
     from .permissions import can_import_questions, can_view_statistics
 
     user = request.user
-    links = []
+    links: list[HomeLink] = []
     if can_view_statistics(user):
         links.append(
-            {
-                "url": reverse("wagtailsnippets_quizzes_quiz:list"),
-                "label": _("Quizzes and their statistics"),
-                "help": _(
+            HomeLink(
+                url=reverse("wagtailsnippets_quizzes_quiz:list"),
+                label=_("Quizzes and their statistics"),
+                help=_(
                     "Open a quiz's Statistics to see how learners answer each question and "
                     "which questions may need rewording."
                 ),
-            }
+            )
         )
     if can_import_questions(user):
         links.append(
-            {
-                "url": reverse("quizzes_import"),
-                "label": _("Import questions"),
-                "help": _("Add questions to the question bank from a GIFT or Aiken file."),
-            }
+            HomeLink(
+                url=reverse("quizzes_import"),
+                label=_("Import questions"),
+                help=_("Add questions to the question bank from a GIFT or Aiken file."),
+            )
         )
     if links:
-        panels.append(QuizzesHomePanel(links))
+        panels.append(HomePanel(name="quizzes_home", heading=_("Quizzes"), links=links, order=60))
