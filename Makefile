@@ -51,13 +51,17 @@ pdf-deps:  ## Install Debian's pango, DejaVu fonts and poppler-utils for certifi
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
 	else echo "Missing Debian packages:$$need (needed by the certificate PDF and its tests)."; fi
 
+# The site as its users see it: DEBUG off, so errors get the site's own pages (DEBUG=1 make run
+# for Django's debug pages). One request at a time: docs/decisions/0006-sqlite-concurrent-writes.md.
+DEBUG ?= 0
+
 run: install  ## Migrate SQLite, load the curriculum and demo accounts, serve on 127.0.0.1:8000
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_initial_data
-	$(MANAGE) runserver 127.0.0.1:8000
+	DEBUG=$(DEBUG) $(MANAGE) runserver --nothreading 127.0.0.1:8000
 
 serve: install  ## Serve without reloading data
-	$(MANAGE) runserver 127.0.0.1:8000
+	DEBUG=$(DEBUG) $(MANAGE) runserver --nothreading 127.0.0.1:8000
 
 lint: $(VENV)/.dev  ## ruff (lint and format), app boundaries, Django's checks, migrations
 	$(BIN)/ruff check .
