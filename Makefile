@@ -91,7 +91,7 @@ coverage: install-dev  ## The suite on SQLite under coverage, with a report
 	$(BIN)/coverage report
 
 messages: install-dev  ## Update the catalogues in locale/ and compile them (needs gettext)
-	$(MANAGE) makemessages -l ru -l kk --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --no-location
+	$(MANAGE) makemessages -l ru -l kk --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --no-location --no-obsolete
 	$(MANAGE) compilemessages -l ru -l kk --ignore=.venv --ignore=node_modules
 
 worker: install  ## A Celery worker (needs CELERY_BROKER_URL)
