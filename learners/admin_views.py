@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -62,6 +63,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             data=upload_file.read(),
             partial=form.cleaned_data["partial"],
             by=request.user if request.user.is_authenticated else None,
+            language=get_language() or settings.LANGUAGE_CODE,
         )
         transaction.on_commit(lambda: import_specialists_job.delay(job.pk))
         return HttpResponseRedirect(reverse("learners_import_status", args=[job.pk]))

@@ -10,7 +10,7 @@ import time
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .importing import ImportResult, specialists_import
 from .invitations import specialists_invite
@@ -23,13 +23,14 @@ __all__ = [
 
 
 def specialist_import_job_create(
-    *, filename: str, data: bytes, partial: bool, by: User | None
+    *, filename: str, data: bytes, partial: bool, by: User | None, language: str
 ) -> SpecialistImportJob:
     """Store an uploaded specialists file as a queued job. The caller queues
     ``tasks.import_specialists_job`` once the job is committed (the task reads the file from the
-    job, so a retried task imports the same file)."""
+    job, so a retried task imports the same file). ``language`` is the uploader's: the result's
+    messages are written in it."""
     return SpecialistImportJob.objects.create(
-        filename=filename[:255], data=data, partial=partial, created_by=by
+        filename=filename[:255], data=data, partial=partial, created_by=by, language=language
     )
 
 
@@ -39,7 +40,8 @@ def _job_update(job_id: int, **fields: object) -> None:
 
 def specialist_import_job_run(*, job_id: int, progress_interval: float) -> str:
     """Run a queued specialists import and store its progress and result on the job; returns
-    the job's status. A job that has finished is not imported again (a redelivered task).
+    the job's status. A job that has finished is not imported again (a redelivered task). The
+    import runs in the uploader's language (``job.language``), so its messages are in it.
 
     Progress is written at most every ``progress_interval`` seconds, so a long file does not
     hammer the database. An exception marks the job failed and is raised again.
@@ -58,9 +60,11 @@ def specialist_import_job_run(*, job_id: int, progress_interval: float) -> str:
             _job_update(job_id, done=done, total=total)
 
     try:
-        result = specialists_import(
-            data=bytes(job.data), filename=job.filename, partial=job.partial, progress=progress
-        )
+        with translation.override(job.language):
+            result = specialists_import(
+                data=bytes(job.data), filename=job.filename, partial=job.partial, progress=progress
+            )
+            summary = _job_result(result)
     except Exception as exc:
         _job_update(
             job_id,
@@ -72,7 +76,6 @@ def specialist_import_job_run(*, job_id: int, progress_interval: float) -> str:
     status = (
         SpecialistImportJob.Status.REJECTED if result.rejected else SpecialistImportJob.Status.DONE
     )
-    summary = _job_result(result)
     # The invitations and the job's record of them commit together; the emails go out after.
     with transaction.atomic():
         if not result.rejected:

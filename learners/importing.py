@@ -32,6 +32,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.api import Role
 from core.api import Progress, Specialty
@@ -59,16 +61,34 @@ REQUIRED_COLUMNS = COLUMNS[:-1]
 
 @dataclass(frozen=True)
 class LineError:
-    """One problem at one line of the file: in a value (``column`` set), a row, or the header."""
+    """One problem at one line of the file: in a value (``column`` set), a row, or the header.
+
+    ``reason`` and ``message`` (the whole line, what ``str`` gives) are in the language that was
+    active when the problem was found."""
 
     line: int
     reason: str
     column: str = ""
     value: str = ""
 
+    message: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Rendered now, in the active language (the import runs in the uploader's language).
+        params = {"line": self.line, "column": self.column, "value": self.value}
+        params["reason"] = self.reason
+        if self.column and self.value:
+            text = _("line %(line)s, column '%(column)s': '%(value)s' %(reason)s") % params
+        elif self.column:
+            text = _("line %(line)s, column '%(column)s': %(reason)s") % params
+        elif self.value:
+            text = _("line %(line)s: '%(value)s' %(reason)s") % params
+        else:
+            text = _("line %(line)s: %(reason)s") % params
+        object.__setattr__(self, "message", text)
+
     def __str__(self) -> str:
-        where = f"line {self.line}, column '{self.column}'" if self.column else f"line {self.line}"
-        return f"{where}: '{self.value}' {self.reason}" if self.value else f"{where}: {self.reason}"
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -95,13 +115,25 @@ class ImportResult:
     rejected: bool = False
 
     def summary(self) -> str:
-        text = (
-            f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged"
-        )
+        """What was done, in the active language: "2 created, 0 updated, 1 unchanged"."""
+        counts = {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "invalid": self.invalid_rows,
+        }
         if self.invalid_rows and not self.rejected:
-            text += f", {self.invalid_rows} invalid row{_s(self.invalid_rows)} skipped"
-        return text
+            return (
+                ngettext(
+                    "%(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                    "%(invalid)s invalid row skipped",
+                    "%(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                    "%(invalid)s invalid rows skipped",
+                    self.invalid_rows,
+                )
+                % counts
+            )
+        return _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged") % counts
 
 
 def specialists_import(
@@ -137,10 +169,6 @@ def specialists_import(
     result.notes.sort(key=lambda n: (n.line, COLUMNS.index(n.column) if n.column else -1))
     logger.debug("Imported specialists from %s: %s.", filename, result.summary())
     return result
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
 
 
 # Reading: bytes to records, with the header checked. Every problem here concerns the whole file.
@@ -193,18 +221,20 @@ def _read(data: bytes, errors: list[LineError]) -> tuple[list[_Record], str] | N
     """The data rows and the file's encoding, or None (with the reason in ``errors``) when the
     file is unusable."""
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # .xlsx (zip), .xls (OLE)
-        errors.append(LineError(1, "the file is a spreadsheet, not CSV; save it as CSV (UTF-8)"))
+        errors.append(LineError(1, _("the file is a spreadsheet, not CSV; save it as CSV (UTF-8)")))
         return None
     decoded = _decode(data)
     if decoded is None:
         errors.append(
-            LineError(1, "the file is not UTF-8 or Windows-1251 text; save it as CSV (UTF-8)")
+            LineError(1, _("the file is not UTF-8 or Windows-1251 text; save it as CSV (UTF-8)"))
         )
         return None
     text, encoding = decoded
     header_text = next((line for line in text.splitlines() if line.strip()), "")
     if not header_text:
-        errors.append(LineError(1, "the file is empty; a header row naming the columns is needed"))
+        errors.append(
+            LineError(1, _("the file is empty; a header row naming the columns is needed"))
+        )
         return None
     # Column names hold neither character, so the header shows which one separates fields.
     delimiter = ";" if header_text.count(";") > header_text.count(",") else ","
@@ -212,7 +242,8 @@ def _read(data: bytes, errors: list[LineError]) -> tuple[list[_Record], str] | N
     try:
         split = list(_split(reader))
     except csv.Error as exc:
-        errors.append(LineError(reader.line_num, f"cannot be read as CSV ({exc})"))
+        reason = _("cannot be read as CSV (%(error)s)") % {"error": exc}
+        errors.append(LineError(reader.line_num, reason))
         return None
     header_line, header = split[0]
     columns = [name.strip().casefold() for name in header]
@@ -221,7 +252,7 @@ def _read(data: bytes, errors: list[LineError]) -> tuple[list[_Record], str] | N
     if not _check_header(header_line, columns, errors):
         return None
     if len(split) == 1:
-        errors.append(LineError(header_line, "the file has a header but no rows"))
+        errors.append(LineError(header_line, _("the file has a header but no rows")))
         return None
     records = []
     for line, fields in split[1:]:
@@ -235,18 +266,25 @@ def _check_header(line: int, columns: list[str], errors: list[LineError]) -> boo
     seen: set[str] = set()
     for name in columns:
         if not name:
-            problems.append("a column has no name")
+            problems.append(_("a column has no name"))
         elif name not in COLUMNS:
-            problems.append(f"unknown column '{name}'")
+            problems.append(_("unknown column '%(name)s'") % {"name": name})
         elif name in seen:
-            problems.append(f"column '{name}' appears twice")
+            problems.append(_("column '%(name)s' appears twice") % {"name": name})
         seen.add(name)
-    missing = ", ".join(f"'{name}'" for name in REQUIRED_COLUMNS if name not in seen)
+    missing = [f"'{name}'" for name in REQUIRED_COLUMNS if name not in seen]
     if missing:
-        problems.append(f"missing column{_s(missing.count(',') + 1)} {missing}")
+        problems.append(
+            ngettext("missing column %(names)s", "missing columns %(names)s", len(missing))
+            % {"names": ", ".join(missing)}
+        )
     expected = ", ".join(COLUMNS)
     errors.extend(
-        LineError(line, f"header: {problem} (columns: {expected}; cohort is optional)")
+        LineError(
+            line,
+            _("header: %(problem)s (columns: %(columns)s; cohort is optional)")
+            % {"problem": problem, "columns": expected},
+        )
         for problem in problems
     )
     return not problems
@@ -283,12 +321,12 @@ _LOST_IN_TEXT = re.compile(r"\?\w")
 
 def _lost_letters_reason(encoding: str) -> str:
     if encoding == "cp1251":
-        return (
+        return _(
             "has '?' where a letter belongs: the file was saved as Windows-1251 (plain \"CSV\" "
             "in Excel), which has no ә ғ қ ң ө ұ ү һ, so they became '?'. Save the file as "  # noqa: RUF001
             '"CSV UTF-8" and import it again'
         )
-    return (
+    return _(
         "has '?' where a letter belongs: the letters were lost when the file was saved in an "
         'encoding without Kazakh letters. Correct it, or save the original as "CSV UTF-8" and '
         "import it again"
@@ -314,7 +352,7 @@ class _RowChecker:
         user_model = get_user_model()
         self.lost_letters = _lost_letters_reason(encoding)
         self.specialties = _specialties()
-        self.languages = sorted(code for code, _ in settings.LANGUAGES)
+        self.languages = sorted(code for code, _name in settings.LANGUAGES)
         self.username_max = _max_length(user_model, "username")
         self.first_max = _max_length(user_model, "first_name")
         self.last_max = _max_length(user_model, "last_name")
@@ -330,66 +368,70 @@ class _RowChecker:
         """The row, or None and an error for each bad value (all of them, in column order)."""
         values = record.values
         if not record.width_ok:  # the values are likely in the wrong columns: check none
-            reason = f"has {len(record.fields)} fields; the header has {record.header_width}"
+            sizes = {"fields": len(record.fields), "columns": record.header_width}
             if any("\n" in value for value in record.fields):  # a quote swallowed line ends
-                reason += " (is a quote opened and not closed?)"
+                reason = (
+                    _(
+                        "has %(fields)s fields; the header has %(columns)s (is a quote opened and "
+                        "not closed?)"
+                    )
+                    % sizes
+                )
+            else:
+                reason = _("has %(fields)s fields; the header has %(columns)s") % sizes
             return None, [LineError(record.line, reason)]
         errors: list[LineError] = []
 
         def fail(column: str, reason: str) -> None:
             errors.append(LineError(record.line, reason, column, values.get(column, "")))
 
+        required = _("a value is required")
         email = values["email"].lower()
         if not email:
-            fail("email", "a value is required")
+            fail("email", required)
         elif not _is_email(email):
-            fail("email", "is not an email address")
+            fail("email", _("is not an email address"))
         elif len(email) > self.username_max:
-            fail("email", f"is longer than {self.username_max} characters")
+            fail("email", _longer(self.username_max))
         full_name = " ".join(values["full_name"].split())
-        first_name, _, last_name = full_name.partition(" ")
+        first_name, _space, last_name = full_name.partition(" ")
         if not full_name:
-            fail("full_name", "a value is required")
+            fail("full_name", required)
         elif _LOST_IN_NAME.search(full_name):
             errors.append(
                 _LostLetters(record.line, self.lost_letters, "full_name", values["full_name"])
             )
         elif len(first_name) > self.first_max or len(last_name) > self.last_max:
-            fail("full_name", f"is too long (at most {self.first_max} characters for the first "
-                 f"name and {self.last_max} for the rest)")  # fmt: skip
+            limits = {"first": self.first_max, "rest": self.last_max}
+            fail("full_name", _("is too long (at most %(first)s characters for the first name "
+                 "and %(rest)s for the rest)") % limits)  # fmt: skip
         specialty = self.specialties.get(values["specialty"].casefold())
         if not values["specialty"]:
-            fail("specialty", "a value is required")
+            fail("specialty", required)
         elif specialty is None:
-            fail("specialty", f"is not a specialty (one of: {', '.join(Specialty.values)})")
+            fail("specialty", _("is not a specialty (one of: %(values)s)")
+                 % {"values": ", ".join(Specialty.values)})  # fmt: skip
         match = self.region(values["region"]) if values["region"] else None
         region = match.code if match else None
         notes: list[LineNote] = []
         if match is None:
-            fail("region", "a value is required")
-        elif match.candidates:
-            names = " or ".join(match.named(code) for code in match.candidates)
-            fail("region", f"is a former region that is now {len(match.candidates)} regions: "
-                 f"{names}; write the one the specialist works in")  # fmt: skip
+            fail("region", required)
         elif region is None:
-            hint = " or ".join(f"'{match.named(code)}'" for code in match.suggestions)
-            suggestion = f"; did you mean {hint}?" if hint else ""
-            fail("region", f"is not a region of Kazakhstan{suggestion}")
+            fail("region", match.problem)
         elif match.note:
-            reason = f"{match.note}; imported as {match.named(region)}"
-            notes.append(LineNote(record.line, reason, "region", values["region"]))
+            notes.append(LineNote(record.line, match.note, "region", values["region"]))
         if len(values["organisation"]) > self.organisation_max:
-            fail("organisation", f"is longer than {self.organisation_max} characters")
+            fail("organisation", _longer(self.organisation_max))
         elif _LOST_IN_TEXT.search(values["organisation"]):
             errors.append(
                 _LostLetters(record.line, self.lost_letters, "organisation", values["organisation"])
             )
         language = values["language"].lower()
         if not language:
-            fail("language", "a value is required")
+            fail("language", required)
         elif language not in self.languages:
-            fail("language", f"is not a language of the platform "
-                 f"(one of: {', '.join(self.languages)})")  # fmt: skip
+            fail("language", _("is not a language of the platform (one of: %(values)s)")
+                 % {"values": ", ".join(self.languages)})  # fmt: skip
         if errors or specialty is None or region is None:
             return None, errors
         row = _Row(
@@ -417,14 +459,16 @@ def _check_rows(records: list[_Record], errors: list[LineError], encoding: str) 
     for occurrences in lines_by_email.values():
         if len(occurrences) > 1:
             for line, email in occurrences:
-                others = [str(other) for other, _ in occurrences if other != line]
-                errors.append(
-                    LineError(
-                        line, f"also appears on line{_s(len(others))} {', '.join(others)}",
-                        "email", email,
-                    )
-                )  # fmt: skip
+                others = [str(other) for other, _email in occurrences if other != line]
+                reason = ngettext(
+                    "also appears on line %(lines)s", "also appears on lines %(lines)s", len(others)
+                ) % {"lines": ", ".join(others)}
+                errors.append(LineError(line, reason, "email", email))
     return rows
+
+
+def _longer(limit: int) -> str:
+    return _("is longer than %(limit)s characters") % {"limit": limit}
 
 
 def _is_email(value: str) -> bool:
@@ -471,16 +515,16 @@ def _check_against_database(rows: list[_Row], errors: list[LineError]) -> _Exist
         count = len(matches.get(row.email, []))
         if count > 1:
             errors.append(
-                LineError(row.line, f"matches {count} accounts; only one may have an address",
-                          "email", row.email)
+                LineError(row.line, _("matches %(count)s accounts; only one may have an "
+                          "address") % {"count": count}, "email", row.email)
             )  # fmt: skip
         elif count == 0 and row.email in taken:
             errors.append(
-                LineError(row.line, "is the username of an account with another email address",
-                          "email", row.email)
+                LineError(row.line, _("is the username of an account with another email "
+                          "address"), "email", row.email)
             )  # fmt: skip
         if row.cohort and row.cohort not in cohorts:
-            errors.append(LineError(row.line, "is not an existing cohort", "cohort", row.cohort))
+            errors.append(LineError(row.line, _("is not an existing cohort"), "cohort", row.cohort))
     users = {email: found[0] for email, found in matches.items() if len(found) == 1}
     ids = [user.pk for user in users.values()]
     group = Group.objects.get(name=Role.PRACTITIONER)
@@ -558,7 +602,9 @@ def _update_user(user: User, row: _Row, result: ImportResult) -> bool:
     if have == wanted:
         return False
     if _lossy_copy(have, wanted):
-        reason = f"lacks the Kazakh letters of the stored name '{have}', which was kept"
+        reason = _("lacks the Kazakh letters of the stored name '%(stored)s', which was kept") % {
+            "stored": have
+        }
         result.notes.append(LineNote(row.line, reason, "full_name", wanted))
         return False
     user.first_name, user.last_name = row.first_name, row.last_name

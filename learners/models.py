@@ -231,6 +231,8 @@ class SpecialistImportJob(models.Model):
     partial = models.BooleanField(
         _("import the valid rows even if some are invalid"), default=False
     )
+    #: The uploader's language: the import's errors, notes and summary are written in it.
+    language = models.CharField(_("language"), max_length=16, default=settings.LANGUAGE_CODE)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

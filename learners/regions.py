@@ -5,7 +5,9 @@ ISO 3166-2:KZ codes, from one table in the repository: ``learners/data/regions.c
 The table has one row per spelling: ``code``, ``kind``, ``spelling``, ``ambiguous_with``,
 ``note``. ``kind`` is ``en``, ``ru`` or ``kk`` for the official name in that language (exactly one
 each per region: pages show them in the reader's language), ``variant`` for another spelling
-people write, or ``former`` for a former name or code, imported with its ``note``. A former name
+people write, or ``former`` for a former name or code, read as today's region with a note. ``note``
+documents the history for the next maintainer; it is never shown (the import's notes are built
+from the match, in the reader's language). A former name
 whose territory is now split between regions gives the other candidates in ``ambiguous_with``
 and is refused, naming them all.
 
@@ -28,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
@@ -153,19 +155,32 @@ def region_choices(language: str | None = None) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda pair: pair[1].casefold())
 
 
+def _quoted(name: str) -> str:
+    """``name`` in the active language's quotation marks."""
+    return gettext("'%(name)s'") % {"name": name}
+
+
+def _either(names: list[str]) -> str:
+    """``A``, ``A or B``, ``A, B or C`` in the active language."""
+    if len(names) < 2:
+        return "".join(names)
+    return gettext("%(some)s or %(last)s") % {"some": ", ".join(names[:-1]), "last": names[-1]}
+
+
 @dataclass(frozen=True)
 class RegionMatch:
     """What a spelling means.
 
-    ``code`` is set when it names one region: ``note`` then says why it was read so when that is
-    worth telling (a former name, letters restored). Otherwise ``candidates`` lists the regions a
-    former name may now be (refuse, naming them), or ``suggestions`` the close spellings of a
-    typo ("did you mean").
+    ``code`` is set when it names one region: ``former`` then says it was a former name or code,
+    and ``restored`` is the spelling read when the value had lost its Kazakh letters (``note``
+    tells the reader both). Otherwise ``candidates`` lists the regions a former name may now be
+    (refuse, naming them), or ``suggestions`` the close spellings of a typo ("did you mean").
     """
 
     value: str
     code: str | None = None
-    note: str = ""
+    former: bool = False
+    restored: str = ""
     candidates: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = field(default=())
 
@@ -176,9 +191,56 @@ class RegionMatch:
             return "kk"
         return "ru" if _CYRILLIC.search(self.value) else "en"
 
-    def named(self, code: str) -> str:
-        """``Almaty Region (KZ-19)``, in the language the value is written in."""
-        return f"{region_name(code, self.display_language)} ({code})"
+    def named(self, code: str, language: str | None = None) -> str:
+        """``Almaty Region (KZ-19)``, in ``language`` (default: the one the value is written
+        in)."""
+        return f"{region_name(code, language or self.display_language)} ({code})"
+
+    @property
+    def note(self) -> str:
+        """What the reader should know about how the value was read, in the active language, as
+        what follows the value ("'ЮКО' is a former name; read as …"); "" when there is nothing
+        to tell. Built from the match, not from the table's ``note`` column (documentation)."""
+        if self.code is None:
+            return ""
+        region = self.named(self.code, _language(None))
+        if self.former and self.restored:
+            return gettext(
+                "is a former name, read as '%(restored)s' (the file lost its Kazakh letters); "
+                "imported as %(region)s"
+            ) % {"restored": self.restored, "region": region}
+        if self.former:
+            return gettext("is a former name; imported as %(region)s") % {"region": region}
+        if self.restored:
+            return gettext(
+                "was read as '%(restored)s' (the file lost its Kazakh letters); imported as "
+                "%(region)s"
+            ) % {"restored": self.restored, "region": region}
+        return ""
+
+    @property
+    def problem(self) -> str:
+        """Why the value is refused, in the active language, as what follows the value; "" when
+        it names one region."""
+        if self.candidates:
+            count = len(self.candidates)
+            return ngettext(
+                "is a former region that is now %(count)s region: %(regions)s; write the one the "
+                "specialist works in",
+                "is a former region that is now %(count)s regions: %(regions)s; write the one the "
+                "specialist works in",
+                count,
+            ) % {
+                "count": count,
+                "regions": _either([self.named(code, _language(None)) for code in self.candidates]),
+            }
+        if self.code is not None:
+            return ""
+        if self.suggestions:
+            return gettext("is not a region of Kazakhstan; did you mean %(suggestion)s?") % {
+                "suggestion": _either([_quoted(self.named(code)) for code in self.suggestions])
+            }
+        return gettext("is not a region of Kazakhstan")
 
 
 def _restore(value: str, words: frozenset[str]) -> str:
@@ -219,12 +281,12 @@ def region_lookup(value: str) -> RegionMatch:
     table = _table()
     text = " ".join(value.split())
     found = _find(text)
-    note = ""
+    restored = ""
     if found is None and "?" in text:
         restored = _restore(text, table.words)
         found = _find(restored) if restored != text else None
-        if found is not None:
-            note = f"read as '{restored}' (the file lost its Kazakh letters)"
+        if found is None:
+            restored = ""
     if found is None:
         key, _marker = _normalise(text)
         close = difflib.get_close_matches(key, {k for k, _m in table.index}, n=3, cutoff=0.75)
@@ -235,9 +297,9 @@ def region_lookup(value: str) -> RegionMatch:
         return RegionMatch(value=value, suggestions=tuple(codes))
     if found.ambiguous_with:
         return RegionMatch(value=value, candidates=(found.code, *found.ambiguous_with))
-    if found.kind == "former":
-        note = "; ".join(filter(None, [f"a former name: {found.note}", note]))
-    return RegionMatch(value=value, code=found.code, note=note)
+    return RegionMatch(
+        value=value, code=found.code, former=found.kind == "former", restored=restored
+    )
 
 
 def region_code_for(value: str) -> str | None:

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from learners.api import Cohort, ImportResult, cohort_assign_course, specialists_import
 from learners.models import CohortMembership, Enrollment, Profile
@@ -639,9 +639,8 @@ def test_former_ambiguous_and_misspelt_regions() -> None:
     assert result.created == ["a@example.org"]
     assert Profile.objects.get().region == "KZ-61"
     assert [str(n) for n in result.notes] == [
-        "line 2, column 'region': 'Южно-Казахстанская область' a former name: renamed Turkistan "
-        "Region in 2018 (Shymkent has been a city of its own since then); imported as "
-        "Туркестанская область (KZ-61)"
+        "line 2, column 'region': 'Южно-Казахстанская область' is a former name; imported as "
+        "Turkistan Region (KZ-61)"  # today's name in the reader's language
     ]
     assert messages(result) == [
         "line 3, column 'region': 'KZ-ALM' is a former region that is now 2 regions: "
@@ -649,3 +648,61 @@ def test_former_ambiguous_and_misspelt_regions() -> None:
         "line 4, column 'region': 'Павлодарска область' is not a region of Kazakhstan; did you "
         "mean 'Павлодарская область (KZ-55)'?",
     ]
+
+
+# The messages are in the language the import runs in (the command's --language).
+
+
+def test_messages_are_in_the_active_language() -> None:
+    with translation.override("ru"):
+        result = run(HEADER, ALMA, row(region="Павлодарска область"), partial=True)
+        assert result.summary() == (
+            "создано: 1, обновлено: 0, без изменений: 0, пропущено строк с ошибками: 1"  # noqa: RUF001
+        )
+    assert messages(result) == [
+        "строка 3, столбец «region»: «Павлодарска область» не является регионом Казахстана; "
+        "возможно, вы имели в виду «Павлодарская область (KZ-55)»?"
+    ]
+    with translation.override("kk"):
+        former = run(HEADER, row(region="ЮКО"))
+        assert [str(n) for n in former.notes] == [
+            "2-жол, «region» бағаны: «ЮКО» — бұрынғы атау; Түркістан облысы (KZ-61) ретінде "
+            "импортталды"
+        ]
+
+
+def test_the_command_speaks_the_language_asked_for(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER, row(region="Atlantis", email="x"))
+    err = StringIO()
+
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "import_specialists", str(path), "--no-progress", "--language", "kk",
+            stdout=StringIO(), stderr=err,
+        )  # fmt: skip
+
+    assert str(raised.value) == f"{path} файлындағы қатесі бар жолдар: 1; ештеңе импортталмады."  # noqa: RUF001
+    assert err.getvalue().splitlines() == [
+        "2-жол, «email» бағаны: «x» электрондық пошта мекенжайы емес",
+        "2-жол, «region» бағаны: «Atlantis» Қазақстанның өңірі емес",
+    ]
+    assert translation.get_language() == "en"  # the command's language does not leak
+
+
+def test_the_command_in_russian_reports_what_it_did(tmp_path: Path) -> None:
+    out = StringIO()
+    call_command(
+        "import_specialists", str(write(tmp_path, HEADER, ALMA)), "--no-progress",
+        "--no-invitations", "--language", "ru", stdout=out, stderr=StringIO(),
+    )  # fmt: skip
+    assert out.getvalue() == "создано: 1, обновлено: 0, без изменений: 0.\n"
+
+
+@pytest.mark.parametrize("language", ["de", "RU", "", "kz"])
+def test_the_command_refuses_a_language_the_platform_lacks(tmp_path: Path, language: str) -> None:
+    path = write(tmp_path, HEADER, ALMA)
+    with pytest.raises(
+        CommandError, match="is not a language of the platform; use one of: en, kk, ru"
+    ):
+        call_command("import_specialists", str(path), "--no-progress", "--language", language)
+    assert not User.objects.exists()

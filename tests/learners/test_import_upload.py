@@ -204,3 +204,62 @@ def test_the_status_page_lists_what_the_import_read_differently(
     assert "1 note" in page
     assert "line 2, column &#x27;region&#x27;" in page
     assert "Turkistan" in page
+
+
+@pytest.fixture
+def russian_admin(client: Client) -> Any:
+    """An administrator whose CMS is in Russian (Wagtail's preferred language)."""
+    from wagtail.users.models import UserProfile
+
+    user = UserFactory(is_superuser=True, is_staff=True)
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "ru"
+    profile.save()
+    client.force_login(user)
+    return user
+
+
+def test_an_upload_is_reported_in_the_uploaders_language(
+    client: Client, russian_admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A cp1251 file that lost its Kazakh letters is refused in Russian, and a misspelt region
+    gets a Russian "did you mean"."""
+    data = "\r\n".join(
+        [
+            "email;full_name;specialty;region;organisation;language",
+            "aigul.upload@example.org;Айгүл Нұрланова;psychologist;KZ-75;;kk",
+            "dana.upload@example.org;Dana Example;psychologist;Павлодарска область;;ru",
+        ]
+    ).encode("cp1251", errors="replace")
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = upload(client, data)
+    job = SpecialistImportJob.objects.get()
+    assert job.language == "ru"
+    run_queued(callbacks)
+    job.refresh_from_db()
+    assert job.status == "rejected"
+    assert not Profile.objects.filter(user__email__endswith="upload@example.org").exists()
+    page = client.get(response["Location"]).content.decode()
+    lost = "строка 2, столбец «full_name»: «Айг?л Н?рланова» содержит «?» вместо буквы"  # noqa: RUF001
+    assert lost in page
+    assert "Сохраните файл как «CSV UTF-8»" in page
+    assert (
+        "строка 3, столбец «region»: «Павлодарска область» не является регионом Казахстана; "
+        "возможно, вы имели в виду «Павлодарская область (KZ-55)»?" in page
+    )
+
+
+def test_the_import_runs_in_the_jobs_language_not_the_workers(
+    client: Client, admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The worker's own language does not matter: the job's does (English here)."""
+    from django.utils import translation
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        upload(client, GOOD)
+    assert SpecialistImportJob.objects.get().language == "en"
+    with translation.override("kk"):
+        run_queued(callbacks)
+    assert SpecialistImportJob.objects.get().result["summary"] == (
+        "2 created, 0 updated, 0 unchanged"
+    )
