@@ -25,3 +25,31 @@ def check_page(page: Any, axe_source: str, name: str, screenshot_dir: Path) -> N
     viewport = page.viewport_size["width"]
     assert width <= viewport, f"{name}: page is {width}px wide in a {viewport}px viewport"
     page.screenshot(path=str(screenshot_dir / f"{name}.png"), full_page=True)
+
+
+#: The password tests.factories.UserFactory gives every account.
+PASSWORD = "a-long-test-password-1"
+
+
+def sign_in(
+    page: Any, site: str, username: str, *, next_path: str = "", lands_on: str = ""
+) -> None:
+    """Sign in through the site's login page with the factories' password, then wait until the
+    browser is at ``lands_on`` (a URL glob), or for the next page to load."""
+    page.goto(f"{site}/en/accounts/login/" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    if lands_on:
+        page.wait_for_url(lands_on)
+    else:
+        page.wait_for_load_state()
+
+
+def sign_in_to_cms(page: Any, site: str, username: str, next_path: str) -> None:
+    """Sign in through the CMS's login page and wait until the browser is at ``next_path``."""
+    page.goto(f"{site}/admin/login/?next={next_path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**{next_path}")

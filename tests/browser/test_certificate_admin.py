@@ -9,11 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import DESKTOP, PHONE, check_page
+from tests.browser.helpers import DESKTOP, PHONE, check_page, sign_in_to_cms
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-test-password-1"  # UserFactory's
 
 
 def settled(page: Any) -> Any:
@@ -46,11 +44,7 @@ def test_a_ministry_administrator_revokes_a_certificate(
     UserFactory(username="ministry-a", first_name="Dana", last_name="Official", groups=["Ministry"])
 
     page = page_for(PHONE)
-    page.goto(f"{site}/admin/login/?next=/admin/certificates/")
-    page.get_by_label("Username").fill("ministry-a")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/certificates/")
+    sign_in_to_cms(page, site, "ministry-a", "/admin/certificates/")
 
     search = page.get_by_label("Search term")
     search.fill("сейітқызы")

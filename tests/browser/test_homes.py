@@ -9,18 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import DESKTOP, PHONE, check_page
+from tests.browser.helpers import DESKTOP, PHONE, check_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-test-password-1"  # UserFactory's
-
-
-def sign_in(page: Any, site: str, username: str) -> None:
-    page.goto(f"{site}/en/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_the_ministry_lands_on_reports_and_reaches_the_certificates_on_a_phone(

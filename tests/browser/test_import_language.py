@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import PHONE
+from tests.browser.helpers import PASSWORD, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-password-1"  # UserFactory's
 SPREADSHEET = (
     "email;full_name;specialty;region;organisation;language\r\n"
     "aigul.lang@example.org;Айгүл Нұрланова;psychologist;KZ-75;;kk\r\n"

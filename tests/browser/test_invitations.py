@@ -11,19 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import DESKTOP, PHONE, check_page
+from tests.browser.helpers import DESKTOP, PHONE, check_page, sign_in, sign_in_to_cms
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "a-long-test-password-1"
 NEW_PASSWORD = "my-own-new-password-42"
-
-
-def sign_in(page: Any, site: str, username: str) -> None:
-    page.goto(f"{site}/en/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
 
 
 def test_an_invited_person_sets_a_password_and_is_signed_in(
@@ -129,11 +120,7 @@ def test_the_cms_import_shows_the_invitations_sent(
         "bota.cms@example.org;Бота Пример;social_worker;Алматы қаласы;Центр (вымышленный);ru\n".encode()
     )
     page = page_for(DESKTOP)
-    page.goto(f"{site}/admin/login/?next=/admin/specialists/import/")
-    page.get_by_label("Username").fill("admin-inv")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/specialists/import/")
+    sign_in_to_cms(page, site, "admin-inv", "/admin/specialists/import/")
     page.locator('input[type="file"]').set_input_files(str(path))
     page.get_by_role("button", name=re.compile("Import|Upload")).click()
     page.wait_for_url(re.compile(r".*/admin/specialists/import/\d+/$"))

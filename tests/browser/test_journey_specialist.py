@@ -15,12 +15,11 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import DESKTOP, PHONE, check_page
+from tests.browser.helpers import DESKTOP, PHONE, check_page, sign_in_to_cms
 from tests.browser.test_learner_path import FIRST_MODULE, LAST_LESSON, build_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-password-1"  # UserFactory's
 NEW_PASSWORD = "saule-chooses-her-own-42"
 # Every letter here is one Windows-1251 can hold: Kazakh region names whose spelling needs none
 # of the nine Kazakh letters Russian lacks, as clerks type them.
@@ -54,11 +53,7 @@ def test_from_a_cp1251_spreadsheet_to_a_passed_module_quiz(
 
     # The administrator uploads the file in the CMS.
     admin = page_for(DESKTOP)
-    admin.goto(f"{site}/admin/login/?next=/admin/specialists/import/")
-    admin.get_by_label("Username").fill("admin-journey")
-    admin.get_by_label("Password").fill(PASSWORD)
-    admin.get_by_role("button", name="Sign in").click()
-    admin.wait_for_url("**/admin/specialists/import/")
+    sign_in_to_cms(admin, site, "admin-journey", "/admin/specialists/import/")
     admin.locator('input[type="file"]').set_input_files(str(spreadsheet))
     admin.get_by_role("button", name=re.compile("Import|Upload")).click()
     admin.wait_for_url(re.compile(r".*/admin/specialists/import/\d+/$"))

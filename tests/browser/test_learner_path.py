@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import DESKTOP, PHONE, check_page
+from tests.browser.helpers import DESKTOP, PHONE, check_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-password-1"  # UserFactory's
 LAST_LESSON = "/en/courses/path-course/first-module/after-the-visit/"
 FIRST_MODULE = "/en/courses/path-course/first-module/"
 SECOND_MODULE = "/en/courses/path-course/second-module/"
@@ -62,14 +61,6 @@ def build_course() -> None:
     TrackRequirement.objects.create(track=track, course=CoursePageFactory(title="Another course"))
 
 
-def sign_in(page: Any, site: str, username: str) -> None:
-    page.goto(f"{site}/en/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/en/learn/")
-
-
 def test_lesson_to_quiz_to_next_module_on_a_phone(
     page_for: Any, site: str, axe_source: str, screenshot_dir: Path
 ) -> None:
@@ -78,7 +69,7 @@ def test_lesson_to_quiz_to_next_module_on_a_phone(
     build_course()
     practitioner(username="dana", first_name="Dana")
     page = page_for(PHONE)
-    sign_in(page, site, "dana")
+    sign_in(page, site, "dana", lands_on="**/en/learn/")
 
     page.goto(f"{site}{LAST_LESSON}")
     page.get_by_text("Continue to this section").click()  # open the folded section
@@ -167,7 +158,7 @@ def test_completing_without_javascript_returns_to_the_progress_panel(
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     try:
         page = context.new_page()
-        sign_in(page, site, "saule")
+        sign_in(page, site, "saule", lands_on="**/en/learn/")
         page.goto(f"{site}{LAST_LESSON}")
         page.get_by_role("button", name="Mark this lesson as complete").click()
         page.wait_for_url(f"**{LAST_LESSON}#progress")

@@ -19,11 +19,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import DESKTOP, PHONE, check_page
+from tests.browser.helpers import DESKTOP, PHONE, check_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-password-1"  # UserFactory's
 #: The widths the browser tests check: a small phone, a phone, a tablet, a desktop.
 WIDTHS = (320, PHONE["width"], 768, DESKTOP["width"])
 QUIZ_TITLE = "Module 1 assessment"
@@ -87,15 +86,6 @@ def build_course(**quiz_options: Any) -> QuizCourse:
     place_on_module(quiz, module)
     user = practitioner(username="aigerim", first_name="Aigerim")
     return QuizCourse(course=course, module=module, quiz=quiz, user=user)
-
-
-def log_in(page: Any, site: str, username: str, next_path: str) -> None:
-    """Sign in through the real login page, then land on ``next_path``."""
-    page.goto(f"{site}/en/accounts/login/?next={next_path}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{next_path}")
 
 
 def check_widths(page: Any, axe_source: str, name: str, screenshot_dir: Path) -> None:
@@ -246,7 +236,7 @@ def test_take_and_pass_a_quiz_by_keyboard(
 
     data = build_course()
     page = page_for(PHONE)
-    log_in(page, site, "aigerim", data.module_path)
+    sign_in(page, site, "aigerim", next_path=data.module_path, lands_on=f"**{data.module_path}")
     page.goto(f"{site}{data.what_is_left_path}")
     assert QUIZ_TITLE in page.locator("main").inner_text()
 
@@ -305,7 +295,7 @@ def test_take_a_quiz_without_javascript(browser: Any, site: str) -> None:
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)
     try:
         page = context.new_page()
-        log_in(page, site, "aigerim", data.module_path)
+        sign_in(page, site, "aigerim", next_path=data.module_path, lands_on=f"**{data.module_path}")
         attempt = open_attempt(page, data)
         q = [page.locator(f"#question-{n}") for n in range(1, 9)]
         q[0].get_by_text("Listen first").click()
@@ -345,7 +335,7 @@ def test_a_double_click_on_submit_grades_once(page_for: Any, site: str) -> None:
 
     data = build_course()
     page = page_for(PHONE)
-    log_in(page, site, "aigerim", data.module_path)
+    sign_in(page, site, "aigerim", next_path=data.module_path, lands_on=f"**{data.module_path}")
     open_attempt(page, data)
     page.locator("#question-1").get_by_text("Listen first").click()
     page.get_by_role("button", name="Finish attempt…").click()
@@ -370,7 +360,9 @@ def test_submitting_from_two_tabs_grades_once(browser: Any, site: str) -> None:
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)
     try:
         first = context.new_page()
-        log_in(first, site, "aigerim", data.module_path)
+        sign_in(
+            first, site, "aigerim", next_path=data.module_path, lands_on=f"**{data.module_path}"
+        )
         open_attempt(first, data)
         first.get_by_role("button", name="Finish attempt…").click()
         first.wait_for_url("**/summary/**")
@@ -397,7 +389,7 @@ def test_the_countdown_submits_at_the_time_limit(
 
     data = build_course(time_limit_minutes=1)
     page = page_for(PHONE)
-    log_in(page, site, "aigerim", data.module_path)
+    sign_in(page, site, "aigerim", next_path=data.module_path, lands_on=f"**{data.module_path}")
     attempt = open_attempt(page, data)
     timer = page.get_by_role("timer")
     assert timer.inner_text().startswith("Time left: 0:") or "1:00" in timer.inner_text()
@@ -425,7 +417,7 @@ def test_answers_after_the_time_limit_are_not_counted(page_for: Any, site: str) 
 
     data = build_course(time_limit_minutes=1)
     page = page_for(PHONE)
-    log_in(page, site, "aigerim", data.module_path)
+    sign_in(page, site, "aigerim", next_path=data.module_path, lands_on=f"**{data.module_path}")
     attempt = open_attempt(page, data)
     deadline = timezone.now() + timedelta(seconds=5)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import PHONE, check_page
-from tests.browser.test_quiz import build_course, log_in, open_attempt, wait_until
+from tests.browser.helpers import PHONE, check_page, sign_in
+from tests.browser.test_quiz import build_course, open_attempt, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ def test_a_stale_tab_is_told_to_reload_and_the_newer_answers_stay(
 ) -> None:
     data = build_course()
     tab_a = page_for(PHONE)
-    log_in(tab_a, site, "aigerim", data.module_path)
+    sign_in(tab_a, site, "aigerim", next_path=data.module_path, lands_on=f"**{data.module_path}")
     tab_a.goto(f"{site}{data.module_path}")
     attempt = open_attempt(tab_a, data)
     tab_b = tab_a.context.new_page()  # the same browser, signed in: a second tab

@@ -8,11 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import PHONE, check_page
+from tests.browser.helpers import PHONE, check_page, sign_in_to_cms
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-test-password-1"  # UserFactory's
 
 
 def test_the_ministry_assigns_a_refresher_to_holders_on_an_older_version(
@@ -41,11 +39,7 @@ def test_the_ministry_assigns_a_refresher_to_holders_on_an_older_version(
 
     page = page_for(PHONE)
     report = "/admin/reports/older-course-versions/"
-    page.goto(f"{site}/admin/login/?next={report}")
-    page.get_by_label("Username").fill("ministry-b")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{report}")
+    sign_in_to_cms(page, site, "ministry-b", report)
     main = page.locator("main")
     text = main.inner_text()
     assert "Айгерім Нұрланова" in text and "Гүлнара Сейітқызы" in text
