@@ -160,7 +160,9 @@ def test_only_administrators_may_import(client: Client, who: str, expected: int)
 @pytest.mark.worker
 @pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL"), reason="needs CELERY_BROKER_URL")
 def test_import_runs_on_a_real_worker(sample_course_committed: Any) -> None:
-    """CI: the upload is committed, a Celery worker on Redis picks the job up and runs it."""
+    """CI: the upload is committed, a Celery worker on Redis picks the job up and runs it, then
+    sends the invitations the job queued (the worker's email backend keeps them to itself; the
+    invitations' records show they went)."""
     client = Client()
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     response = upload(client, GOOD)
@@ -172,6 +174,14 @@ def test_import_runs_on_a_real_worker(sample_course_committed: Any) -> None:
         job.refresh_from_db()
     assert job.status == "done", job.result
     assert Profile.objects.filter(user__email="aliya.upload@example.org").exists()
+    from accounts.models import Invitation
+
+    invitations = Invitation.objects.filter(user__email__endswith=".upload@example.org")
+    while invitations.filter(sent_at__isnull=True).exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert invitations.count() == 2
+    assert not invitations.filter(pending=True).exists()
+    assert set(invitations.values_list("send_count", flat=True)) == {1}
 
 
 def test_after_an_error_the_form_says_to_choose_the_file_again_and_keeps_the_rest(
