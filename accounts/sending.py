@@ -1,14 +1,16 @@
 """Queue invitation emails: record them (``services``), then hand their ids to the Celery task
-(``tasks.send_invitations``) once the caller's transaction commits. Kept apart from
-``services`` because the task calls the services."""
+(``tasks.send_invitations``) once the caller's transaction commits; a broker that is down fails
+nothing, and the sweep (``tasks.send_pending_invitations``) sends what was not queued. Kept apart
+from ``services`` because the task calls the services."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.utils import timezone
+
+from core.api import enqueue_on_commit
 
 from .selectors import invitations_pending_ids
 from .services import invitations_create
@@ -19,7 +21,7 @@ __all__ = ["invitations_queue", "invitations_retry"]
 
 def _send_on_commit(ids: list[int]) -> None:
     if ids:
-        transaction.on_commit(lambda: send_invitations.delay(ids))
+        enqueue_on_commit(send_invitations, ids)
 
 
 def invitations_queue(

@@ -196,7 +196,12 @@ def configure(tmp: Path, cache: str, db: common.PostgresDatabase | None) -> None
     and with a database, at the broker: queuing goes to Redis, not in process."""
     extra = {"DB_CONN_MAX_AGE": "3600"}  # one connection for the whole run
     if db:
-        extra |= {"CELERY_BROKER_URL": BENCH_BROKER_URL, **db.environment()}
+        # The bench reads every task's result; the project keeps none unless asked to.
+        extra |= {
+            "CELERY_BROKER_URL": BENCH_BROKER_URL,
+            "CELERY_RESULT_BACKEND": BENCH_BROKER_URL,
+            **db.environment(),
+        }
     common.configure_django_environment(
         tmp,
         settings_module="bench.settings_pg" if db else "bench.settings",
@@ -225,6 +230,7 @@ def worker_environment(
         "DJANGO_SETTINGS_MODULE": settings_module,
         "DATABASE_URL": url,
         "CELERY_BROKER_URL": BENCH_BROKER_URL,
+        "CELERY_RESULT_BACKEND": BENCH_BROKER_URL,  # the bench reads the results
         "SECRET_KEY": secrets.token_urlsafe(50),  # production refuses to start without one
         "ALLOWED_HOSTS": "localhost",
         "MEDIA_ROOT": str(tmp / "media"),

@@ -10,10 +10,11 @@ or assign is decided by ``permissions``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef
@@ -39,15 +40,18 @@ from .codes import new_code
 from .dates import add_months
 from .models import Certificate, CertificateStatus, CertificationTrack, RenewalRule
 from .permissions import can_assign_refresher, can_revoke
-from .selectors import renewal_progress, track_courses
+from .selectors import active_tracks, learners_to_check, renewal_progress, track_courses
 
 __all__ = [
     "REVOKE_ACTION",
     "RefresherAssignment",
     "RefresherRefused",
     "RevocationRefused",
+    "SweepReport",
     "certificate_issue",
     "certificate_revoke",
+    "certificates_issue_due",
+    "certificates_issue_for_user",
     "refresher_assign",
     "refresher_cohort_name",
     "renewals_issue",
@@ -142,6 +146,56 @@ def _create(
     except IntegrityError:
         # Another worker issued it first (the task ran twice, or two completions at once).
         return Certificate.objects.get(track=track, user=user, sequence=sequence)
+
+
+# --- the sweep -----------------------------------------------------------------------------------
+
+
+def certificates_issue_for_user(
+    *, user: User, tracks: Iterable[CertificationTrack] | None = None
+) -> list[Certificate]:
+    """Issue every certificate ``user`` has become due for on ``tracks`` (the active ones by
+    default); returns those they hold afterwards (new or not). Safe to run any number of times."""
+    held = []
+    for track in active_tracks() if tracks is None else tracks:
+        certificate = certificate_issue(user=user, track=track)
+        if certificate is not None:
+            held.append(certificate)
+    return held
+
+
+@dataclass
+class SweepReport:
+    """What a sweep did: how many learners it checked and the certificates it issued."""
+
+    checked: int = 0
+    issued: list[int] = field(default_factory=list)
+
+
+def certificates_issue_due(
+    *,
+    since: datetime | None,
+    batch_size: int = 500,
+    on_batch: Callable[[SweepReport], None] | None = None,
+) -> SweepReport:
+    """Issue every certificate that is due and missing, exactly once, to the learners active
+    since ``since`` (everyone, with None): what the issuing task does, for the learners whose task
+    was lost or never queued. ``on_batch`` is called after each batch (progress).
+
+    The queries are a fixed number per batch plus a bounded number per learner and track
+    (``certificate_issue``), whatever the data holds."""
+    report = SweepReport()
+    tracks = list(active_tracks())
+    for ids in learners_to_check(since=since, batch_size=batch_size):
+        held_before = set(Certificate.objects.filter(user_id__in=ids).values_list("pk", flat=True))
+        for user in get_user_model().objects.filter(pk__in=ids).order_by("pk"):
+            for certificate in certificates_issue_for_user(user=user, tracks=tracks):
+                if certificate.pk not in held_before:
+                    report.issued.append(certificate.pk)
+        report.checked += len(ids)
+        if on_batch is not None:
+            on_batch(report)
+    return report
 
 
 # --- renewal -------------------------------------------------------------------------------------

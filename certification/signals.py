@@ -1,18 +1,22 @@
-"""Queue the issuing task when a learner completes a lesson or passes a quiz."""
+"""Queue the issuing task when a learner completes a lesson or passes a quiz.
+
+Queuing never fails the learner's request (``core.api.enqueue_on_commit``); a task that could not
+be queued, or was lost, is made good by the sweep (``tasks.issue_due``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.apps import apps
-from django.db import transaction
 from django.db.models.signals import post_save
+
+from core.api import enqueue_on_commit
 
 
 def _queue(user_id: int) -> None:
     from .tasks import issue_for_user
 
-    transaction.on_commit(lambda: issue_for_user.delay(user_id))
+    enqueue_on_commit(issue_for_user, user_id)
 
 
 def _on_progress(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:

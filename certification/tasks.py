@@ -1,27 +1,35 @@
 """Background work of certification."""
 
-from celery import shared_task
-from django.contrib.auth import get_user_model
+from datetime import timedelta
 
-from .selectors import active_tracks
-from .services import certificate_issue
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from .services import certificates_issue_due, certificates_issue_for_user
 
 
 @shared_task(name="certification.issue_for_user")
 def issue_for_user(user_id: int) -> list[int]:
     """Issue every certificate ``user_id`` has become eligible for; returns their ids.
 
-    Queued with ``transaction.on_commit`` when a lesson is completed or a quiz passed; safe to
-    run twice or concurrently (``services.certificate_issue``)."""
+    Queued once a lesson completion or a quiz pass commits (``signals``); safe to run twice or
+    concurrently (``services.certificate_issue``). If it is lost, ``issue_due`` does its work."""
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
         return []
-    issued = []
-    for track in active_tracks():
-        certificate = certificate_issue(user=user, track=track)
-        if certificate is not None:
-            issued.append(certificate.pk)
-    return issued
+    return [certificate.pk for certificate in certificates_issue_for_user(user=user)]
+
+
+@shared_task(name="certification.issue_due")
+def issue_due() -> dict[str, int]:
+    """The sweep (Celery beat, every ten minutes): issue the certificates that are due and missing
+    to the learners active in the last ``CERTIFICATION_SWEEP_WINDOW_HOURS``. ``manage.py
+    issue_due_certificates --all`` checks everyone."""
+    since = timezone.now() - timedelta(hours=settings.CERTIFICATION_SWEEP_WINDOW_HOURS)
+    report = certificates_issue_due(since=since)
+    return {"checked": report.checked, "issued": len(report.issued)}
 
 
 @shared_task(

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from core.api import AuthenticatedRequest, absolute_url
+from core.api import AuthenticatedRequest, absolute_url, mark_private
 
 from .models import CertificateStatus
 from .selectors import (
@@ -135,4 +135,4 @@ def certificate_download(request: AuthenticatedRequest, certificate_id: int) -> 
     response["Content-Disposition"] = (
         f'attachment; filename="certificate-{certificate.code}{suffix}.pdf"'
     )
-    return response
+    return mark_private(response)  # the holder's personal document: no cache keeps it

@@ -3,12 +3,13 @@
 from .admin_home import HomeLink, HomePanel
 from .csv_export import csv_download, spreadsheet_safe
 from .html import render_markdown, sanitize_html
-from .http import AuthenticatedRequest, admin_refusal
+from .http import AuthenticatedRequest, admin_refusal, mark_private
 from .page_cache import invalidate_page_cache, mark_cacheable
 from .panels import cached_data, register_context, register_panel
 from .progress import Progress, progress_bar
 from .sites import absolute_url, site_url
 from .specialties import Specialty
+from .tasks import enqueue_on_commit
 
 __all__ = [
     "AuthenticatedRequest",
@@ -20,8 +21,10 @@ __all__ = [
     "admin_refusal",
     "cached_data",
     "csv_download",
+    "enqueue_on_commit",
     "invalidate_page_cache",
     "mark_cacheable",
+    "mark_private",
     "progress_bar",
     "register_context",
     "register_panel",

@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.api import invitations_progress, invitations_retry
+from core.api import enqueue_on_commit
 
-from .import_jobs import specialist_import_job_create
+from .import_jobs import specialist_import_job_create, specialist_import_job_restart
 from .permissions import can_import_specialists
 from .selectors import specialist_import_job_status, specialist_import_jobs_recent
 
@@ -65,7 +65,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             by=request.user if request.user.is_authenticated else None,
             language=get_language() or settings.LANGUAGE_CODE,
         )
-        transaction.on_commit(lambda: import_specialists_job.delay(job.pk))
+        # A broker that is down fails nothing: the sweep queues the job later (``tasks``).
+        enqueue_on_commit(import_specialists_job, job.pk)
         return HttpResponseRedirect(reverse("learners_import_status", args=[job.pk]))
     jobs = specialist_import_jobs_recent()
     return render(request, "learners/admin/import_upload.html", {"form": form, "jobs": jobs})
@@ -113,4 +114,22 @@ def send_invitations(request: HttpRequest, job_id: int) -> HttpResponse:
         )
     else:
         messages.info(request, gettext("No invitation is waiting: every one has been sent."))
+    return HttpResponseRedirect(reverse("learners_import_status", args=[job.pk]))
+
+
+@require_POST
+def restart(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Queue again a job that failed (its worker died): importing a file again writes nothing
+    twice (``importing``)."""
+    _check(request)
+    job = specialist_import_job_status(job_id=job_id)
+    if job is None:
+        raise Http404
+    if specialist_import_job_restart(job_id=job.pk):
+        from .tasks import import_specialists_job
+
+        enqueue_on_commit(import_specialists_job, job.pk)
+        messages.success(request, gettext("The import was restarted."))
+    else:
+        messages.info(request, gettext("Only a failed import can be restarted."))
     return HttpResponseRedirect(reverse("learners_import_status", args=[job.pk]))

@@ -110,7 +110,11 @@ class LessonProgress(models.Model):
                 fields=["user", "lesson"], name="learners_progress_unique_user_lesson"
             )
         ]
-        indexes = [models.Index(fields=["course", "user"], name="learners_progress_course_user")]
+        indexes = [
+            models.Index(fields=["course", "user"], name="learners_progress_course_user"),
+            # The certificate sweep reads who completed something recently.
+            models.Index(fields=["completed_at"], name="learners_progress_completed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} completed {self.lesson_id}"
@@ -241,11 +245,16 @@ class SpecialistImportJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     result: models.JSONField[Any, Any] = models.JSONField(default=dict, blank=True)
+    #: When a worker took the job, and its last sign of life while running: a job "Running" with
+    #: no sign of life for ``IMPORT_JOB_STALE_MINUTES`` lost its worker (``import_jobs``).
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("specialist import")
+        indexes = [models.Index(fields=["status", "created_at"], name="learners_importjob_status")]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"

@@ -4,11 +4,16 @@
 set -euo pipefail
 : "${CELERY_BROKER_URL:?set CELERY_BROKER_URL to a Redis URL}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
+# The project keeps no task results (nothing reads them); the worker tests do, so they ask for a
+# result backend, for the worker and the tests alike.
+export CELERY_RESULT_BACKEND="${CELERY_RESULT_BACKEND:-$CELERY_BROKER_URL}"
 log="${WORKER_LOG:-$here/test-artifacts/celery-worker.log}"
 mkdir -p "$(dirname "$log")"
 # The tests' database is created by pytest; the worker reads and writes it through
 # WORKER_DATABASE_URL (it connects per task, so the database need not exist yet).
-DATABASE_URL="${WORKER_DATABASE_URL:-${DATABASE_URL:-}}" \
+# An empty DATABASE_URL would stop the settings loading: without one, the worker uses SQLite.
+worker_database="${WORKER_DATABASE_URL:-${DATABASE_URL:-}}"
+${worker_database:+env DATABASE_URL="$worker_database"} \
     "$here/.venv/bin/celery" -A curriculum worker --loglevel=info --concurrency=2 \
     --hostname "ci-worker@%h" >"$log" 2>&1 &
 worker=$!

@@ -12,6 +12,7 @@ from .certificates import (
     certificate_search,
     holder_certificates,
 )
+from .due import learners_to_check
 from .learning import (
     CertificateCard,
     CertificateState,
@@ -67,6 +68,7 @@ __all__ = [
     "holder_certificates",
     "holders_of",
     "holders_on_older_versions",
+    "learners_to_check",
     "major_of",
     "my_certificates",
     "my_certifications",

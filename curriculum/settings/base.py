@@ -6,6 +6,7 @@ a real Celery worker and the Redis cache; nothing else changes.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -66,10 +67,19 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Sign-in defences (h5, docs/decisions/0011-sign-in-defences.md): lockout and two-factor.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
+    # Request body caps (h6): first, so an oversized body is refused before anything reads it.
+    "core.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (h6): django-csp, with a nonce for the CMS's inline scripts.
+    "core.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,10 +87,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: private, no-store on every response for a signed-in user (h6).
+    "core.middleware.PrivateCacheMiddleware",
+    # Two-factor (h5): whether this session passed the code step; the code or the enrolment
+    # comes before anything else.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "learners.middleware.ProfileRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Sign-in lockout (h5): last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "curriculum.urls"
@@ -128,16 +146,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set, otherwise memory local to the process.
+# --- Cache (h2) --------------------------------------------------------------------------------
+# Redis when REDIS_URL is set, otherwise memory local to the process. The Redis cache fails open
+# (core.cache): with Redis down or hanging a read is a miss and a write does nothing, no call waits
+# more than REDIS_CACHE_TIMEOUT seconds, and a failed Redis is left alone for
+# REDIS_CACHE_RETRY_SECONDS. docs/decisions/0008-cache-fails-open.md. It must not share a Redis
+# database with the broker (``check --deploy``: core.E010).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "zhusan",
-        }
+
+
+def redis_cache(url: str) -> dict[str, object]:
+    """The ``CACHES`` entry for a fail-open Redis cache at ``url``."""
+    timeout = float(os.environ.get("REDIS_CACHE_TIMEOUT", "0.25"))
+    return {
+        "BACKEND": "core.cache.FailOpenRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "zhusan",
+        "OPTIONS": {
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+            "circuit_breaker_seconds": float(os.environ.get("REDIS_CACHE_RETRY_SECONDS", "5")),
+        },
     }
+
+
+CACHES: dict[str, dict[str, object]]
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {
         "default": {
@@ -145,6 +180,55 @@ else:
             "LOCATION": "zhusan",
         }
     }
+
+# --- Sign-in defences (h5) -------------------------------------------------------------------
+# docs/decisions/0011-sign-in-defences.md has the reasons for each number.
+# django-axes first, so a locked-out account is refused before its password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2 with parameters sized for two cores (~20 ms a hash); the others verify older hashes,
+# which are upgraded to Argon2 when their owner next signs in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.ZhusanArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Lockout: 5 wrong passwords for one account (from any address) lock it for 15 minutes. Not by
+# address alone: a cohort signs in from one classroom behind one NAT address.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for "ip_address" in the parameters, against attackers rotating user agents or
+# cookies; counting by username alone is not affected by those, and adding the address alone
+# would lock a whole classroom out (the decision has the reasoning).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+# A lockout ends 15 minutes after it began: attempts during it are refused without being
+# recorded, so they neither extend it (the owner retrying early is not punished) nor write.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The database, not the cache: sign-in keeps working (and counting) with Redis down.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"  # follows TRUSTED_PROXY_COUNT
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# No row per successful sign-in (Django's last_login records it): one write less when a cohort
+# signs in together, and none for sign-ins without a request address (force_login in tests and
+# scripts), which axes would log as "unknown" and PostgreSQL's inet column refuses.
+AXES_DISABLE_ACCESS_LOG = True
+# Password-reset emails: at most this many an hour for one address, and from one client address.
+PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = 3
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = 20
+# Two-factor sign-in (django-otp): who must use it. Names are role groups, plus "superuser".
+# Production requires it of superusers and the Ministry; elsewhere it is optional.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES")
+OTP_TOTP_ISSUER = "Zhusan Academy"
+# --- end sign-in defences ---------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -182,21 +266,68 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Uploads: large enough for a lesson video, small enough to refuse mistakes.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request body caps (h6, issue #12; core.limits, docs/deployment.md "Request limits"). Checked
+# from Content-Length before anything reads the body: first matching path prefix wins, otherwise
+# REQUEST_BODY_MAX_BYTES (forms, sign-in, autosave). The reverse proxy's caps should match.
+_MB = 1024 * 1024
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1 * _MB)))
+# Documents carry lesson videos; Wagtail checks images again (WAGTAILIMAGES_MAX_UPLOAD_SIZE).
+DOCUMENT_UPLOAD_MAX_BYTES = int(os.environ.get("DOCUMENT_UPLOAD_MAX_BYTES", str(100 * _MB)))
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", str(10 * _MB)))
+CMS_REQUEST_MAX_BYTES = int(os.environ.get("CMS_REQUEST_MAX_BYTES", str(10 * _MB)))
+REQUEST_BODY_LIMITS = [
+    ("/admin/login/", REQUEST_BODY_MAX_BYTES),
+    ("/admin/documents/", DOCUMENT_UPLOAD_MAX_BYTES),
+    ("/admin/images/", WAGTAILIMAGES_MAX_UPLOAD_SIZE + _MB),  # the form around the file
+    ("/admin/", CMS_REQUEST_MAX_BYTES),  # page editor, imports, everything else in the CMS
+]
+# Django's own limits, coherent with the caps: the non-file part of a form may be as large as the
+# largest non-upload cap (a long page in the editor); a file part over 2.5 MB goes to a temporary
+# file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = CMS_REQUEST_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * _MB)
 WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "docx", "odt", "pptx", "xlsx", "csv", "mp4", "webm", "vtt"]
 
 # Email: console by default; set EMAIL_URL-style settings in production.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Zhusan Academy <no-reply@localhost>")
 
-# Celery: a real broker when CELERY_BROKER_URL is set; otherwise tasks run eagerly in-process.
+# --- Celery (h1) -------------------------------------------------------------------------------
+# A real broker when CELERY_BROKER_URL is set; otherwise tasks run eagerly in-process.
+# Durability and timeouts: docs/decisions/0007-durable-tasks.md and docs/deployment.md.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
+# No result backend: nothing in the project reads a task's result (the database is the record).
+# A benchmark or a worker test that reads results sets CELERY_RESULT_BACKEND.
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_IGNORE_RESULT = not CELERY_RESULT_BACKEND
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it has run, and given back at once when its worker process dies, so
+# every task must be idempotent (each is: see the decision).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing from a request: a dead or hung broker costs well under a second, then the request
+# goes on (``core.tasks.enqueue_on_commit``) and the sweeps do the work later.
+TASK_BROKER_TIMEOUT = float(os.environ.get("CELERY_BROKER_TIMEOUT", "0.3"))  # seconds
+CELERY_BROKER_CONNECTION_TIMEOUT = TASK_BROKER_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
+#: Redelivery of a task whose worker vanished (killed as a whole, so it could not give it back):
+#: after this many seconds. Longer than the longest task (the specialists import, whose worst case
+#: is measured in docs/deployment.md), or a task still running would be started a second time.
+TASK_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": TASK_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": TASK_BROKER_TIMEOUT,
+    # A broker that accepts but does not answer (stopped, overloaded); a worker may set more.
+    "socket_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "0.5")),
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -220,7 +351,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.nightly",
         "schedule": crontab(hour=2, minute=30),  # expiry and reminders, at night (TIME_ZONE)
     },
+    # Durable tasks (docs/decisions/0007-durable-tasks.md): sweeps that redo from the database
+    # whatever a lost task left undone.
+    # A sweep no worker took before the next one is due expires instead of piling up.
+    "certification-issue-due": {
+        "task": "certification.issue_due",
+        "schedule": 600.0,  # certificates due and missing, for learners active in the window
+        "options": {"expires": 600},
+    },
+    "learners-import-jobs-sweep": {
+        "task": "learners.import_jobs_sweep",
+        "schedule": 120.0,  # import jobs whose task was lost, or whose worker died mid-run
+        "options": {"expires": 120},
+    },
 }
+#: How far back the certificate sweep looks for activity (hours); ``issue_due_certificates --all``
+#: checks everyone.
+CERTIFICATION_SWEEP_WINDOW_HOURS = int(os.environ.get("CERTIFICATION_SWEEP_WINDOW_HOURS", "72"))
+#: An import job "Running" with no sign of life for this many minutes has lost its worker.
+IMPORT_JOB_STALE_MINUTES = int(os.environ.get("IMPORT_JOB_STALE_MINUTES", "5"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Zhusan Academy"
@@ -263,6 +412,35 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},  # logs every step of every PDF at INFO
     },
 }
+
+# Content-Security-Policy (h6, issue #12; core.csp, docs/decisions/0012-headers-and-limits.md).
+# Scripts only from this site, or inline with the request's nonce (the CMS's few inline scripts);
+# no 'unsafe-inline' for scripts. Styles allow 'unsafe-inline': the Wagtail admin (Draftail, its
+# React widgets, the userbar) sets style attributes throughout, and styles cannot run code.
+# CSP_REPORT_ONLY=true sends the same policy as report-only, to roll it out; CSP_REPORT_URI
+# (optional) is where browsers send violation reports.
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+_CSP_DIRECTIVES: dict[str, list[str] | object] = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:"],  # the CMS previews chosen images before upload
+    "media-src": [SELF, "blob:"],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],  # 'self' where X-Frame-Options is SAMEORIGIN (Wagtail's preview)
+    "frame-src": [SELF],
+    "connect-src": [SELF],
+    "worker-src": [SELF],
+    "report-uri": env_list("CSP_REPORT_URI") or None,
+}
+CONTENT_SECURITY_POLICY: dict[str, object] | None = {"DIRECTIVES": _CSP_DIRECTIVES}
+CONTENT_SECURITY_POLICY_REPORT_ONLY: dict[str, object] | None = None
+if CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = None, CONTENT_SECURITY_POLICY
 
 # How many reverse proxies in front of the site append to ``X-Forwarded-For``. With 0 the client
 # address is ``REMOTE_ADDR``; with N, it is the Nth address from the right of that header (the

@@ -9,7 +9,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, REDIS_URL, SECRET_KEY, env_bool
+from .base import ALLOWED_HOSTS, REDIS_URL, SECRET_KEY, env_bool, env_list
 
 DEBUG = False
 
@@ -67,3 +67,11 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+
+# Two-factor sign-in (h5): required of administrators and the Ministry (who can revoke
+# certificates) unless TWO_FACTOR_REQUIRED_ROLES says otherwise ("none" requires it of nobody).
+TWO_FACTOR_REQUIRED_ROLES = [
+    role
+    for role in env_list("TWO_FACTOR_REQUIRED_ROLES", "superuser,Ministry")
+    if role.lower() != "none"
+]

@@ -1,13 +1,21 @@
-"""``/healthz/``: JSON with the state of the database, cache and broker."""
+"""``/healthz/``: JSON with the state of the database, cache, broker and workers, within 2 s."""
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.test import Client
 
 from core import health
+from core.cache import forget_outages
+from curriculum.celery import app
+from curriculum.settings import base as base_settings
+from tests.core.broker import CLOSED, broker_at
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +27,7 @@ def test_healthy(client: Client) -> None:
     assert "no-cache" in response["Cache-Control"]
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "broker"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "workers"}
     assert all(check["status"] == "ok" for check in body["checks"].values())
 
 
@@ -66,3 +74,107 @@ def test_unreachable_broker_is_reported(client: Client, monkeypatch: pytest.Monk
 
 def test_only_get(client: Client) -> None:
     assert client.post("/healthz/").status_code == 405
+
+
+# --- within two seconds, whatever is down (issue #12, findings 3 and 8) --------------------------
+
+TWO_SECONDS = 2.0
+
+
+def timed_get(client: Client) -> Any:
+    started = time.perf_counter()
+    response = client.get("/healthz/")
+    assert time.perf_counter() - started < TWO_SECONDS
+    return response
+
+
+def test_eager_mode_reports_eager_workers(client: Client) -> None:
+    if not app.conf.task_always_eager:
+        pytest.skip("a broker is configured")
+    body = client.get("/healthz/").json()
+    assert body["checks"]["workers"]["status"] == "ok"
+    assert body["checks"]["workers"]["mode"] == "eager"
+
+
+@pytest.mark.parametrize("redis", ["stopped", "hung"])
+def test_a_dead_cache_answers_503_quickly(
+    client: Client, settings: Any, redis: str, request: pytest.FixtureRequest
+) -> None:
+    url = CLOSED if redis == "stopped" else request.getfixturevalue("hung_broker")
+    settings.CACHES = {"default": {**base_settings.redis_cache(url), "KEY_PREFIX": "healthz"}}
+    forget_outages()
+    try:
+        response = timed_get(client)
+    finally:
+        forget_outages()
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"]["status"] == "error"
+    assert response.json()["checks"]["database"]["status"] == "ok"
+
+
+def test_a_dead_broker_answers_503_quickly(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    with broker_at(CLOSED, monkeypatch):
+        response = timed_get(client)
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["broker"]["status"] == "error"
+    assert checks["workers"]["status"] == "error"
+    assert "127.0.0.1" not in response.content.decode()
+
+
+def test_a_hung_broker_answers_503_within_the_deadline(
+    client: Client, monkeypatch: pytest.MonkeyPatch, hung_broker: str
+) -> None:
+    with broker_at(hung_broker, monkeypatch):
+        response = timed_get(client)
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"]["status"] == "error"
+
+
+def test_a_check_that_hangs_is_cut_off_at_the_deadline(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+
+    def hangs() -> dict[str, Any]:
+        release.wait(10)
+        return {"status": "ok"}
+
+    monkeypatch.setitem(health.CHECKS, "database", hangs)
+    try:
+        response = timed_get(client)
+    finally:
+        release.set()
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"]["error"] == "timeout"
+    assert response.json()["checks"]["cache"]["status"] == "ok"
+
+
+def test_no_worker_consuming_answers_503(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broker that works and no worker on it: the queue only grows (it said 200 before)."""
+    monkeypatch.setitem(health.CHECKS, "broker", lambda: {"status": "ok", "mode": "worker"})
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    with mock.patch.object(app.control, "ping", return_value=[]) as ping:
+        response = timed_get(client)
+    ping.assert_called_once_with(timeout=health.WORKER_TIMEOUT)
+    assert response.status_code == 503
+    assert response.json()["checks"]["workers"] == {
+        "status": "error",
+        "workers": 0,
+        "error": "no worker answered",
+        "ms": response.json()["checks"]["workers"]["ms"],
+    }
+    with mock.patch.object(app.control, "ping", return_value=[{"w1@host": {"ok": "pong"}}]):
+        response = timed_get(client)
+    assert response.status_code == 200
+    assert response.json()["checks"]["workers"]["workers"] == 1
+
+
+@pytest.mark.worker
+@pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL"), reason="needs CELERY_BROKER_URL")
+def test_a_real_worker_is_seen(client: Client) -> None:
+    """With the worker ``scripts/with-worker.sh`` started, the workers check finds it."""
+    response = timed_get(client)
+    assert response.json()["checks"]["workers"]["status"] == "ok"
+    assert response.json()["checks"]["workers"]["workers"] >= 1
+    assert response.json()["checks"]["broker"]["mode"] == "worker"
