@@ -14,6 +14,16 @@ Correctness rules (each one tested):
   or changing a site, image or document, moves the generation on, so no stale page is served.
   The generation lives in the cache, so this is correct across processes only with a shared
   cache (Redis): ``settings.PAGE_CACHE_SECONDS`` is 0 (off) in production without ``REDIS_URL``.
+- Privacy: a page under a view restriction (its own or an ancestor's) is never marked cacheable,
+  and adding, changing or removing any ``PageViewRestriction`` moves the generation on, so a page
+  made private is not served from the cache to anyone.
+- The key is the host, the path and only the query parameters in ``KEYED_PARAMETERS`` (none
+  today: no cacheable page reads one). A request with any other parameter (``?x=1``, tracking
+  tags) is served the copy of the page without it, and what it renders is never stored: random
+  query strings neither fill the cache nor get past it.
+- A cache outage (``core.cache``) loses the generation moves made during it; when the cache
+  answers again, the generation is moved on (``cache_recovered``), so nothing from before the
+  outage is served.
 """
 
 from __future__ import annotations
@@ -21,23 +31,50 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.encoding import escape_uri_path
 
-__all__ = ["AnonymousPageCacheMiddleware", "invalidate_page_cache", "mark_cacheable"]
+__all__ = [
+    "AnonymousPageCacheMiddleware",
+    "connect_signals",
+    "invalidate_page_cache",
+    "mark_cacheable",
+]
 
 GENERATION_KEY = "pagecache:generation"
 HIT_HEADER = "X-Page-Cache"
 _SKIPPED_HEADERS = {"set-cookie"}
 
+#: Query parameters that change what a cacheable page shows, and so are part of its key. No
+#: cacheable page reads one today. A page type that starts to (a page number, a filter) must add
+#: its parameter here, or readers would be served each other's variant.
+KEYED_PARAMETERS: frozenset[str] = frozenset()
+
 
 def mark_cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """Let the middleware store ``response`` if the request was anonymous."""
+    """Let the middleware store ``response``, a Wagtail page's, if the request was anonymous
+    and the page is public.
+
+    The page is the one in the response's context (``page``, as Wagtail's ``Page.serve`` sets
+    it). A response without one is not stored: its privacy cannot be checked. A page under a
+    view restriction is never stored, whoever passed it: the cache serves without asking.
+    """
     user = getattr(request, "user", None)
-    if request.method == "GET" and user is not None and not user.is_authenticated:
-        response.zhusan_page_cacheable = True  # type: ignore[attr-defined]
+    if (
+        request.method != "GET"
+        or user is None
+        or user.is_authenticated
+        or not settings.PAGE_CACHE_SECONDS
+    ):
+        return response
+    page = (getattr(response, "context_data", None) or {}).get("page")
+    if page is None or page.get_view_restrictions().exists():
+        return response
+    response.zhusan_page_cacheable = True  # type: ignore[attr-defined]
     return response
 
 
@@ -49,6 +86,28 @@ def invalidate_page_cache(**kwargs: Any) -> None:
         cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
+def connect_signals() -> None:
+    """Invalidate on every change to page privacy and when the cache comes back from an outage
+    (called from ``CoreConfig.ready``; content changes are connected in ``courses.signals``)."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from wagtail.models import PageViewRestriction
+
+    from .cache import cache_recovered
+
+    for signal in (post_save, post_delete):
+        signal.connect(
+            invalidate_page_cache,
+            sender=PageViewRestriction,
+            dispatch_uid=f"pagecache-restriction-{id(signal)}",
+        )
+    m2m_changed.connect(
+        invalidate_page_cache,
+        sender=PageViewRestriction.groups.through,
+        dispatch_uid="pagecache-restriction-groups",
+    )
+    cache_recovered.connect(invalidate_page_cache, dispatch_uid="pagecache-cache-recovered")
+
+
 def _generation() -> int:
     generation = cache.get(GENERATION_KEY)
     if generation is None:
@@ -58,6 +117,17 @@ def _generation() -> int:
     return int(generation)
 
 
+def _query(request: HttpRequest) -> tuple[str, bool]:
+    """The keyed part of the query string, normalised (sorted), and whether the query string
+    holds nothing else."""
+    raw = request.META.get("QUERY_STRING", "")
+    if not raw:
+        return "", True
+    pairs = parse_qsl(raw, keep_blank_values=True)
+    keyed = sorted((name, value) for name, value in pairs if name in KEYED_PARAMETERS)
+    return urlencode(keyed), len(keyed) == len(pairs) and bool(pairs)
+
+
 def _key(request: HttpRequest) -> str | None:
     """The cache key for an eligible request, or None."""
     if request.method != "GET" or not settings.PAGE_CACHE_SECONDS:
@@ -65,18 +135,23 @@ def _key(request: HttpRequest) -> str | None:
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
         return None
     host = request.get_host()
-    return f"pagecache:{_generation()}:{host}:{request.get_full_path()}"
+    query, _ = _query(request)
+    # The path decoded then escaped again: one key for every spelling of it (``%66`` and ``f``).
+    return f"pagecache:{_generation()}:{host}:{escape_uri_path(request.path)}?{query}"
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    cache_control = response.get("Cache-Control", "")
     return (
         getattr(response, "zhusan_page_cacheable", False)
+        and _query(request)[1]
         and response.status_code == 200
         and not response.streaming
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and "private" not in response.get("Cache-Control", "")
-        and "no-cache" not in response.get("Cache-Control", "")
+        and "private" not in cache_control
+        and "no-cache" not in cache_control
+        and "no-store" not in cache_control
     )
 
 

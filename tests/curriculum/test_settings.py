@@ -105,7 +105,7 @@ def test_defaults_are_sqlite_eager_and_local_memory() -> None:
     [
         ({"DATABASE_URL": "postgres://u@db.example:5432/zhusan"}, "django.db.backends.postgresql"),
         ({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/1"}, "False"),
-        ({"REDIS_URL": "redis://127.0.0.1:6379/2"}, "django.core.cache.backends.redis.RedisCache"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/2"}, "core.cache.FailOpenRedisCache"),
     ],
     ids=["database", "broker", "cache"],
 )
