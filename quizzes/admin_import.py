@@ -27,7 +27,7 @@ from core.api import admin_refusal
 from .exporting import questions_export
 from .importing import questions_import
 from .models import QuestionCategory
-from .permissions import can_export_questions, can_import_questions
+from .permissions import can_export_questions, can_import_questions, can_publish_questions
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -154,6 +154,9 @@ def import_questions(request: HttpRequest) -> HttpResponse:
             skip_unsupported=data["skip_unsupported"],
             dry_run=data["dry_run"],
             filename=form.filename,
+            # Reviewed like pages: only those who may publish questions import them live.
+            publish=can_publish_questions(request.user),
+            user=request.user,
         )
     return render(
         request,

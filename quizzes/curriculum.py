@@ -199,7 +199,11 @@ class QuizCurriculum:
         for spec in parsed.quizzes:
             category = f"{parsed.course_slug}/{spec.slug}"
             outcome = questions_import(
-                text=spec.gift_text, fmt="gift", category=category, filename=spec.gift_display
+                text=spec.gift_text,
+                fmt="gift",
+                category=category,
+                filename=spec.gift_display,
+                publish=True,  # the shipped curriculum is loaded live (an operator's run)
             )
             if outcome.errors:
                 raise CurriculumInvalid(
@@ -212,7 +216,7 @@ class QuizCurriculum:
             quiz = Quiz.objects.filter(slug=spec.slug).first()
             label = f"quiz '{spec.meta['title']}'"
             if quiz is None:
-                quiz = Quiz.objects.create(slug=spec.slug, **fields)
+                quiz = Quiz.objects.create(slug=spec.slug, live=True, **fields)
                 report.created.append(label)
                 changed = True
             else:

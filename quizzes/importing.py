@@ -7,8 +7,14 @@ before writing anything. Any problem, reported as ``FILE:LINE: message``, means 
 otherwise the write is one transaction.
 
 A question is identified by its category and title, so importing a file again updates its
-questions in place and creates no duplicates; a question that already matches the file is not
-written at all.
+questions and creates no duplicates; a question that already matches the file is not written at
+all.
+
+Questions are reviewed like pages (``docs/quizzes.md``, "Review of changes"). With ``publish``
+(the curriculum loader, the ``import_questions`` command, a Course reviewer) the rows are written
+live, as before. Without it (a trainer's import in the CMS) nothing a learner sees changes: a
+new question is created as a draft (``live=False``, never asked), and a change to a live
+question is saved as a new revision that waits for review, leaving the live row as it was.
 """
 
 from __future__ import annotations
@@ -136,6 +142,8 @@ class ImportReport:
     skipped: list[ImportProblem] = field(default_factory=list)
     categories_created: list[str] = field(default_factory=list)
     errors: list[ImportProblem] = field(default_factory=list)
+    #: False when the questions were saved as drafts for review rather than published.
+    published: bool = True
 
     @property
     def ok(self) -> bool:
@@ -153,6 +161,8 @@ class ImportReport:
             text += f", {len(self.skipped)} skipped as unsupported"
         if self.categories_created:
             text += f"; new categories: {', '.join(self.categories_created)}"
+        if not self.published and (self.created or self.updated):
+            text += "; saved as drafts, published when a reviewer approves them"
         return f"check only, nothing stored: {text}" if self.dry_run else text
 
 
@@ -181,6 +191,8 @@ def questions_import(
     skip_unsupported: bool = False,
     dry_run: bool = False,
     filename: str = "",
+    publish: bool = False,
+    user: Any = None,
 ) -> ImportReport:
     """Create or update the questions of the GIFT or Aiken ``text``.
 
@@ -191,11 +203,15 @@ def questions_import(
     engine cannot store (essays, descriptions) are errors unless ``skip_unsupported``, in which
     case they are listed in ``skipped``. With any error nothing is written. ``dry_run`` checks
     everything, against the database too, and reports what would change without writing.
-    ``filename`` names the file in the messages.
+    ``filename`` names the file in the messages. ``publish`` writes the questions live;
+    without it new questions are drafts and changes to live questions are revisions for review
+    (see the module's docstring). ``user`` is recorded as the author of the revisions.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown question format {fmt!r}; expected one of {FORMATS}")
-    report = ImportReport(filename=filename, category=category.strip(), dry_run=dry_run)
+    report = ImportReport(
+        filename=filename, category=category.strip(), dry_run=dry_run, published=publish
+    )
 
     def fail(line: int | None, message: str) -> None:
         report.errors.append(ImportProblem(line, message, filename))
@@ -215,7 +231,7 @@ def questions_import(
     if not report.errors:
         try:
             with transaction.atomic():
-                _check_and_write(drafts, base if nest and base else "", report, fail)
+                _check_and_write(drafts, base if nest and base else "", report, fail, user)
         except IntegrityError:
             # Someone saved a question with one of these titles between our read and our write.
             fail(None, "the question bank changed during the import; nothing was stored, try again")
@@ -530,6 +546,16 @@ def _normal(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+def _latest(question: Question) -> Question:
+    """What the question will be once its pending changes are published: its latest revision
+    when it has unpublished changes (a draft waiting for review), else the row."""
+    if question.has_unpublished_changes and question.latest_revision_id:
+        latest = question.get_latest_revision_as_object()
+        assert isinstance(latest, Question)
+        return latest
+    return question
+
+
 def _unchanged(question: Question, draft: _Draft) -> bool:
     if not all(_same_text(getattr(question, name), draft.fields[name]) for name in FILE_FIELDS):
         return False
@@ -554,9 +580,12 @@ def _categories_needed(drafts: Iterable[_Draft], base: str) -> list[str]:
     return sorted(names)
 
 
-def _check_and_write(drafts: list[_Draft], base: str, report: ImportReport, fail: _Fail) -> None:
-    """Compare the drafts with the bank, refuse to replace what GIFT cannot express, then write
-    (unless a dry run). Runs inside the import's transaction."""
+def _check_and_write(
+    drafts: list[_Draft], base: str, report: ImportReport, fail: _Fail, user: Any = None
+) -> None:
+    """Compare the drafts with the bank (with what is waiting for review, when not publishing),
+    refuse to replace what GIFT cannot express, then write (unless a dry run), live or for review
+    (``report.published``). Runs inside the import's transaction."""
     wanted = _categories_needed(drafts, base)
     categories = {c.name: c for c in QuestionCategory.objects.filter(name__in=wanted)}
     existing = {
@@ -587,19 +616,38 @@ def _check_and_write(drafts: list[_Draft], base: str, report: ImportReport, fail
             report.created.append(draft.ref)
             if not report.dry_run:
                 question = Question(
-                    category=categories[draft.category], title=draft.title, **draft.fields
+                    category=categories[draft.category],
+                    title=draft.title,
+                    live=report.published,
+                    **draft.fields,
                 )
                 question.save()
                 _replace_options(question, draft)
-        elif _unchanged(found, draft):
+                if not report.published:
+                    question.save_revision(user=user, log_action=True)
+            continue
+        if not report.published:
+            found = _latest(found)
+        if _unchanged(found, draft):
             report.unchanged.append(draft.ref)
-        else:
-            report.updated.append(draft.ref)
-            if not report.dry_run:
-                for name in FILE_FIELDS:
-                    setattr(found, name, draft.fields[name])
-                found.save()
-                _replace_options(found, draft)
+            continue
+        report.updated.append(draft.ref)
+        if report.dry_run:
+            continue
+        for name in FILE_FIELDS:
+            setattr(found, name, draft.fields[name])
+        if report.published:
+            found.save()
+            _replace_options(found, draft)
+            continue
+        found.options = [
+            QuestionOption(sort_order=order, **option) for order, option in enumerate(draft.options)
+        ]
+        if not found.live:
+            found.save()  # a draft no learner sees: its row (and options) may change at once
+        # The change becomes a revision for review; a live question's row, which attempts read,
+        # stays as it is until a reviewer publishes it.
+        found.save_revision(user=user, log_action=True)
 
 
 def _replace_options(question: Question, draft: _Draft) -> None:

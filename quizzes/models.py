@@ -20,7 +20,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.models import Orderable
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    Orderable,
+    RevisionMixin,
+    WorkflowMixin,
+)
 
 
 class QuestionCategory(models.Model):
@@ -60,8 +66,14 @@ class TextFormat(models.TextChoices):
     PLAIN = "plain", _("Plain text")
 
 
-class Question(ClusterableModel):
-    """One question of the bank. Its options are :class:`QuestionOption` rows."""
+class Question(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):
+    """One question of the bank. Its options are :class:`QuestionOption` rows.
+
+    Edited like a page: a change to a live question is kept as a revision and reaches the row
+    (and so the quizzes that ask it) only when a Course reviewer publishes it, through the
+    "Course review" workflow (migration quizzes 0006). A question never published
+    (``live=False``) is not asked in any attempt.
+    """
 
     category = models.ForeignKey(
         QuestionCategory,
@@ -184,8 +196,13 @@ class ReviewWhen(models.TextChoices):
     AFTER_CLOSE = "after_close", _("After the quiz closes")
 
 
-class Quiz(ClusterableModel):
-    """A quiz and its rules. Place it in a lesson (quiz block) or on a module (assessment)."""
+class Quiz(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):
+    """A quiz and its rules. Place it in a lesson (quiz block) or on a module (assessment).
+
+    Edited like a page: the row holds the live (published) quiz that learners take; changes wait
+    in revisions until a Course reviewer approves and publishes them (``docs/quizzes.md``,
+    "Review of changes"). A quiz never published (``live=False``) is not offered to learners.
+    """
 
     title = models.CharField(_("title"), max_length=255)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -314,6 +331,14 @@ class Attempt(models.Model):
     #: built from with every save; a save from an older one (another tab or window saved since) is
     #: refused, so it never overwrites newer answers (``services.attempt_save``).
     revision = models.PositiveIntegerField(default=0)
+    #: The quiz's rules as they were when the attempt started (pass mark, grading method, time
+    #: limit, review options; ``services.quiz_rules``): the attempt is graded and reviewed by
+    #: these, so a change published while it is in progress does not change it.
+    quiz_settings = models.JSONField(default=dict, blank=True)
+    #: The quiz's live revision when the attempt started (None before revisions were kept).
+    quiz_revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     #: True when the attempt was closed at its deadline rather than submitted by the learner.
     closed_at_deadline = models.BooleanField(default=False)
     points = models.DecimalField(max_digits=9, decimal_places=4, null=True)
@@ -337,6 +362,11 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz} #{self.number} ({self.user})"
+
+    @property
+    def pass_mark(self) -> int:
+        """The pass mark this attempt is graded by: the quiz's when the attempt started."""
+        return int((self.quiz_settings or {}).get("pass_mark", self.quiz.pass_mark))
 
 
 class AttemptAnswer(models.Model):

@@ -14,6 +14,7 @@ __all__ = [
     "can_export_questions",
     "can_import_questions",
     "can_open_unplaced_quiz",
+    "can_publish_questions",
     "can_view_statistics",
 ]
 
@@ -32,6 +33,13 @@ def can_import_questions(user: User | AnonymousUser) -> bool:
 def can_export_questions(user: User | AnonymousUser) -> bool:
     """Exporting a category of the question bank as GIFT (``quizzes.view_question``)."""
     return has_permission(user, "quizzes.view_question")
+
+
+def can_publish_questions(user: User | AnonymousUser) -> bool:
+    """Publishing questions without a further review, in the CMS or by importing a file
+    (``quizzes.publish_question``: Course reviewers, migration quizzes 0006). Trainers'
+    changes wait for their approval."""
+    return has_permission(user, "quizzes.publish_question")
 
 
 def can_open_unplaced_quiz(user: User | AnonymousUser) -> bool:

@@ -14,7 +14,11 @@ __all__ = ["attempts_by_id", "attempts_of", "live_placements", "quiz_result_of"]
 
 
 def live_placements(*, quiz: Quiz) -> list[QuizPlacement]:
-    """Where ``quiz`` is placed on a live page, with the pages."""
+    """Where ``quiz`` is placed on a live page, with the pages; none while the quiz itself has
+    never been published (a draft-only quiz is not offered to learners, even if a page places
+    it)."""
+    if not quiz.live:
+        return []
     return list(QuizPlacement.objects.filter(quiz=quiz, page__live=True).select_related("page"))
 
 

@@ -63,6 +63,7 @@ __all__ = [
     "attempts_close_overdue",
     "question_display",
     "question_snapshot",
+    "quiz_rules",
     "register_attempt_window",
     "responses_from_post",
     "review_for",
@@ -189,7 +190,11 @@ def _shuffled(items: list[Any], rng: random.Random, *, avoid_identity: bool) -> 
 
 
 def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
-    """The questions of a new attempt, with their options (three queries, plus one per draw)."""
+    """The questions of a new attempt, with their options (three queries, plus one per draw).
+
+    Only live (published) questions are asked: a question no reviewer has published yet is
+    neither listed nor drawn."""
+    live = Question.objects.filter(live=True)
     if quiz.selection == Selection.FIXED:
         ids = list(
             quiz.fixed_questions.order_by("sort_order").values_list("question_id", flat=True)
@@ -207,7 +212,7 @@ def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
             within = Q(category=draw.category)
             if draw.include_subcategories:
                 within |= Q(category__name__startswith=f"{draw.category.name}/")
-            pool = sorted(set(Question.objects.filter(within).values_list("pk", flat=True)) - taken)
+            pool = sorted(set(live.filter(within).values_list("pk", flat=True)) - taken)
             if len(pool) < draw.count:
                 raise AttemptNotAllowed(
                     _("This quiz is not ready yet: please tell your trainer.")
@@ -220,11 +225,40 @@ def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
         ids = [pk for draw in draws for pk in chosen[draw.pk]]
     if not ids:
         raise AttemptNotAllowed(_("This quiz has no questions yet: please tell your trainer."))
-    by_id = {q.pk: q for q in Question.objects.filter(pk__in=ids).prefetch_related("options")}
-    questions = [by_id[pk] for pk in ids]
+    by_id = {q.pk: q for q in live.filter(pk__in=ids).prefetch_related("options")}
+    questions = [by_id[pk] for pk in ids if pk in by_id]
+    if not questions:
+        raise AttemptNotAllowed(_("This quiz has no questions yet: please tell your trainer."))
     if quiz.shuffle_questions:
         rng.shuffle(questions)
     return questions
+
+
+# --- the rules an attempt keeps -----------------------------------------------------------------
+
+#: The quiz's rules an attempt keeps from its start (``Attempt.quiz_settings``). Opening and
+#: closing times are not among them: they are the quiz's calendar, and the deadline an attempt
+#: gets from them is stored on the attempt itself.
+RULE_FIELDS = (
+    "pass_mark",
+    "grading_method",
+    "attempts_allowed",
+    "delay_minutes",
+    "time_limit_minutes",
+    "review_score",
+    "review_answers",
+    "review_feedback",
+)
+
+
+def quiz_rules(quiz: Quiz) -> dict[str, Any]:
+    """The rules of the live ``quiz`` that a new attempt keeps as its snapshot."""
+    return {name: getattr(quiz, name) for name in RULE_FIELDS}
+
+
+def _rule(attempt: Attempt, quiz: Quiz, name: str) -> Any:
+    """The rule ``name`` the attempt started with; the quiz's own for an attempt with none."""
+    return (attempt.quiz_settings or {}).get(name, getattr(quiz, name))
 
 
 # --- availability -------------------------------------------------------------------------------
@@ -347,7 +381,13 @@ def attempt_start(
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
-                quiz=quiz, user=user, number=number, started_at=now, deadline=deadline
+                quiz=quiz,
+                user=user,
+                number=number,
+                started_at=now,
+                deadline=deadline,
+                quiz_settings=quiz_rules(quiz),
+                quiz_revision_id=quiz.live_revision_id,
             )
             answers = []
             for position, question in enumerate(questions, start=1):
@@ -523,26 +563,35 @@ def _finish(attempt_id: int, now: datetime, *, at_deadline: bool) -> bool:
             points=points.quantize(Decimal("0.0001"), ROUND_HALF_UP),
             max_points=maximum,
             score=percent,
-            passed=percent >= attempt.quiz.pass_mark,
+            passed=percent >= _rule(attempt, attempt.quiz, "pass_mark"),
         )
-        _update_result(attempt.quiz, attempt.user_id)
+        _update_result(attempt.quiz, attempt.user_id, rules_from=attempt)
     return True
 
 
-def _update_result(quiz: Quiz, user_id: int) -> None:
-    """Recompute the learner's grade on the quiz by its grading method."""
+def _update_result(quiz: Quiz, user_id: int, *, rules_from: Attempt) -> None:
+    """Recompute the learner's grade on the quiz by its grading method.
+
+    The grading method and pass mark are those ``rules_from`` (the attempt just graded) started
+    with, so a change published while it was in progress does not decide this grade."""
     scores = list(
         Attempt.objects.filter(quiz=quiz, user_id=user_id, state=AttemptState.FINISHED)
         .order_by("number")
         .values_list("score", flat=True)
     )
-    grade = aggregate(quiz.grading_method, [s for s in scores if s is not None])
+    grade = aggregate(
+        _rule(rules_from, quiz, "grading_method"), [s for s in scores if s is not None]
+    )
     if grade is None:
         return
     QuizResult.objects.update_or_create(
         quiz=quiz,
         user_id=user_id,
-        defaults={"grade": grade, "passed": grade >= quiz.pass_mark, "attempts": len(scores)},
+        defaults={
+            "grade": grade,
+            "passed": grade >= _rule(rules_from, quiz, "pass_mark"),
+            "attempts": len(scores),
+        },
     )
 
 
@@ -573,7 +622,10 @@ class Review:
 
 
 def review_for(*, quiz: Quiz, attempt: Attempt | None, now: datetime | None = None) -> Review:
-    """Apply the review options: never, after the attempt is submitted, after the quiz closes."""
+    """Apply the review options: never, after the attempt is submitted, after the quiz closes.
+
+    The options are those the attempt started with (a change published since does not reveal
+    more, or less, of an attempt already taken)."""
     now = now or timezone.now()
     finished = attempt is not None and attempt.state == AttemptState.FINISHED
     closed = quiz.closes_at is not None and now >= quiz.closes_at
@@ -585,8 +637,13 @@ def review_for(*, quiz: Quiz, attempt: Attempt | None, now: datetime | None = No
             return finished and closed
         return False
 
+    def option(name: str) -> Any:
+        return _rule(attempt, quiz, name) if attempt is not None else getattr(quiz, name)
+
     return Review(
-        allowed(quiz.review_score), allowed(quiz.review_answers), allowed(quiz.review_feedback)
+        allowed(option("review_score")),
+        allowed(option("review_answers")),
+        allowed(option("review_feedback")),
     )
 
 

@@ -1,4 +1,11 @@
-"""CMS integration: the question bank and quizzes under one "Quizzes" menu."""
+"""CMS integration: the question bank and quizzes under one "Quizzes" menu.
+
+Quizzes and questions are reviewed like pages (issue #12): Wagtail's draft, revision, lock and
+workflow support for snippets (``quizzes.models``) gives their edit views "Save draft" and
+"Submit to Course review" for trainers, "Publish" and the approval actions for Course
+reviewers, a status column in the listings and the History view (who changed what, who approved
+it), linked from the edit page's status panel and its action menu.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import LiveStatusTagColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -75,7 +83,7 @@ class QuestionViewSet(SnippetViewSet):
     model = Question
     icon = "help"
     menu_label = _("Question bank")
-    list_display = ["title", "kind", "category"]
+    list_display = ["title", "kind", "category", LiveStatusTagColumn(label=_("Status"))]
     list_filter = ["kind", "category"]
     search_fields = ["title", "text"]
     edit_handler = ObjectList(
@@ -124,7 +132,13 @@ class QuizViewSet(SnippetViewSet):
     model = Quiz
     icon = "tasks"
     menu_label = _("Quizzes")
-    list_display = ["title", "slug", "selection", "pass_mark"]
+    list_display = [
+        "title",
+        "slug",
+        "selection",
+        "pass_mark",
+        LiveStatusTagColumn(label=_("Status")),
+    ]
     search_fields = ["title", "slug"]
     edit_handler = ObjectList(
         [

@@ -53,6 +53,7 @@ PRACTICE = "Bank/Trauma-informed care/Practice"
 def import_fixture(name: str, category: str = "Bank", **options: Any) -> ImportReport:
     # The fixtures' $CATEGORY lines go inside the category named, as when asked to (``nest``).
     options.setdefault("nest", True)
+    options.setdefault("publish", True)  # as the command and the curriculum loader import
     fmt = "aiken" if name.endswith(".txt") else "gift"
     text = (FIXTURES / name).read_text(encoding="utf-8")
     return questions_import(text=text, fmt=fmt, category=category, filename=name, **options)
@@ -60,6 +61,7 @@ def import_fixture(name: str, category: str = "Bank", **options: Any) -> ImportR
 
 def import_text(text: str, category: str = "Bank", **options: Any) -> ImportReport:
     options.setdefault("nest", True)
+    options.setdefault("publish", True)
     return questions_import(text=text, fmt="gift", category=category, filename="q.gift", **options)
 
 
@@ -402,7 +404,7 @@ def test_a_changed_question_is_updated_in_place_and_its_options_replaced() -> No
     text = (FIXTURES / "all_types.gift").read_text().replace("~Collaboration#", "~Co-operation#")
 
     report = questions_import(
-        text=text, fmt="gift", category="Bank", filename="all_types.gift", nest=True
+        text=text, fmt="gift", category="Bank", filename="all_types.gift", nest=True, publish=True
     )
 
     assert [q.title for q in report.updated] == ["Safety first"]

@@ -60,6 +60,7 @@ class Command(BaseCommand):
             skip_unsupported=options["skip_unsupported"],
             dry_run=options["dry_run"],
             filename=str(path),
+            publish=True,  # an operator's command, like the curriculum loader
         )
         if not report.ok:
             count = len(report.errors)
