@@ -7,6 +7,7 @@ from .curriculum.extensions import CurriculumExtension, ModelRef, register_curri
 from .curriculum.format import CurriculumError, CurriculumInvalid, FileReader
 from .models import CompletionMode, CourseIndexPage, CoursePage, LessonPage, ModulePage
 from .navigation import ModuleSequel, module_sequel
+from .privacy import page_viewable, require_page_viewable
 from .selectors import (
     all_courses,
     course_lessons,
@@ -40,5 +41,7 @@ __all__ = [
     "live_lessons",
     "live_modules",
     "module_sequel",
+    "page_viewable",
     "register_curriculum_extension",
+    "require_page_viewable",
 ]

@@ -47,8 +47,8 @@ class AddMembersForm(forms.Form):
         label=_("Email addresses, one per line"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "Known addresses are added. An address without an account gets one, and an email "
-            "inviting the person to set a password."
+            "Each person who may join a cohort (practitioners) gets an email inviting them. "
+            "Someone who has no account yet gets one with the invitation."
         ),
     )
 

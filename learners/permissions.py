@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "can_import_specialists",
+    "can_manage_coordinator_regions",
     "can_resend_invitations",
     "can_run_cohorts",
     "can_view_reports",
@@ -56,6 +57,13 @@ def reports_on_every_region(user: User | AnonymousUser) -> bool:
 def can_import_specialists(user: User | AnonymousUser) -> bool:
     """Uploading a specialists file in the CMS (``learners.add_specialistimportjob``)."""
     return has_permission(user, "learners.add_specialistimportjob")
+
+
+def can_manage_coordinator_regions(user: User | AnonymousUser) -> bool:
+    """Listing, choosing and giving regional coordinators their regions (CMS > Snippets), which
+    names coordinators and what they see: administrators, who manage coordinators. Not trainers,
+    nor the ministry, though both use the CMS."""
+    return is_administrator(user)
 
 
 def keeps_a_profile(user: User | AnonymousUser) -> bool:

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Page
 
+from accounts.api import Role
 from core.api import Specialty
 from courses.api import CoursePage
 
@@ -56,6 +57,7 @@ __all__ = [
     "lesson_completed_since",
     "lesson_progress_for",
     "my_learning",
+    "practitioners",
     "profile_exists",
     "profile_for",
     "report_regions",
@@ -256,11 +258,22 @@ def cohorts_visible_to(*, user: User | AnonymousUser) -> QuerySet[Cohort]:
     return Cohort.objects.filter(trainers=user)
 
 
+def practitioners(queryset: QuerySet[User] | None = None) -> QuerySet[User]:
+    """The accounts in ``queryset`` (default: every account) that are practitioners: not staff,
+    not administrators, and in no role group but Practitioner (``permissions.keeps_a_profile``,
+    as one query). The only accounts a trainer may bring into a cohort or see in one: trainers,
+    reviewers, coordinators, the ministry and administrators stay out of trainers' reach."""
+    queryset = queryset if queryset is not None else get_user_model().objects.all()
+    other_roles = [role.value for role in Role if role != Role.PRACTITIONER]
+    return queryset.filter(is_staff=False, is_superuser=False).exclude(groups__name__in=other_roles)
+
+
 def cohort_members(*, cohort: Cohort) -> QuerySet[User]:
-    """The members of ``cohort``, with their profiles."""
-    return (
-        get_user_model().objects.filter(cohort_memberships__cohort=cohort).select_related("profile")
-    )
+    """The members of ``cohort`` its trainers may see (``practitioners``; an account of another
+    role added before trainers were limited to practitioners stays hidden), with profiles."""
+    return practitioners(
+        get_user_model().objects.filter(cohort_memberships__cohort=cohort)
+    ).select_related("profile")
 
 
 def cohort_member_ids(*, cohort: Cohort, user_ids: Collection[int]) -> set[int]:
@@ -320,8 +333,7 @@ def cohort_table(*, cohort: Cohort) -> CohortTable:
     courses = [a.course for a in assignments]
     structures = course_structures(courses)
     members = list(
-        get_user_model()
-        .objects.filter(cohort_memberships__cohort=cohort)
+        cohort_members(cohort=cohort)
         # The invitation in the same query: the page shows who has not signed in yet.
         .select_related("profile", "invitation")
         .order_by("last_name", "first_name", "username")

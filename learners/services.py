@@ -43,6 +43,7 @@ __all__ = [
     "cohort_assign_course",
     "cohort_create",
     "cohort_for_name",
+    "cohort_join",
     "demo_learning_create",
     "enrollment_create",
     "enrollment_leave",
@@ -216,22 +217,38 @@ def demo_learning_create() -> None:
 
 @dataclass
 class CohortAdditions:
-    """What adding a list of addresses to a cohort did, address by address."""
+    """What adding a list of addresses to a cohort did, address by address.
 
-    added: list[str] = field(default_factory=list)  # known accounts, now members
-    already: list[str] = field(default_factory=list)  # members already
-    invited: list[str] = field(default_factory=list)  # new accounts, now members, invited
+    A trainer is told only ``accepted``, ``already`` and ``invalid``: whether an address has an
+    account, and of which role, is not theirs to learn (``invited``, ``asked`` and ``ignored``
+    are for tests and logs)."""
+
+    accepted: list[str] = field(default_factory=list)  # every usable address not a member yet
+    already: list[str] = field(default_factory=list)  # members already (in the trainer's table)
     invalid: list[str] = field(default_factory=list)  # not an email address
-    refused: list[str] = field(default_factory=list)  # several accounts, or another's username
+    invited: list[str] = field(default_factory=list)  # new practitioner accounts, now members
+    asked: list[str] = field(default_factory=list)  # existing practitioners, asked to join
+    ignored: list[str] = field(default_factory=list)  # other roles, or an ambiguous address
 
 
 def cohort_add_addresses(
     *, cohort: Cohort, addresses: Sequence[str], by: User, language: str | None = None
 ) -> CohortAdditions:
-    """Add the people with ``addresses`` to ``cohort``: known accounts are added, an unknown
-    address gets a Practitioner account and an invitation (in ``language``, the one the trainer
-    works in, until they choose theirs), and every address that cannot be used is reported with
-    its reason. One bad address never stops the others."""
+    """Bring the people with ``addresses`` into ``cohort``, through invitations only.
+
+    - An unknown address gets a Practitioner account, is a member at once (the account holds
+      nothing but the address the trainer typed) and gets the invitation to set a password (in
+      ``language``, the one the trainer works in, until they choose theirs).
+    - An existing practitioner is never enrolled by someone else: they get an email asking them
+      to join (``cohort_joining``), and become a member when they confirm, signed in.
+    - Any other account (a trainer, reviewer, coordinator, the ministry, an administrator, or an
+      address several accounts share) is left alone: nothing is sent, nothing is added.
+
+    The three are reported alike (``accepted``), so the form does not tell whether an address
+    has an account. One bad address never stops the others."""
+    from .cohort_joining import cohort_join_invitations_send
+    from .selectors import practitioners
+
     result = CohortAdditions()
     valid: list[str] = []
     seen: set[str] = set()
@@ -254,31 +271,45 @@ def cohort_add_addresses(
         .order_by("pk")
     ):
         found[known.email_key].append(known)
+    eligible = set(
+        practitioners()
+        .filter(is_active=True, pk__in=[u.pk for users in found.values() for u in users])
+        .values_list("pk", flat=True)
+    )
     members = set(cohort.memberships.values_list("user_id", flat=True))
     new_ids: list[int] = []
+    to_ask: list[User] = []
     with transaction.atomic():
         for address in valid:
             matches = found.get(address.lower(), [])
-            if len(matches) > 1:
-                result.refused.append(address)
+            if len(matches) == 1 and matches[0].pk in members and matches[0].pk in eligible:
+                result.already.append(address)
+                continue
+            result.accepted.append(address)
+            if len(matches) > 1 or (matches and matches[0].pk not in eligible):
+                result.ignored.append(address)
                 continue
             if matches:
-                user = matches[0]
-                if user.pk in members:
-                    result.already.append(address)
-                    continue
-                cohort_add_member(cohort=cohort, user=user)
-                result.added.append(address)
+                to_ask.append(matches[0])
+                result.asked.append(address)
                 continue
             try:
                 user = account_create(email=address, role=Role.PRACTITIONER)
-            except AccountTaken:
-                result.refused.append(address)
+            except AccountTaken:  # another account's username: not theirs to learn either
+                result.ignored.append(address)
                 continue
             cohort_add_member(cohort=cohort, user=user)
             result.invited.append(address)
             new_ids.append(user.pk)
         people_invite(user_ids=new_ids, by=by, language=language)
-        # Known people added who still cannot sign in (imported before invitations existed).
-        specialists_invite(emails=result.added, by=by)
+        # Practitioners asked to join who cannot sign in yet (imported, never invited) also
+        # get the invitation to set a password, so that the join link can be used.
+        specialists_invite(emails=result.asked, by=by)
+        cohort_join_invitations_send(cohort=cohort, users=to_ask, by=by, language=language)
     return result
+
+
+def cohort_join(*, cohort: Cohort, user: User) -> CohortMembership:
+    """``user`` joins ``cohort`` themselves, having followed a trainer's invitation (the view
+    checks the link was theirs and that they are a practitioner)."""
+    return cohort_add_member(cohort=cohort, user=user)

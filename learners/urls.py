@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/<int:course_id>/", views.report_course, name="report_course"),
     path("cohorts/", views.cohort_list, name="cohort_list"),
     path("cohorts/new/", views.cohort_create, name="cohort_create"),
+    path("cohorts/join/<str:token>/", views.cohort_join, name="cohort_join"),
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort_detail"),
     path("cohorts/<int:cohort_id>/members/", views.cohort_add_members, name="cohort_add_members"),
     path("cohorts/<int:cohort_id>/invitations/", views.cohort_invite, name="cohort_invite_all"),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,11 +19,19 @@ from django.views.decorators.http import require_POST
 
 from accounts.api import invitation_state_of, invitation_valid_days
 from core.api import AuthenticatedRequest, csv_download
-from courses.api import all_courses, course_lessons, course_of_lesson, live_courses, live_lessons
+from courses.api import (
+    all_courses,
+    course_lessons,
+    course_of_lesson,
+    live_courses,
+    live_lessons,
+    require_page_viewable,
+)
 
 from .completion import course_completion
 from .forms import AddMembersForm, AssignCourseForm, CohortForm
 from .invitations import cohort_invitations_send
+from .models import Cohort
 from .panels import JUST_COMPLETED
 from .permissions import can_resend_invitations, can_run_cohorts
 from .regions import region_name
@@ -47,6 +55,7 @@ from .services import (
     profile_save,
 )
 from .services import cohort_create as cohort_create_service
+from .services import cohort_join as cohort_join_service
 
 
 def _back(request: HttpRequest, fallback: str, field: str = "next") -> HttpResponseRedirect:
@@ -99,6 +108,7 @@ def my_learning_view(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def enrol(request: AuthenticatedRequest, course_id: int) -> HttpResponse:
     course = get_object_or_404(live_courses(), pk=course_id)
+    require_page_viewable(request, course)  # Wagtail's page privacy, as on every learning action
     enrollment_create(user=request.user, course=course)
     messages.success(request, _("You are enrolled in “%(course)s”.") % {"course": course.title})
     return _back(request, course.get_url(request) or "/")
@@ -123,6 +133,7 @@ def complete_lesson(request: AuthenticatedRequest, lesson_id: int) -> HttpRespon
     """Record the lesson as complete (idempotent) and go on (back to the lesson's progress panel,
     or where ``next`` says); enrols the learner if needed."""
     lesson = get_object_or_404(live_lessons(), pk=lesson_id)
+    require_page_viewable(request, lesson)  # a restriction on the lesson or any ancestor
     course = course_of_lesson(lesson)
     enrollment_create(user=request.user, course=course)
     lesson_progress_complete(user=request.user, lesson=lesson)
@@ -136,6 +147,7 @@ def complete_lesson(request: AuthenticatedRequest, lesson_id: int) -> HttpRespon
 def what_is_left(request: AuthenticatedRequest, course_id: int) -> HttpResponse:
     """Exactly which items of a course the learner still has to do, and why."""
     course = get_object_or_404(live_courses(), pk=course_id)
+    require_page_viewable(request, course)
     completion = course_completion(user=request.user, course=course)
     lesson_urls = {page.pk: page.get_url(request) for page in course_lessons(course)}
     return render(
@@ -303,9 +315,9 @@ def cohort_create(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def cohort_add_members(request: AuthenticatedRequest, cohort_id: int) -> HttpResponse:
-    """Add members by address: known ones are added, unknown ones get an account and an
-    invitation, and the message names every address that could not be used (they stay in the
-    form, to correct)."""
+    """Invite people by address (``services.cohort_add_addresses``: only practitioners, only
+    through invitations); the message names the lines that are not addresses (they stay in the
+    form, to correct) and never tells whether an address has an account."""
     cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=cohort_id)
     form = AddMembersForm(request.POST)
     if not form.is_valid():
@@ -319,29 +331,25 @@ def cohort_add_members(request: AuthenticatedRequest, cohort_id: int) -> HttpRes
         language=get_language(),
     )
     _report_additions(request, result)
-    leftover = [*result.invalid, *result.refused]
-    if leftover:
-        request.session[LEFTOVER_SESSION_KEY] = {str(cohort.pk): "\n".join(leftover)}
+    if result.invalid:
+        request.session[LEFTOVER_SESSION_KEY] = {str(cohort.pk): "\n".join(result.invalid)}
     return HttpResponseRedirect(reverse("learners:cohort_detail", args=[cohort.pk]))
 
 
 def _report_additions(request: HttpRequest, result: CohortAdditions) -> None:
-    """One plain message per group of addresses."""
+    """One plain message per group of addresses. Known and unknown addresses get the same
+    words: whether an address has an account, and whose, is not the trainer's to learn."""
 
     def listed(emails: list[str]) -> dict[str, object]:
         return {"n": len(emails), "emails": ", ".join(emails)}
 
-    if result.added:
+    if result.accepted:
         messages.success(request, ngettext(
-            "%(n)d member added: %(emails)s.", "%(n)d members added: %(emails)s.",
-            len(result.added)) % listed(result.added))  # fmt: skip
-    if result.invited:
-        messages.success(request, ngettext(
-            "%(n)d new account made and added; an invitation to set a password is on its way: "
-            "%(emails)s.",
-            "%(n)d new accounts made and added; invitations to set a password are on their way: "
-            "%(emails)s.",
-            len(result.invited)) % listed(result.invited))  # fmt: skip
+            "%(n)d address taken: %(emails)s. An invitation is on its way if the person may join "
+            "a cohort.",
+            "%(n)d addresses taken: %(emails)s. An invitation is on its way to each person who "
+            "may join a cohort.",
+            len(result.accepted)) % listed(result.accepted))  # fmt: skip
     if result.already:
         messages.info(request, ngettext(
             "%(n)d was a member already: %(emails)s.", "%(n)d were members already: %(emails)s.",
@@ -353,13 +361,36 @@ def _report_additions(request: HttpRequest, result: CohortAdditions) -> None:
             "%(n)d lines are not email addresses, so nobody was added for them: %(emails)s. "
             "Correct them in the form and add them again.",
             len(result.invalid)) % listed(result.invalid))  # fmt: skip
-    if result.refused:
-        messages.error(request, ngettext(
-            "%(n)d address was not added because it belongs to several accounts or is another "
-            "account's username: %(emails)s. An administrator can sort this out.",
-            "%(n)d addresses were not added because each belongs to several accounts or is "
-            "another account's username: %(emails)s. An administrator can sort this out.",
-            len(result.refused)) % listed(result.refused))  # fmt: skip
+
+
+@login_required
+def cohort_join(request: AuthenticatedRequest, token: str) -> HttpResponse:
+    """The page a join invitation links to: which cohort, who runs it and what they will see;
+    joining is the POST. Only the account the link was sent to, a practitioner, may use it;
+    anyone else (and a forged or expired link) gets a 404."""
+    from .cohort_joining import join_token_read
+    from .selectors import practitioners
+
+    named = join_token_read(token)
+    if named is None or named[1] != request.user.pk:
+        raise Http404
+    if not practitioners().filter(pk=request.user.pk).exists():
+        raise Http404
+    cohort = get_object_or_404(Cohort, pk=named[0])
+    if request.method == "POST":
+        cohort_join_service(cohort=cohort, user=request.user)
+        messages.success(request, _("You joined “%(cohort)s”.") % {"cohort": cohort.name})
+        return HttpResponseRedirect(reverse("learners:my_learning"))
+    trainers = [t.get_full_name() or t.get_username() for t in cohort.trainers.all()]
+    return render(
+        request,
+        "learners/cohort_join.html",
+        {
+            "cohort": cohort,
+            "trainers": ", ".join(trainers),
+            "member": cohort.memberships.filter(user=request.user).exists(),
+        },
+    )
 
 
 @login_required

@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,12 +26,12 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from core.api import AuthenticatedRequest
-from courses.api import ModulePage, ModuleSequel, module_sequel
+from courses.api import ModulePage, ModuleSequel, module_sequel, page_viewable
 
 from .models import Attempt, AttemptState, Quiz
 from .permissions import can_open_unplaced_quiz
 from .scoring import is_answered
-from .selectors import attempts_by_id, attempts_of, live_placements, quiz_result_of
+from .selectors import attempts_of, live_placements, quiz_result_of
 from .services import (
     AttemptChanged,
     AttemptClosed,
@@ -39,7 +40,6 @@ from .services import (
     attempt_save,
     attempt_start,
     attempt_submit,
-    attempts_close_overdue,
     question_display,
     responses_from_post,
     review_for,
@@ -47,11 +47,14 @@ from .services import (
 
 
 def _quiz_for(request: HttpRequest, quiz_id: int) -> tuple[Quiz, Page | None]:
-    """The quiz, if it is placed on a live page (trainers may open any quiz to try it), and the
-    page the learner came from (``?from=``), when it is one of its placements."""
+    """The quiz, if it is placed on a live page the reader may view (Wagtail's page privacy,
+    ``courses.api.page_viewable``; trainers may open a quiz placed nowhere to try it), and the
+    page the learner came from (``?from=``), when it is one of those placements. A quiz whose
+    every placement is private to others is a 404, as an unplaced one is."""
     quiz = get_object_or_404(Quiz, pk=quiz_id)
-    placements = live_placements(quiz=quiz)
-    if not placements and not can_open_unplaced_quiz(request.user):
+    everywhere = live_placements(quiz=quiz)
+    placements = [p for p in everywhere if page_viewable(request, p.page)]
+    if not placements and (everywhere or not can_open_unplaced_quiz(request.user)):
         raise Http404
     origin = request.GET.get("from") or request.POST.get("from") or ""
     page = next((p.page for p in placements if str(p.page_id) == origin), None)
@@ -89,16 +92,19 @@ def _stale_post_message() -> str:
     )
 
 
-def _close_if_overdue(attempt: Attempt) -> None:
-    """Grade an attempt in progress whose time limit has passed, on what was saved in time: the
-    learner who comes back after the deadline sees it graded, not a form that saves nothing."""
-    if (
+def _overdue(attempt: Attempt) -> bool:
+    """An attempt in progress whose time limit has passed. A GET never grades it (no writes on
+    a GET): the page says the time is up and offers the POST that grades it on what was saved
+    in time (``submit``); the beat task ``close_overdue_attempts`` grades the rest."""
+    return (
         attempt.state == AttemptState.IN_PROGRESS
         and attempt.deadline is not None
         and timezone.now() > attempt.deadline
-    ):
-        attempts_close_overdue(attempts=attempts_by_id([attempt.pk]))
-        attempt.refresh_from_db()
+    )
+
+
+def _time_up(request: HttpRequest, quiz: Quiz, page: Page | None, attempt: Attempt) -> HttpResponse:
+    return render(request, "quizzes/time_up.html", {"quiz": quiz, "page": page, "attempt": attempt})
 
 
 @never_cache
@@ -108,7 +114,6 @@ def quiz_detail(request: AuthenticatedRequest, quiz_id: int) -> HttpResponse:
     quiz, page = _quiz_for(request, quiz_id)
     user = request.user
     now = timezone.now()
-    attempts_close_overdue(now=now, attempts=attempts_of(user=user, quiz=quiz))
     availability = attempt_availability(user=user, quiz=quiz, now=now)
     attempts = list(attempts_of(user=user, quiz=quiz).order_by("number"))
     rows = [(a, review_for(quiz=quiz, attempt=a, now=now)) for a in attempts]
@@ -126,6 +131,7 @@ def quiz_detail(request: AuthenticatedRequest, quiz_id: int) -> HttpResponse:
             "result": result if show_grade else None,
             "passed": passed,
             "sequel": _after_module(request, page) if passed else None,
+            "overdue": next((a for a in attempts if _overdue(a)), None),
         },
     )
 
@@ -160,8 +166,8 @@ def attempt_view(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse
     summary before the final submit ("finish")."""
     attempt = _own_attempt(request, attempt_id)
     quiz, page = _quiz_for(request, attempt.quiz_id)
-    if request.method != "POST":  # a late post is refused by attempt_save, with a message
-        _close_if_overdue(attempt)
+    if request.method != "POST" and _overdue(attempt):  # a late post: attempt_save refuses it
+        return _time_up(request, quiz, page, attempt)
     if attempt.state != AttemptState.IN_PROGRESS:
         return HttpResponseRedirect(_attempt_url(attempt, page, "review"))
     answers = list(attempt.answers.order_by("position"))
@@ -202,6 +208,31 @@ def attempt_view(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse
     )
 
 
+#: Fields of the attempt form besides the questions' (``q<position>`` and ``q<position>-<id>``).
+_FORM_FIELDS = frozenset({"csrfmiddlewaretoken", "revision", "from", "action", "with_answers"})
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _readable_autosave(request: HttpRequest, answers: list[Any]) -> bool:
+    """Whether the body is the attempt form: a form body that parses, with only the form's
+    fields. Anything else (JSON, a truncated or garbled body) must not be read as "every question
+    unanswered", which would clear the saved answers. (A revision that is not a number is the
+    form's, and refused as stale: ``_posted_revision``.)"""
+    if not request.content_type or request.content_type not in _FORM_TYPES:
+        return False
+    try:
+        data = request.POST
+    except (MultiPartParserError, UnicodeDecodeError):
+        return False
+    if not data:
+        return False  # the page always sends its fields (the token and the revision at least)
+    names = {f"q{answer.position}" for answer in answers}
+    for key in data:
+        if key not in _FORM_FIELDS and key not in names and key.partition("-")[0] not in names:
+            return False
+    return True
+
+
 @require_POST
 @login_required
 def autosave(request: AuthenticatedRequest, attempt_id: int) -> JsonResponse:
@@ -211,6 +242,9 @@ def autosave(request: AuthenticatedRequest, attempt_id: int) -> JsonResponse:
     answers = list(attempt.answers.order_by("position"))
     if attempt.state != AttemptState.IN_PROGRESS:
         return _closed_json(attempt, _("This attempt has already been submitted."))
+    if not _readable_autosave(request, answers):
+        message = _("These answers could not be read, so nothing was saved. Reload the page.")
+        return JsonResponse({"saved": False, "message": message}, status=400)
     responses, problems = responses_from_post(answers, request.POST)
     try:
         attempt_save(attempt=attempt, responses=responses, revision=_posted_revision(request))
@@ -255,7 +289,8 @@ def summary(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse:
     """Before the final submit: which questions are answered, with a way back to each."""
     attempt = _own_attempt(request, attempt_id)
     quiz, page = _quiz_for(request, attempt.quiz_id)
-    _close_if_overdue(attempt)
+    if _overdue(attempt):
+        return _time_up(request, quiz, page, attempt)
     if attempt.state != AttemptState.IN_PROGRESS:
         return HttpResponseRedirect(_attempt_url(attempt, page, "review"))
     questions = [question_display(a) for a in attempt.answers.order_by("position")]
@@ -308,8 +343,7 @@ def review(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse:
     """A finished attempt, showing what the review options allow now."""
     attempt = _own_attempt(request, attempt_id)
     quiz, page = _quiz_for(request, attempt.quiz_id)
-    _close_if_overdue(attempt)
-    if attempt.state == AttemptState.IN_PROGRESS:
+    if attempt.state == AttemptState.IN_PROGRESS:  # an overdue one: the attempt page says so
         return HttpResponseRedirect(_attempt_url(attempt, page))
     allowed = review_for(quiz=quiz, attempt=attempt)
     questions = (

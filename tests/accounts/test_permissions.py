@@ -64,6 +64,10 @@ MATRIX = [
     ("/admin/pages/{home}/edit/", only({"admin"}, 200, 302)),
     ("/admin/users/", only({"admin"}, 200, 302)),
     ("/admin/specialists/import/", only({"admin"}, 200, 302)),
+    # Issue #12: coordinators' regions (who coordinates where) only for administrators.
+    ("/admin/snippets/learners/coordinatorregion/", only({"admin"}, 200, 302)),
+    ("/admin/snippets/choose/learners/coordinatorregion/", only({"admin"}, 200, 302)),
+    ("/admin/snippets/choose/learners/coordinatorregion/results/", only({"admin"}, 200, 302)),
 ]
 
 

@@ -39,7 +39,7 @@ def test_an_invited_person_sets_a_password_and_is_signed_in(
     page.get_by_role("button", name="Add", exact=True).click()
     page.wait_for_url(f"**/en/learn/cohorts/{cohort.pk}/")
     text = page.locator("main").inner_text()
-    assert "1 new account made and added" in text
+    assert "1 address taken: dana.invited@example.org." in text  # issue #12: one wording
     assert "1 line is not an email address" in text
     assert page.get_by_label("Email addresses, one per line").input_value() == (
         "dana.invited@example"

@@ -73,22 +73,24 @@ def test_adding_reports_every_group_and_one_bad_address_stops_nobody(
         django_capture_on_commit_callbacks,
     )
 
-    assert "1 member added: Known@Example.org." in page
+    # Issue #12: one message for every usable address, known or not, of any role; an existing
+    # practitioner is asked to join, never enrolled (tests/learners/test_cohort_scope.py).
     assert (
-        "1 new account made and added; an invitation to set a password is on its way: "
-        "new.one@example.org." in page
+        "3 addresses taken: Known@Example.org, new.one@example.org, taken@example.org. An "
+        "invitation is on its way to each person who may join a cohort." in page
     )
     assert "1 was a member already: member@example.org." in page
     assert "1 line is not an email address, so nobody was added for it: not an address." in page
-    assert "taken@example.org. An administrator can sort this out." in page
+    assert "An administrator can sort this out." not in page
     # What could not be used stays in the form, to correct.
-    assert "not an address\ntaken@example.org</textarea>" in page
+    assert "not an address</textarea>" in page
     new = get_user_model().objects.get(email="new.one@example.org")
-    assert set(cohort.members.all()) == {known, member, new}
+    assert set(cohort.members.all()) == {member, new}
+    assert known not in cohort.members.all()
     assert list(new.groups.values_list("name", flat=True)) == ["Practitioner"]
     assert not new.has_usable_password()
-    [message] = mail.outbox  # the known people can sign in already: only the new one
-    assert message.to == ["new.one@example.org"]
+    # The new account's invitation, and the known practitioner's invitation to join.
+    assert sorted(m.to[0] for m in mail.outbox) == ["known@example.org", "new.one@example.org"]
     assert Invitation.objects.get(user=new).sent_by == trainer
 
 
@@ -98,8 +100,10 @@ def test_a_known_address_that_cannot_sign_in_yet_is_invited_in_its_language(
     never_signed_in("imported.earlier@example.org", language="kk")
     client.force_login(trainer)
     add(client, cohort, "imported.earlier@example.org", django_capture_on_commit_callbacks)
-    [message] = mail.outbox
-    assert "/kk/accounts/invitation/" in message.body
+    # The invitation to set a password, and the one to join the cohort, both in Kazakh.
+    invitation, join = sorted(mail.outbox, key=lambda m: "/cohorts/join/" in m.body)
+    assert "/kk/accounts/invitation/" in invitation.body
+    assert "/kk/learn/cohorts/join/" in join.body
 
 
 def test_a_new_account_is_invited_in_the_language_the_trainer_works_in(
