@@ -1,14 +1,16 @@
-"""Forms for signing in and passwords."""
+"""Forms for signing in, passwords and sign-in codes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 
-__all__ = ["EveryAccountPasswordResetForm"]
+__all__ = ["EveryAccountPasswordResetForm", "TwoFactorCodeForm"]
 
 
 class EveryAccountPasswordResetForm(PasswordResetForm):
@@ -22,3 +24,23 @@ class EveryAccountPasswordResetForm(PasswordResetForm):
         for user in get_user_model()._default_manager.filter(email__iexact=email, is_active=True):
             if user.email.casefold() == address:
                 yield user
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A six-digit code from an authenticator app, or a backup code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_(
+            "The six-digit code your authenticator app shows, or one of your backup codes."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "autocapitalize": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )

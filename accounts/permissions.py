@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+
 from .roles import Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-__all__ = ["can_use_cms", "has_permission", "has_role", "is_administrator", "role_names"]
+__all__ = [
+    "can_use_cms",
+    "can_use_two_factor",
+    "has_permission",
+    "has_role",
+    "is_administrator",
+    "role_names",
+    "two_factor_required",
+]
 
 
 def is_administrator(user: User | AnonymousUser) -> bool:
@@ -45,3 +55,21 @@ def has_permission(user: User | AnonymousUser, permission: str) -> bool:
 def can_use_cms(user: User | AnonymousUser) -> bool:
     """Whether ``user`` may open the CMS (Wagtail's ``access_admin``)."""
     return has_permission(user, "wagtailadmin.access_admin")
+
+
+def two_factor_required(user: User | AnonymousUser) -> bool:
+    """Whether ``user`` must sign in with a code (``TWO_FACTOR_REQUIRED_ROLES``: role group
+    names, and ``superuser`` for administrators)."""
+    required = set(getattr(settings, "TWO_FACTOR_REQUIRED_ROLES", ()))
+    if not required or not user.is_authenticated:
+        return False
+    if "superuser" in required and user.is_superuser:
+        return True
+    roles = [role for role in Role if role.value in required]
+    return bool(roles) and has_role(user, *roles)
+
+
+def can_use_two_factor(user: User | AnonymousUser) -> bool:
+    """Whether ``user`` may turn on two-factor sign-in: administrators and the Ministry (who can
+    revoke certificates), and anyone a setting requires it of."""
+    return is_administrator(user) or has_role(user, Role.MINISTRY) or two_factor_required(user)

@@ -1,4 +1,4 @@
-"""Reads for accounts: the state of invitations."""
+"""Reads for accounts: the state of invitations, and whether someone signs in with a code."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from .models import Invitation
 
 __all__ = [
     "InvitationState",
+    "backup_codes_left",
     "invitation_state_of",
     "invitations_pending_ids",
     "invitations_progress",
+    "two_factor_enabled",
 ]
 
 
@@ -66,3 +68,20 @@ def invitations_pending_ids(
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return list(rows.order_by("queued_at").values_list("pk", flat=True))
+
+
+# --- two-factor sign-in ---------------------------------------------------------------------------
+
+
+def two_factor_enabled(*, user: User) -> bool:
+    """Whether ``user`` has a confirmed authenticator app (signing in asks for its code)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def backup_codes_left(*, user: User) -> int:
+    """How many of ``user``'s one-time backup codes are still unused."""
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

@@ -5,13 +5,17 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_otp import verify_token
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .invitations import invitation_email, invitation_language
 from .models import Invitation
@@ -25,6 +29,10 @@ __all__ = [
     "invitation_accept",
     "invitation_send",
     "invitations_create",
+    "totp_enrolment_confirm",
+    "totp_enrolment_start",
+    "two_factor_reset",
+    "two_factor_verify",
 ]
 
 #: One demo account per role: (username, display name, role or None for the superuser).
@@ -95,6 +103,11 @@ def account_create(*, email: str, role: Role) -> User:
     return user
 
 
+#: A resend is asked for at most once in this long per person (three an hour): a trainer's
+#: repeated clicks, or anyone with the button, cannot flood someone's inbox.
+RESEND_INTERVAL = timedelta(minutes=20)
+
+
 def invitations_create(
     *,
     user_ids: Iterable[int],
@@ -107,8 +120,9 @@ def invitations_create(
 
     Only active accounts with an email address that have never signed in are invited. Someone
     invited before is invited again only with ``resend`` (a trainer's button), never twice by an
-    import. ``languages`` gives each person's language (their profile's); the site's default
-    otherwise. ``by`` is who asked (None: the system).
+    import, and not within ``RESEND_INTERVAL`` of the last time it was asked for (then it is
+    left out of the ids returned). ``languages`` gives each person's language (their
+    profile's); the site's default otherwise. ``by`` is who asked (None: the system).
     """
     languages = languages or {}
     now = timezone.now()
@@ -131,7 +145,7 @@ def invitations_create(
                         )
                 except IntegrityError:  # invited a moment ago by another request
                     continue
-            elif resend:
+            elif resend and invitation.queued_at <= now - RESEND_INTERVAL:
                 Invitation.objects.filter(pk=invitation.pk).update(
                     language=language, queued_at=now, sent_by=by, pending=True
                 )
@@ -186,3 +200,84 @@ def invitation_accept(*, user: User) -> None:
     Invitation.objects.filter(user=user, accepted_at__isnull=True).update(
         accepted_at=timezone.now(), pending=False
     )
+
+
+# --- two-factor sign-in ---------------------------------------------------------------------------
+
+#: How many one-time backup codes an enrolment gives (for a lost or broken phone).
+BACKUP_CODE_COUNT = 10
+TOTP_DEVICE_NAME = "Authenticator app"
+BACKUP_DEVICE_NAME = "Backup codes"
+
+
+def totp_enrolment_start(*, user: User) -> TOTPDevice:
+    """The authenticator app ``user`` is setting up: an unconfirmed TOTP device with a fresh
+    secret, made once and shown again until confirmed (so a reload does not change the QR code
+    they scanned)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_enrolment_confirm(*, user: User, device_id: int, token: str) -> list[str] | None:
+    """Turn on two-factor sign-in for ``user`` once ``token`` (from their app) matches the
+    device being set up; returns the new backup codes (shown once), or None when the code is
+    wrong (failures are throttled by django-otp).
+
+    Any earlier app and backup codes are replaced: one app and one set of codes per person.
+    """
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(pk=device_id, user=user, confirmed=False)
+        .first()
+    )
+    if device is None or not device.verify_is_allowed()[0] or not device.verify_token(token):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    backup = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=backup, token=code) for code in codes])
+    return codes
+
+
+def two_factor_verify(*, user: User, token: str) -> tuple[Device | None, datetime | None]:
+    """Check a code from ``user``'s app, or one of their backup codes (used up by this).
+
+    Returns the device that accepted it, or None and, when wrong codes have come too fast
+    (django-otp's throttling: 1, 2, 4, 8... seconds after each failure), until when no code is
+    checked at all.
+    """
+    token = "".join(token.split())
+    devices: list[Device] = [
+        *TOTPDevice.objects.filter(user=user, confirmed=True),
+        *StaticDevice.objects.filter(user=user, confirmed=True),
+    ]
+    for device in devices:
+        allowed, data = device.verify_is_allowed()
+        if not allowed:
+            return None, (data or {}).get("locked_until")
+    for device in devices:
+        verified = verify_token(user, device.persistent_id, token)
+        if verified is not None:
+            # The code was tried against every device: a right one clears all their counts.
+            for other in devices:
+                if other.persistent_id != verified.persistent_id:
+                    other.refresh_from_db()
+                    other.throttle_reset()
+            return verified, None
+    return None, None
+
+
+def two_factor_reset(*, user: User) -> int:
+    """Remove ``user``'s authenticator app and backup codes (a lost phone); returns how many
+    devices went. They sign in with their password alone, or enrol again if required to."""
+    count = TOTPDevice.objects.filter(user=user).count()
+    count += StaticDevice.objects.filter(user=user).count()
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    return count

@@ -1,10 +1,16 @@
-"""Sign-in, sign-out, password change and reset, and invitation links."""
+"""Sign-in, sign-out, password change and reset, invitation links and two-factor sign-in."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .forms import EveryAccountPasswordResetForm
-from .views import InvitationView, PasswordResetConfirmView
+from .views import (
+    InvitationView,
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+    two_factor,
+    two_factor_code,
+)
 
 app_name = "accounts"
 
@@ -13,9 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(
-            success_url=reverse_lazy("accounts:password_change_done")
-        ),
+        PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done")),
         name="password_change",
     ),
     path(
@@ -25,9 +29,8 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        PasswordResetView.as_view(
             success_url=reverse_lazy("accounts:password_reset_done"),
-            form_class=EveryAccountPasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),
@@ -51,4 +54,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("invitation/<uidb64>/<token>/", InvitationView.as_view(), name="invitation"),
+    path("two-factor/", two_factor, name="two_factor"),
+    path("two-factor/code/", two_factor_code, name="two_factor_code"),
 ]

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.test import Client
 
 from tests.conftest import SAMPLE_CURRICULUM, SHIPPED_CURRICULUM
@@ -126,7 +127,9 @@ def test_load_initial_data_imports_content_and_prints_working_passwords(client: 
     assert [u.username for u in cohort.members.all()] == ["practitioner"]
     assert cohort.assignments.count() == 1
     assert users["practitioner"].profile.region == "KZ-79"
-    assert client.login(username="coordinator", password=again["coordinator"])
+    assert client.login(
+        request=HttpRequest(), username="coordinator", password=again["coordinator"]
+    )
     assert client.get("/en/learn/reports/").status_code == 200
     # The sample curriculum has no certification-tracks.yaml, so no track is made from it.
     from certification.models import CertificationTrack
