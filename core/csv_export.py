@@ -19,6 +19,8 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 
+from .http import mark_private
+
 __all__ = ["CsvWriter", "csv_cell", "csv_download", "spreadsheet_safe"]
 
 #: How a datetime is written: local time, to the second.
@@ -62,5 +64,6 @@ def csv_download(filename: str) -> tuple[HttpResponse, CsvWriter]:
     """A CSV attachment (UTF-8 with a BOM, so Excel reads Cyrillic) and a writer for it."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    mark_private(response)  # exports are personal data: no cache keeps them
     response.write("\ufeff")
     return response, CsvWriter(response)

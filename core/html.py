@@ -40,14 +40,42 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto", "tel"})
 
 
+#: Attributes that hold a URL, on whichever tag carries them (today ``a`` and ``img``).
+URL_ATTRIBUTES: frozenset[str] = frozenset({"href", "src", "cite", "srcset", "poster", "action"})
+
+#: What browsers drop from a URL before reading it (WHATWG URL): leading and trailing C0
+#: controls and spaces, and every tab and newline anywhere in it.
+_STRIPPED = "".join(chr(c) for c in range(0x21))
+_REMOVED = str.maketrans("", "", "\t\n\r")
+
+
+def _safe_url(value: str) -> str | None:
+    """``value`` as the browser will read it, or None if it could lead off-site unseen.
+
+    Refused: protocol-relative URLs (``//evil.example/x``), and any URL with a backslash, which
+    browsers read as a slash in http(s) URLs (``/\\evil.example`` is ``//evil.example``). The
+    value arrives with entities decoded, so ``&#92;`` and ``&Tab;`` variants are caught here too.
+    """
+    url = value.strip(_STRIPPED).translate(_REMOVED)
+    if "\\" in url or url.startswith("//"):
+        return None
+    return url
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
-    """Drop images that would load from another site: deployments may be offline, and an
-    off-site image is a tracking pixel. Only same-site paths are kept."""
+    """Drop URLs that would lead off-site unseen (``_safe_url``), and images that would load from
+    another site: deployments may be offline, and an off-site image is a tracking pixel. Only
+    same-site paths are kept for images."""
+    if attribute not in URL_ATTRIBUTES:
+        return value
+    url = _safe_url(value)
+    if url is None:
+        return None
     if tag == "img" and attribute == "src":
-        parts = urlsplit(value)
-        if parts.scheme or parts.netloc or not value.startswith("/"):
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or not url.startswith("/"):
             return None
-    return value
+    return url
 
 
 def sanitize_html(html: str) -> str:

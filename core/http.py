@@ -1,17 +1,21 @@
-"""HTTP helpers the apps share: a request typed as signed in, and the CMS's refusal page."""
+"""HTTP helpers the apps share: a request typed as signed in, the CMS's refusal page, and the
+header that keeps a personal response out of every cache."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.functional import Promise
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-__all__ = ["AuthenticatedRequest", "admin_refusal"]
+__all__ = ["AuthenticatedRequest", "admin_refusal", "mark_private"]
+
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -31,3 +35,14 @@ def admin_refusal(
     """
     context = {"title": title, "message": message, "icon": icon}
     return render(request, "core/admin_refusal.html", context, status=403)
+
+
+def mark_private(response: _Response) -> _Response:
+    """Keep ``response`` out of shared caches and off the disk: ``Cache-Control: private,
+    no-store``, added to whatever the view set (``public`` gives way to ``private``).
+
+    ``core.middleware.PrivateCacheMiddleware`` does this for every signed-in response; files
+    (certificates, exports) call it themselves too, so the header does not depend on the
+    middleware's place in the list."""
+    patch_cache_control(response, private=True, no_store=True)
+    return response

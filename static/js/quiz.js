@@ -85,6 +85,10 @@
           // The next save (or the form's own post) says which revision it builds on.
           if (revision && result.body.revision !== undefined) revision.value = result.body.revision;
           if (status) status.textContent = form.dataset.savedLabel + " " + result.body.saved_at;
+        } else {
+          // Refused unread (400): nothing was saved; the answers stay on the page for the next try.
+          dirty = true;
+          if (status) status.textContent = result.body.message || form.dataset.failedLabel;
         }
       })
       .catch(function () {

@@ -9,18 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import DESKTOP, PHONE, check_page, sign_in_to_cms
+from tests.browser.helpers import DESKTOP, PHONE, check_page, settled, sign_in_to_cms
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def settled(page: Any) -> Any:
-    """``page`` once Wagtail's messages have faded in (axe would measure them half-transparent)."""
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.messages > ul')]"
-        ".every((list) => getComputedStyle(list).opacity === '1')"
-    )
-    return page
 
 
 def test_a_ministry_administrator_revokes_a_certificate(

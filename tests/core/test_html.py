@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
+from urllib.parse import urljoin, urlsplit
+
 import pytest
 
 from core.api import render_markdown, sanitize_html
@@ -89,3 +93,82 @@ def test_rich_text_formatting_is_kept() -> None:
         "<h3>Steps</h3><ul><li><b>Listen</b></li></ul>"
         '<p><a href="/en/x/" rel="noopener noreferrer">x</a></p>'
     )
+
+
+# --- URLs that leave the site unseen (issue #12) -------------------------------------------------
+# Browsers read a backslash as a slash in http(s) URLs and drop tabs and newlines anywhere in a
+# URL, so each of these is the protocol-relative ``//evil.example``: off-site, looking local.
+OFF_SITE_URLS = [
+    "//evil.example/x",
+    "/\\evil.example/a.png",
+    "\\\\evil.example",
+    "\\/evil.example",
+    "/\t/evil.example/a.png",
+    "/\n\\evil.example",
+    " //evil.example",
+    "\x01//evil.example",
+    "&#92;&#92;evil.example",
+    "/&#x5C;evil.example/a.png",
+    "/&bsol;evil.example",
+    "/&Tab;/evil.example",
+    "&sol;&sol;evil.example",
+    "/&NewLine;/evil.example",
+    "https:\\\\evil.example",
+    "http:/\\evil.example",
+]
+
+
+@pytest.mark.parametrize("url", OFF_SITE_URLS, ids=repr)
+@pytest.mark.parametrize("tag", ["a href", "img src"])
+def test_protocol_relative_and_backslash_urls_are_refused(url: str, tag: str) -> None:
+    name, attribute = tag.split()
+    cleaned = sanitize_html(f'<{name} {attribute}="{url}" alt="a">x</{name}>').lower()
+    assert "evil.example" not in cleaned
+    assert f"{attribute}=" not in cleaned
+
+
+def browser_host(url: str) -> str:
+    """The host a browser on https://site.example/en/x/ would reach through ``url``, read as
+    browsers read it (controls stripped, tabs and newlines dropped, backslash as slash)."""
+    url = html.unescape(url).strip("".join(chr(c) for c in range(0x21)))
+    url = re.sub(r"[\t\n\r]", "", url).replace("\\", "/")
+    return urlsplit(urljoin("https://site.example/en/x/", url)).netloc
+
+
+@pytest.mark.parametrize("url", OFF_SITE_URLS, ids=repr)
+def test_markdown_links_and_images_refuse_them_too(url: str) -> None:
+    rendered = render_markdown(f"[x](<{url}>) ![y](<{url}>) <a href='{url}'>z</a>")
+    for found in re.findall(r'(?:href|src)="([^"]*)"', rendered):
+        assert browser_host(found) == "site.example", (url, rendered)
+
+
+def test_browser_host_sees_what_browsers_see() -> None:
+    """The check above would catch the attack: the raw URLs do reach another host."""
+    assert {browser_host(url) for url in OFF_SITE_URLS} == {"evil.example"}
+
+
+KEPT_LINKS = [
+    "/en/courses/",
+    "lesson-2/",
+    "../module/",
+    "#section-2",
+    "?page=2",
+    "https://example.org/guide",
+    "http://example.org/",
+    "mailto:help@example.org",
+    "/en/search/?q=a%5Cb",
+]
+
+
+@pytest.mark.parametrize("url", KEPT_LINKS)
+def test_ordinary_links_survive(url: str) -> None:
+    assert f'href="{url}"' in sanitize_html(f'<a href="{url}">x</a>')
+
+
+def test_a_tab_inside_a_link_is_dropped_as_browsers_do() -> None:
+    assert 'href="/en/courses/"' in sanitize_html('<a href="/en/cour&Tab;ses/">x</a>')
+
+
+@pytest.mark.parametrize("url", ["/media/images/x.png", "/static/img/logo.svg"])
+def test_same_site_images_survive(url: str) -> None:
+    assert f'src="{url}"' in sanitize_html(f'<img src="{url}" alt="">')

@@ -76,7 +76,7 @@ ROUTES = [
     ("start", "post", "start", {}, 302),
     ("attempt", "get", "attempt", {}, 200),
     ("save", "post", "attempt", {"action": "save"}, 302),
-    ("autosave", "post", "autosave", {}, 200),
+    ("autosave", "post", "autosave", {"q1": ""}, 200),  # an empty body is refused (400)
     ("summary", "get", "summary", {}, 200),
     ("submit", "post", "submit", {}, 302),
     ("review", "get", "review", {}, 200),
