@@ -11,7 +11,7 @@ CACHE_URL ?= redis://127.0.0.1:6379/14
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev browser-deps pdf-deps run serve test lint typecheck test-sqlite \
-	test-postgres coverage messages worker bench bench-quiz bench-certs clean
+	test-postgres coverage messages worker bench bench-quiz bench-certs bench-load drills clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -105,6 +105,12 @@ bench-quiz: install-dev  ## Quiz grading benchmark on SQLite (BENCH_ARGS=--pg: P
 
 bench-certs: install-dev  ## 10,000 certificates through a Celery worker (PostgreSQL, Redis db 12)
 	$(BIN)/python bench/certificate_issuing.py $(BENCH_ARGS)
+
+bench-load: install-dev  ## Load test: 100 practitioners' journeys on a local production stack (BENCH_ARGS=--users N)
+	$(BIN)/python bench/load/run.py $(BENCH_ARGS)
+
+drills: install-dev  ## Fault drills on a local production stack (DRILL=redis|worker|web|postgres|backup; all by default)
+	$(BIN)/python scripts/drills/drill.py $(or $(DRILL),all)
 
 clean:  ## Remove the virtualenv, node modules, the SQLite database and test artefacts
 	rm -rf $(VENV) node_modules db.sqlite3 test-artifacts .pytest_cache .mypy_cache .ruff_cache
