@@ -41,5 +41,7 @@ urlpatterns += i18n_patterns(
 )
 
 #: A refusal inside the CMS stays the CMS's page; elsewhere Django renders ``403.html``. The 404
-#: and 500 pages are Django's own handlers with our ``404.html`` and ``500.html``.
+#: page is Django's own handler with our ``404.html``; a failure is ``500.html``, or ``503.html``
+#: when the database could not be reached.
 handler403 = views.permission_denied
+handler500 = views.server_error

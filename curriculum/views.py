@@ -20,6 +20,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import sys
+
+from django import db
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -84,3 +87,17 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
             icon="warning",
         )
     return defaults.permission_denied(request, exception or PermissionDenied())
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: Django's 500 page, except when the database could not be reached
+    (restarting, failing over, or a SQLite writer waiting too long): then a 503 with
+    ``Retry-After``, whose page says to try again in a moment and to check what was just being
+    saved. Like ``500.html``, ``503.html`` renders with no request and no query."""
+    failure = sys.exc_info()[1]
+    if isinstance(failure, db.OperationalError | db.InterfaceError):
+        response = defaults.server_error(request, template_name="503.html")
+        response.status_code = 503
+        response["Retry-After"] = "30"
+        return response
+    return defaults.server_error(request)

@@ -141,3 +141,46 @@ def test_500_needs_no_database_and_no_request() -> None:
     assert response.status_code == 500
     assert LAYOUT in response.content.decode()
     assert queries.captured_queries == []
+
+
+def database_gone(request: HttpRequest) -> HttpResponse:
+    from django.db import OperationalError
+
+    raise OperationalError("could not connect to server: Connection refused")
+
+
+#: For the 503 test: the site's URLs, a view whose database is gone, and our 500 handler.
+urlpatterns += [path("database-gone/", database_gone)]
+handler500 = "curriculum.views.server_error"
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "The site will be back in a moment"),
+        ("ru", "Сайт скоро снова заработает"),
+        ("kk", "Сайт жақында қайта ашылады"),
+    ],
+)
+def test_a_database_that_cannot_be_reached_is_a_503_to_retry(
+    quiet_client: Client, language: str, title: str
+) -> None:
+    """PostgreSQL restarting or failing over: a 503 with Retry-After (a proxy or a load balancer
+    may retry), and a page that says to try again and to check what was being saved."""
+    response = quiet_client.get("/database-gone/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    html = response.content.decode()
+    assert LAYOUT in html
+    assert f'<html lang="{language}">' in html
+    assert title in html
+    assert html.count('class="button"') == 1
+
+
+@pytest.mark.urls(__name__)
+def test_any_other_failure_is_still_a_500(quiet_client: Client) -> None:
+    response = quiet_client.get("/boom/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+    assert "Something went wrong on our side" in response.content.decode()
