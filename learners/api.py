@@ -31,6 +31,7 @@ from .selectors import (
     cohort_member_ids,
     course_finished_at,
     course_standings,
+    learner_ids_with_progress,
     lesson_completed_since,
     specialty_of,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "enrollment_create",
     "enrollment_leave",
     "keeps_a_profile",
+    "learner_ids_with_progress",
     "lesson_completed_since",
     "lesson_progress_complete",
     "region_choices",

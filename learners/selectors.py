@@ -54,6 +54,7 @@ __all__ = [
     "course_report",
     "course_standings",
     "enrollment_for",
+    "learner_ids_with_progress",
     "lesson_completed_since",
     "lesson_progress_for",
     "my_learning",
@@ -495,3 +496,15 @@ def specialist_import_jobs_recent(*, limit: int = 10) -> QuerySet[SpecialistImpo
 def specialist_import_job_status(*, job_id: int) -> SpecialistImportJob | None:
     """One specialist import without its file, or None."""
     return SpecialistImportJob.objects.defer("data").filter(pk=job_id).first()
+
+
+def learner_ids_with_progress(
+    *, course_ids: Collection[int], since: datetime | None
+) -> QuerySet[LessonProgress, dict[str, int]]:
+    """The ``user_id`` of every learner who completed a lesson of one of ``course_ids`` at or
+    after ``since`` (ever, with None): a lazy query another can use as a subquery (the
+    certificate sweep asks for everyone in one query)."""
+    progress = LessonProgress.objects.filter(course_id__in=course_ids)
+    if since is not None:
+        progress = progress.filter(completed_at__gte=since)
+    return progress.values("user_id")

@@ -14,6 +14,7 @@ from .formats import (
     write_gift,
 )
 from .models import Quiz
+from .selectors import learner_ids_passed
 from .services import register_attempt_window
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "QuestionKind",
     "Quiz",
     "UnsupportedConstruct",
+    "learner_ids_passed",
     "parse_aiken",
     "parse_gift",
     "quiz_links",

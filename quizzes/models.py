@@ -421,6 +421,8 @@ class QuizResult(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["quiz", "user"], name="quizzes_result_unique")
         ]
+        # The certificate sweep asks for the passes since its last window.
+        indexes = [models.Index(fields=["updated_at"], name="quizzes_result_updated")]
 
     def __str__(self) -> str:
         return f"{self.quiz_id}/{self.user_id}: {self.grade}"

@@ -4,13 +4,20 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from .models import Attempt, Quiz, QuizPlacement, QuizResult
 
-__all__ = ["attempts_by_id", "attempts_of", "live_placements", "quiz_result_of"]
+__all__ = [
+    "attempts_by_id",
+    "attempts_of",
+    "learner_ids_passed",
+    "live_placements",
+    "quiz_result_of",
+]
 
 
 def live_placements(*, quiz: Quiz) -> list[QuizPlacement]:
@@ -37,3 +44,13 @@ def attempts_by_id(ids: Collection[int]) -> QuerySet[Attempt]:
 def quiz_result_of(*, user: User, quiz: Quiz) -> QuizResult | None:
     """``user``'s grade on ``quiz``, or None before they finish an attempt."""
     return QuizResult.objects.filter(quiz=quiz, user=user).first()
+
+
+def learner_ids_passed(*, since: datetime | None) -> QuerySet[QuizResult, dict[str, int]]:
+    """The ``user_id`` of every learner who passed a quiz, or whose pass was graded again, at or
+    after ``since`` (ever, with None): a lazy query another can use as a subquery (the
+    certificate sweep asks for everyone in one query)."""
+    results = QuizResult.objects.filter(passed=True)
+    if since is not None:
+        results = results.filter(updated_at__gte=since)
+    return results.values("user_id")

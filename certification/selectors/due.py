@@ -3,8 +3,8 @@
 A learner becomes due when they complete a lesson of a course an active track asks for (or renews
 with), or pass a quiz; the issuing task is queued then (``signals``), and this finds the same
 learners again from the database for the sweep (``services.certificates_issue_due``), in case
-that task was lost. The learning apps' rows are read through the app registry, as ``signals``
-does: their public APIs answer per learner, and the sweep needs one query for everyone.
+that task was lost. The learning apps answer through their public APIs with lazy queries, so the
+sweep asks for everyone in one query per batch.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+
+from learners.api import learner_ids_with_progress
+from quizzes.api import learner_ids_passed
 
 from .renewal import active_tracks
 
@@ -37,16 +39,9 @@ def learners_to_check(*, since: datetime | None, batch_size: int = 500) -> Itera
     course_ids = _counted_course_ids()
     if not course_ids:
         return
-    progress = apps.get_model("learners", "LessonProgress").objects.filter(course_id__in=course_ids)
-    results = apps.get_model("quizzes", "QuizResult").objects.filter(passed=True)
-    if since is not None:
-        progress = progress.filter(completed_at__gte=since)
-        results = results.filter(updated_at__gte=since)
-    users = (
-        get_user_model()
-        .objects.filter(Q(pk__in=progress.values("user_id")) | Q(pk__in=results.values("user_id")))
-        .order_by("pk")
-    )
+    progress = learner_ids_with_progress(course_ids=course_ids, since=since)
+    results = learner_ids_passed(since=since)
+    users = get_user_model().objects.filter(Q(pk__in=progress) | Q(pk__in=results)).order_by("pk")
     after = 0
     while True:
         batch = list(users.filter(pk__gt=after).values_list("pk", flat=True)[:batch_size])
