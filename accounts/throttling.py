@@ -1,5 +1,6 @@
-"""Who is asking, and how often: the client address behind our proxies, and the hourly limits
-on emails anyone can ask for (password resets).
+"""How often: the hourly limits on emails anyone can ask for (password resets). The client
+address behind our proxies is ``core.api.client_address``, re-exported here for django-axes
+(``AXES_CLIENT_IP_CALLABLE``).
 
 Counts live in the cache and fail open: with the cache down, emails are sent rather than
 refused, and sign-in lockout (django-axes) keeps its counts in the database regardless.
@@ -10,26 +11,14 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
 from django.utils import timezone
+
+from core.api import client_address
 
 __all__ = ["client_address", "over_hourly_limit"]
 
 logger = logging.getLogger(__name__)
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address: ``REMOTE_ADDR``, or behind ``TRUSTED_PROXY_COUNT`` proxies the
-    address the outermost of them saw (entries further left could be forged by the client)."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
 def over_hourly_limit(kind: str, subject: str, limit: int) -> bool:

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from core.api import AuthenticatedRequest, absolute_url, mark_private
+from core.api import AuthenticatedRequest, absolute_url, client_address, mark_private
 
 from .models import CertificateStatus
 from .selectors import (
@@ -38,21 +38,9 @@ from .selectors import (
 VERIFY_RATE = 20  # lookups per client address per minute
 
 
-def _client(request: HttpRequest) -> str:
-    """The client's address: ``REMOTE_ADDR``, or behind ``TRUSTED_PROXY_COUNT`` proxies the
-    address the outermost of them saw (entries further left could be forged by the client)."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def _over_limit(request: HttpRequest) -> bool:
     minute = timezone.now().strftime("%Y%m%d%H%M")
-    key = f"verify-rate:{_client(request)}:{minute}"
+    key = f"verify-rate:{client_address(request)}:{minute}"
     cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)

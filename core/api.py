@@ -3,7 +3,7 @@
 from .admin_home import HomeLink, HomePanel
 from .csv_export import csv_download, spreadsheet_safe
 from .html import render_markdown, sanitize_html
-from .http import AuthenticatedRequest, admin_refusal, mark_private
+from .http import AuthenticatedRequest, admin_refusal, client_address, mark_private
 from .page_cache import invalidate_page_cache, mark_cacheable
 from .panels import cached_data, register_context, register_panel
 from .progress import Progress, progress_bar
@@ -20,6 +20,7 @@ __all__ = [
     "absolute_url",
     "admin_refusal",
     "cached_data",
+    "client_address",
     "csv_download",
     "enqueue_on_commit",
     "invalidate_page_cache",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -13,7 +14,7 @@ from django.utils.functional import Promise
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-__all__ = ["AuthenticatedRequest", "admin_refusal", "mark_private"]
+__all__ = ["AuthenticatedRequest", "admin_refusal", "client_address", "mark_private"]
 
 _Response = TypeVar("_Response", bound=HttpResponseBase)
 
@@ -46,3 +47,16 @@ def mark_private(response: _Response) -> _Response:
     middleware's place in the list."""
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: ``REMOTE_ADDR``, or behind ``TRUSTED_PROXY_COUNT`` proxies the
+    address the outermost of them saw (entries further left could be forged by the client).
+    Every per-address limit reads it: sign-in lockout, reset emails, the public check."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return str(request.META.get("REMOTE_ADDR") or "unknown")

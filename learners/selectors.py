@@ -6,10 +6,11 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, Max, Min, OuterRef, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Page
@@ -29,6 +30,7 @@ from .completion import (
 from .models import (
     Cohort,
     CohortCourse,
+    CohortJoinInvitation,
     CohortMembership,
     CoordinatorRegion,
     Enrollment,
@@ -45,6 +47,7 @@ __all__ = [
     "LearningEntry",
     "ReportRow",
     "cohort_has_course",
+    "cohort_join_invitations_due_ids",
     "cohort_member_detail",
     "cohort_member_ids",
     "cohort_members",
@@ -500,7 +503,7 @@ def specialist_import_job_status(*, job_id: int) -> SpecialistImportJob | None:
 
 def learner_ids_with_progress(
     *, course_ids: Collection[int], since: datetime | None
-) -> QuerySet[LessonProgress, dict[str, int]]:
+) -> QuerySet[LessonProgress, Any]:
     """The ``user_id`` of every learner who completed a lesson of one of ``course_ids`` at or
     after ``since`` (ever, with None): a lazy query another can use as a subquery (the
     certificate sweep asks for everyone in one query)."""
@@ -508,3 +511,15 @@ def learner_ids_with_progress(
     if since is not None:
         progress = progress.filter(completed_at__gte=since)
     return progress.values("user_id")
+
+
+def cohort_join_invitations_due_ids(
+    *, asked_before: datetime, claimed_before: datetime
+) -> list[int]:
+    """Join invitations still waiting to be sent that were asked for before ``asked_before``
+    (the sweep leaves the newest to the task sending them) and are not being sent (no claim, or
+    one taken before ``claimed_before``: its worker died), oldest first."""
+    rows = CohortJoinInvitation.objects.filter(
+        status=CohortJoinInvitation.Status.PENDING, asked_at__lt=asked_before
+    ).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=claimed_before))
+    return list(rows.order_by("asked_at").values_list("pk", flat=True))

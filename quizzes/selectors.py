@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
@@ -46,7 +47,7 @@ def quiz_result_of(*, user: User, quiz: Quiz) -> QuizResult | None:
     return QuizResult.objects.filter(quiz=quiz, user=user).first()
 
 
-def learner_ids_passed(*, since: datetime | None) -> QuerySet[QuizResult, dict[str, int]]:
+def learner_ids_passed(*, since: datetime | None) -> QuerySet[QuizResult, Any]:
     """The ``user_id`` of every learner who passed a quiz, or whose pass was graded again, at or
     after ``since`` (ever, with None): a lazy query another can use as a subquery (the
     certificate sweep asks for everyone in one query)."""
