@@ -18,9 +18,8 @@ Django's own handlers, except that a 403 under the CMS stays the CMS's page.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import sys
+from typing import TYPE_CHECKING
 
 from django import db
 from django.contrib.auth.decorators import login_required

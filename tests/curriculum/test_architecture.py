@@ -164,7 +164,14 @@ TEMPLATES = ROOT / "templates"
 FRAME = "base.html"
 #: The project's other templates: the error pages Django's handlers render, and the CMS
 #: dashboard (overridden to hide a page search from those who may not search pages).
-PROJECT_TEMPLATES = {FRAME, "403.html", "404.html", "500.html", "wagtailadmin/home.html"}
+PROJECT_TEMPLATES = {
+    FRAME,
+    "403.html",
+    "404.html",
+    "500.html",
+    "503.html",
+    "wagtailadmin/home.html",
+}
 #: Template folders that belong to an app although not named after it.
 FOLDERS = {"registration": "accounts"}
 
