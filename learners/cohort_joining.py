@@ -2,21 +2,24 @@
 
 A trainer never enrols an existing account: the person gets an email with a link to a page that
 says which cohort, who runs it and what its trainers will see, and joins only by confirming it
-there, signed in. The link carries a signed token (cohort and account), so nothing is stored
-until they join; it expires with the account invitations (``accounts.api.invitation_valid_days``).
+there, signed in. The link carries a signed token (cohort and account), made when the email is
+sent; it expires with the account invitations (``accounts.api.invitation_valid_days``).
+
+The email itself is durable (``docs/decisions/0007-durable-tasks.md``): the trainer's request
+records a ``CohortJoinInvitation`` (``services.cohort_join_invitations_record``), a Celery task
+sends it after the commit (``tasks.send_cohort_join_invitations``), and a sweep sends what a lost
+task or a failed send left waiting (``tasks.cohort_join_invitations_sweep``). This module holds
+the token, the email and the timings they share.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
-from django.core.cache import cache
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -24,15 +27,29 @@ from django.utils import translation
 from accounts.api import invitation_valid_days
 from core.api import absolute_url, site_url
 
-from .models import Cohort, Profile
+from .models import Cohort, CohortJoinInvitation, Profile
 
-__all__ = ["cohort_join_invitations_send", "join_token", "join_token_read"]
-
-logger = logging.getLogger(__name__)
+__all__ = [
+    "CLAIM_TIMEOUT",
+    "MAX_ATTEMPTS",
+    "RESEND_AFTER",
+    "SWEEP_GRACE",
+    "join_email",
+    "join_token",
+    "join_token_read",
+]
 
 _SALT = "learners.cohort-join"
 #: One email per person and cohort in this time, however often a trainer adds the address.
-RESEND_AFTER_SECONDS = 3600
+RESEND_AFTER = timedelta(hours=1)
+#: The sweep leaves invitations asked for less than this long ago to the task sending them.
+SWEEP_GRACE = timedelta(minutes=5)
+#: A send claimed longer ago than this is taken to have died with its worker: it may be retried.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+#: Tries to send one invitation (the task's, then one per sweep, every 5 minutes: about two
+#: hours of a mail server refusing) before it is given up as failed. Adding the address again
+#: after ``RESEND_AFTER`` starts it afresh.
+MAX_ATTEMPTS = 24
 
 
 def join_token(*, cohort: Cohort, user: User) -> str:
@@ -49,7 +66,8 @@ def join_token_read(token: str) -> tuple[int, int] | None:
         return None
 
 
-def _language(user: User, fallback: str | None) -> str:
+def _language(user: User, fallback: str) -> str:
+    """The person's own language (their profile's), else ``fallback`` (the trainer's)."""
     codes = {code for code, _name in settings.LANGUAGES}
     preferred = Profile.objects.filter(user=user).values_list("preferred_language", flat=True)
     for language in (*preferred, fallback):
@@ -58,24 +76,27 @@ def _language(user: User, fallback: str | None) -> str:
     return settings.LANGUAGE_CODE
 
 
-def _first_time(cohort: Cohort, user: User) -> bool:
-    """Whether no join email went to ``user`` for ``cohort`` lately (a trainer pasting the same
-    list again sends nothing twice). With the cache down, it goes: a repeat beats a loss."""
-    try:
-        key = f"learners:cohort-join:{cohort.pk}:{user.pk}"
-        return bool(cache.add(key, 1, RESEND_AFTER_SECONDS))
-    except Exception:  # noqa: BLE001 - any cache failure: send
-        return True
+def _inviter(invitation: CohortJoinInvitation) -> str:
+    """Who the email says invites them: the trainer who added the address, else one of the
+    cohort's trainers (the first has left), else the site."""
+    by = invitation.invited_by or invitation.cohort.trainers.order_by("pk").first()
+    if by is None:
+        return "Zhusan Academy"
+    return by.get_full_name() or by.get_username()
 
 
-def _email(cohort: Cohort, user: User, by: User, language: str) -> EmailMessage:
+def join_email(invitation: CohortJoinInvitation) -> EmailMessage:
+    """The email asking ``invitation.user`` to join ``invitation.cohort``, in their language,
+    with a fresh join link."""
+    user, cohort = invitation.user, invitation.cohort
+    language = _language(user, invitation.language)
     with translation.override(language):
         token = join_token(cohort=cohort, user=user)
         link = absolute_url(reverse("learners:cohort_join", args=[token]))
         context = {
             "name": user.get_full_name(),
             "cohort": cohort.name,
-            "trainer": by.get_full_name() or by.get_username(),
+            "trainer": _inviter(invitation),
             "link": link,
             "days": invitation_valid_days(),
             "site_url": site_url(),
@@ -88,27 +109,3 @@ def _email(cohort: Cohort, user: User, by: User, language: str) -> EmailMessage:
         to=[user.email],
         headers={"Content-Language": language},
     )
-
-
-def cohort_join_invitations_send(
-    *, cohort: Cohort, users: Iterable[User], by: User, language: str | None = None
-) -> int:
-    """Email each of ``users`` a link to join ``cohort`` (once an hour at most per person and
-    cohort), once the caller's transaction commits; returns how many emails go out. A failure to
-    send is logged and never fails the trainer's request: adding the address again later sends
-    it again."""
-    messages = [
-        _email(cohort, user, by, _language(user, language))
-        for user in users
-        if user.email and _first_time(cohort, user)
-    ]
-
-    def send() -> None:
-        try:
-            get_connection().send_messages(messages)
-        except Exception:  # SMTP down: logged, the trainer can add again
-            logger.exception("cohort join invitations for cohort %s not sent", cohort.pk)
-
-    if messages:
-        transaction.on_commit(send)
-    return len(messages)

@@ -169,6 +169,72 @@ class CohortMembership(models.Model):
         return f"{self.user} in {self.cohort}"
 
 
+class CohortJoinInvitation(models.Model):
+    """An email asking an existing practitioner to join a cohort, and what became of it.
+
+    One row per cohort and person (``learners_joininvitation_unique_cohort_user``): the trainer's
+    request records it (``services.cohort_join_invitations_record``) and a Celery task sends it
+    (``tasks.send_cohort_join_invitations``); the sweep (``learners.cohort_join_invitations_sweep``)
+    sends what a lost task or a failed send left waiting. ``asked_at`` is when the email was last
+    asked for: adding the address again within ``cohort_joining.RESEND_AFTER`` sends nothing
+    more. ``claimed_at`` marks a send in progress, so two workers never send it twice. The link
+    in the email is signed, not stored (``cohort_joining.join_token``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Not needed")  # joined meanwhile, or no longer a practitioner
+        FAILED = "failed", _("Could not be sent")  # gave up after ``MAX_ATTEMPTS``
+
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.CASCADE,
+        related_name="join_invitations",
+        verbose_name=_("cohort"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cohort_join_invitations",
+        verbose_name=_("person"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    #: The language the trainer worked in: the email's, unless the person's profile names one.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    asked_at = models.DateTimeField(_("last asked for at"))
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts to send"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    joined_at = models.DateTimeField(_("joined at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at"]
+        verbose_name = _("cohort join invitation")
+        verbose_name_plural = _("cohort join invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "user"], name="learners_joininvitation_unique_cohort_user"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "asked_at"], name="learners_joininvitation_due")]
+
+    def __str__(self) -> str:
+        return f"Join invitation for {self.user_id} to {self.cohort_id} ({self.status})"
+
+
 class CohortCourse(models.Model):
     """A course assigned to a cohort, with an optional due date."""
 

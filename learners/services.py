@@ -8,15 +8,17 @@ nothing; a unique constraint, not an earlier check, decides a race.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +30,7 @@ from .invitations import people_invite, specialists_invite
 from .models import (
     Cohort,
     CohortCourse,
+    CohortJoinInvitation,
     CohortMembership,
     CoordinatorRegion,
     Enrollment,
@@ -44,6 +47,8 @@ __all__ = [
     "cohort_create",
     "cohort_for_name",
     "cohort_join",
+    "cohort_join_invitation_send",
+    "cohort_join_invitations_record",
     "demo_learning_create",
     "enrollment_create",
     "enrollment_leave",
@@ -229,6 +234,9 @@ class CohortAdditions:
     invited: list[str] = field(default_factory=list)  # new practitioner accounts, now members
     asked: list[str] = field(default_factory=list)  # existing practitioners, asked to join
     ignored: list[str] = field(default_factory=list)  # other roles, or an ambiguous address
+    #: The join invitations to send (``tasks.send_cohort_join_invitations``, queued by the
+    #: caller once this commits; the sweep sends them anyway if that is lost).
+    join_invitations: list[int] = field(default_factory=list)
 
 
 def cohort_add_addresses(
@@ -245,8 +253,9 @@ def cohort_add_addresses(
       address several accounts share) is left alone: nothing is sent, nothing is added.
 
     The three are reported alike (``accepted``), so the form does not tell whether an address
-    has an account. One bad address never stops the others."""
-    from .cohort_joining import cohort_join_invitations_send
+    has an account. One bad address never stops the others. The join emails are recorded here
+    (``cohort_join_invitations_record``); the caller queues their ids (``join_invitations``)
+    with ``core.api.enqueue_on_commit``."""
     from .selectors import practitioners
 
     result = CohortAdditions()
@@ -305,11 +314,132 @@ def cohort_add_addresses(
         # Practitioners asked to join who cannot sign in yet (imported, never invited) also
         # get the invitation to set a password, so that the join link can be used.
         specialists_invite(emails=result.asked, by=by)
-        cohort_join_invitations_send(cohort=cohort, users=to_ask, by=by, language=language)
+        result.join_invitations = cohort_join_invitations_record(
+            cohort=cohort, users=to_ask, by=by, language=language
+        )
     return result
 
 
 def cohort_join(*, cohort: Cohort, user: User) -> CohortMembership:
     """``user`` joins ``cohort`` themselves, having followed a trainer's invitation (the view
-    checks the link was theirs and that they are a practitioner)."""
-    return cohort_add_member(cohort=cohort, user=user)
+    checks the link was theirs and that they are a practitioner). Their join invitation is
+    marked used: an email still waiting is not sent."""
+    with transaction.atomic():
+        membership = cohort_add_member(cohort=cohort, user=user)
+        CohortJoinInvitation.objects.filter(cohort=cohort, user=user, joined_at=None).update(
+            joined_at=timezone.now(),
+            status=Case(
+                When(status=CohortJoinInvitation.Status.PENDING,
+                     then=Value(CohortJoinInvitation.Status.SKIPPED)),
+                default=F("status"),
+            ),
+        )  # fmt: skip
+    return membership
+
+
+def cohort_join_invitations_record(
+    *, cohort: Cohort, users: Iterable[User], by: User, language: str | None = None
+) -> list[int]:
+    """Record that each of ``users`` (existing practitioners) is to be emailed a link to join
+    ``cohort``; returns the ids of the invitations to send now.
+
+    Once an hour at most per person and cohort, however often a trainer adds the address: the
+    row decides (``cohort_joining.RESEND_AFTER``), so this holds with the cache down and across
+    requests that race (the unique constraint; the loser sends nothing). ``language`` is the
+    trainer's, used when the person's profile names none. Nothing is sent here."""
+    from .cohort_joining import RESEND_AFTER
+
+    now = timezone.now()
+    wanted = {user.pk: user for user in users if user.email}
+    codes = {code for code, _name in settings.LANGUAGES}
+    fallback = language if language in codes else settings.LANGUAGE_CODE
+    existing = dict(
+        CohortJoinInvitation.objects.filter(cohort=cohort, user_id__in=wanted).values_list(
+            "user_id", "pk"
+        )
+    )
+    ids: list[int] = []
+    for user_id in wanted:
+        if user_id in existing:
+            # Asked for over an hour ago (sent, failed, or joined and left since): ask again.
+            again = CohortJoinInvitation.objects.filter(
+                pk=existing[user_id], asked_at__lt=now - RESEND_AFTER
+            ).update(
+                status=CohortJoinInvitation.Status.PENDING,
+                asked_at=now,
+                invited_by=by,
+                language=fallback,
+                claimed_at=None,
+                attempts=0,
+                last_error="",
+                joined_at=None,
+            )
+            if again:
+                ids.append(existing[user_id])
+            continue
+        try:
+            with transaction.atomic():
+                invitation = CohortJoinInvitation.objects.create(
+                    cohort=cohort, user_id=user_id, invited_by=by, language=fallback, asked_at=now
+                )
+        except IntegrityError:  # a concurrent request recorded it first, and sends it
+            continue
+        ids.append(invitation.pk)
+    return ids
+
+
+def cohort_join_invitation_send(*, invitation_id: int) -> bool:
+    """Send one join invitation still waiting and record it; returns whether an email went out.
+
+    The invitation is claimed first (a conditional update), so the task and the sweep, or two
+    workers, never send it at once; ``sent_at`` is set only once the mail server took it. A
+    person who has joined meanwhile, is no longer an active practitioner or has no address
+    needs no email: the invitation is marked skipped. If sending fails, the claim is released
+    and the error raised: the invitation waits for the sweep, until ``MAX_ATTEMPTS``."""
+    from .cohort_joining import CLAIM_TIMEOUT, MAX_ATTEMPTS, join_email
+    from .selectors import practitioners
+
+    claim = timezone.now()
+    claimed = (
+        CohortJoinInvitation.objects.filter(
+            pk=invitation_id, status=CohortJoinInvitation.Status.PENDING
+        )
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=claim - CLAIM_TIMEOUT))
+        .update(claimed_at=claim, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    invitation = CohortJoinInvitation.objects.select_related("cohort", "user", "invited_by").get(
+        pk=invitation_id
+    )
+    user = invitation.user
+    ours = CohortJoinInvitation.objects.filter(pk=invitation_id, claimed_at=claim)
+    if (
+        invitation.joined_at is not None
+        or not user.email
+        or not practitioners().filter(pk=user.pk, is_active=True).exists()
+        or CohortMembership.objects.filter(cohort=invitation.cohort, user=user).exists()
+    ):
+        ours.update(status=CohortJoinInvitation.Status.SKIPPED, claimed_at=None)
+        return False
+    try:
+        join_email(invitation).send()
+    except Exception as exc:
+        gave_up = invitation.attempts >= MAX_ATTEMPTS
+        ours.update(
+            claimed_at=None,
+            last_error=f"{exc.__class__.__name__}: {exc}"[:500],
+            status=(
+                CohortJoinInvitation.Status.FAILED
+                if gave_up
+                else CohortJoinInvitation.Status.PENDING
+            ),
+        )
+        raise
+    ours.update(
+        status=CohortJoinInvitation.Status.SENT,
+        sent_at=timezone.now(),
+        claimed_at=None,
+        last_error="",
+    )
+    return True

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.api import invitation_state_of, invitation_valid_days
-from core.api import AuthenticatedRequest, csv_download
+from core.api import AuthenticatedRequest, csv_download, enqueue_on_commit
 from courses.api import (
     all_courses,
     course_lessons,
@@ -56,6 +56,7 @@ from .services import (
 )
 from .services import cohort_create as cohort_create_service
 from .services import cohort_join as cohort_join_service
+from .tasks import send_cohort_join_invitations
 
 
 def _back(request: HttpRequest, fallback: str, field: str = "next") -> HttpResponseRedirect:
@@ -118,6 +119,7 @@ def enrol(request: AuthenticatedRequest, course_id: int) -> HttpResponse:
 @require_POST
 def leave(request: AuthenticatedRequest, course_id: int) -> HttpResponse:
     course = get_object_or_404(all_courses(), pk=course_id)
+    require_page_viewable(request, course)  # Wagtail's page privacy, as on every learning action
     enrollment_leave(user=request.user, course=course)
     messages.info(
         request,
@@ -330,6 +332,8 @@ def cohort_add_members(request: AuthenticatedRequest, cohort_id: int) -> HttpRes
         by=request.user,
         language=get_language(),
     )
+    if result.join_invitations:  # recorded with the rest; the sweep sends them if this is lost
+        enqueue_on_commit(send_cohort_join_invitations, result.join_invitations)
     _report_additions(request, result)
     if result.invalid:
         request.session[LEFTOVER_SESSION_KEY] = {str(cohort.pk): "\n".join(result.invalid)}

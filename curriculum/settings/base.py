@@ -364,6 +364,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,  # import jobs whose task was lost, or whose worker died mid-run
         "options": {"expires": 120},
     },
+    "learners-cohort-join-invitations-sweep": {
+        "task": "learners.cohort_join_invitations_sweep",
+        "schedule": 300.0,  # cohort join emails whose task was lost, or that the server refused
+        "options": {"expires": 300},
+    },
 }
 #: How far back the certificate sweep looks for activity (hours); ``issue_due_certificates --all``
 #: checks everyone.

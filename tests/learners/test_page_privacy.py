@@ -2,8 +2,8 @@
 
 A course (or any ancestor) restricted to a group, to a password or to signed-in readers is
 refused by the endpoints that act on its pages without serving them (the quiz and its attempt,
-starting, autosave, summary, submit, review; completing a lesson; enrolling; what is left), all
-through ``courses.api.page_viewable``. Refused: 404, as Wagtail never confirms a restricted page.
+starting, autosave, summary, submit, review; completing a lesson; enrolling; what is left;
+leaving), all through ``courses.api.page_viewable``. Refused: 404, as Wagtail never confirms a restricted page.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ def endpoints(module: ModulePage) -> tuple[Any, list[tuple[str, str, dict[str, A
         ("post", f"/en/learn/lessons/{lesson.pk}/complete/", {}),
         ("post", f"/en/learn/courses/{course.pk}/enrol/", {}),
         ("get", f"/en/learn/courses/{course.pk}/what-is-left/", {}),
+        ("post", f"/en/learn/courses/{course.pk}/leave/", {}),
     ]
 
 
@@ -135,3 +136,15 @@ def test_page_viewable_follows_wagtail(rf: Any, module: ModulePage, pilot: Group
     assert not page_viewable(request, module)
     request.user = UserFactory(is_superuser=True)
     assert page_viewable(request, module)
+
+
+def test_leaving_a_course_now_private_to_a_group_is_refused(
+    client: Client, module: ModulePage, pilot: Group
+) -> None:
+    course = module.get_parent().specific
+    learner = practitioner()
+    client.force_login(learner)
+    assert client.post(f"/en/learn/courses/{course.pk}/enrol/").status_code == 302
+    restrict(course, "groups", pilot)
+    assert client.post(f"/en/learn/courses/{course.pk}/leave/").status_code == 404
+    assert Enrollment.objects.get(user=learner).left_at is None  # nothing changed
