@@ -74,14 +74,14 @@ typecheck: $(VENV)/.dev  ## mypy with django-stubs
 	$(BIN)/mypy .
 
 test-sqlite: install-dev  ## The whole suite on SQLite, Celery eager, with the browser tests
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=15
 
 test: lint typecheck test-sqlite  ## Every check and the whole suite on SQLite
 
 # The suite on PostgreSQL and the Redis cache on every core, tasks eager; then the task tests
 # (marked worker) through Redis to a real Celery worker, which reads the tests' database.
 test-postgres: install-dev  ## The whole suite on PostgreSQL, the task tests with a real Celery worker on Redis
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(CACHE_URL) $(BIN)/pytest -n auto -m "not worker"
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(CACHE_URL) $(BIN)/pytest -n auto -m "not worker" --durations=15
 	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(BROKER_URL) REDIS_URL=$(CACHE_URL) \
 		WORKER_DATABASE_URL=$(PG_URL:/zhusan=/test_zhusan) \
 		bash scripts/with-worker.sh $(BIN)/pytest -m worker
