@@ -69,7 +69,8 @@ def test_the_lockout_page_is_translated_and_says_how_long() -> None:
     assert response["Content-Language"] == "ru"
     text = response.content.decode()
     assert '<html lang="ru"' in text
-    assert "15" in text
+    assert "Слишком много попыток входа" in text
+    assert "15 минут" in text
     # An account that does not exist gets the same page, so it tells nothing.
     for _ in range(settings.AXES_FAILURE_LIMIT):
         unknown = sign_in(client, "nobody@example.org", "wrong", "/ru/accounts/login/")

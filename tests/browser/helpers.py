@@ -30,12 +30,17 @@ def check_page(page: Any, axe_source: str, name: str, screenshot_dir: Path) -> N
 
 
 def settled(page: Any) -> Any:
-    """``page`` once Wagtail's messages have faded in and nothing is still animating (axe would
-    measure a message half-transparent and report its contrast)."""
+    """``page`` with every finite animation and transition run to its end (Wagtail's messages
+    fading in, its lock banner, the 25-second pulse of its "new" badge), so that axe measures the
+    colours the reader ends up seeing and the check need not wait for them."""
+    page.evaluate(
+        """() => document.getAnimations().forEach((animation) => {
+            if (Number.isFinite(animation.effect?.getComputedTiming().endTime)) animation.finish();
+        })"""
+    )
     page.wait_for_function(
         "() => [...document.querySelectorAll('.messages > ul')]"
         ".every((list) => getComputedStyle(list).opacity === '1')"
-        " && document.getAnimations().every((a) => a.playState !== 'running')"
     )
     return page
 
