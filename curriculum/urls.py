@@ -7,6 +7,7 @@ a learner reads is under ``/en/``, ``/ru/`` or ``/kk/``.
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -36,6 +37,9 @@ urlpatterns += i18n_patterns(
     path("learn/certificates/", include("certification.learner_urls")),
     path("learn/", include("learners.urls")),
     path("help/", include("core.help")),
+    # The strings of static/js/ (djangojs catalogue) in the page's language, for gettext() in
+    # scripts; only ours (LOCALE_PATHS), not Wagtail's admin ones. docs/architecture.md, Languages.
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["core"]), name="javascript-catalog"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

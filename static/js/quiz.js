@@ -1,7 +1,15 @@
 // Quiz pages: autosave, the countdown and a guard against double submits.
 // Everything here is an enhancement: without JavaScript the forms post as they are.
+// Its words are in the djangojs catalogue, which the page loads first (/<language>/jsi18n/,
+// Django's JavaScriptCatalog); without it they stay in English.
 (function () {
   "use strict";
+
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
 
   // A submit button does its work once: a second click (or Enter) while the first request is
   // on its way does nothing. The server grades an attempt only once anyway.
@@ -43,6 +51,10 @@
   // page's saves (they would overwrite newer answers), so stop and ask for a reload.
   var stale = false;
 
+  function notSaved() {
+    return gettext("Not saved: check your connection. Your answers are still on this page.");
+  }
+
   function showChanged(message) {
     stale = true;
     if (!changed) return;
@@ -50,7 +62,7 @@
     text.textContent = message;
     var reload = document.createElement("a");
     reload.href = window.location.href;
-    reload.textContent = form.dataset.reloadLabel;
+    reload.textContent = gettext("Reload the page");
     changed.replaceChildren(text, reload);
     if (status) status.textContent = "";
   }
@@ -84,16 +96,20 @@
         if (result.ok) {
           // The next save (or the form's own post) says which revision it builds on.
           if (revision && result.body.revision !== undefined) revision.value = result.body.revision;
-          if (status) status.textContent = form.dataset.savedLabel + " " + result.body.saved_at;
+          if (status) {
+            status.textContent = interpolate(
+              gettext("Saved at %(time)s"), { time: result.body.saved_at }, true
+            );
+          }
         } else {
           // Refused unread (400): nothing was saved; the answers stay on the page for the next try.
           dirty = true;
-          if (status) status.textContent = result.body.message || form.dataset.failedLabel;
+          if (status) status.textContent = result.body.message || notSaved();
         }
       })
       .catch(function () {
         dirty = true;
-        if (status) status.textContent = form.dataset.failedLabel;
+        if (status) status.textContent = notSaved();
       })
       .finally(function () {
         inFlight = false;
@@ -156,14 +172,19 @@
     var h = Math.floor((seconds % 86400) / 3600);
     var m = Math.floor((seconds % 3600) / 60);
     var s = seconds % 60;
-    if (d > 0) return d + "d " + h + ":" + pad(m) + ":" + pad(s);
+    if (d > 0) {
+      var time = h + ":" + pad(m) + ":" + pad(s);
+      return interpolate(
+        ngettext("%(days)s day %(time)s", "%(days)s days %(time)s", d), { days: d, time: time }, true
+      );
+    }
     if (h > 0) return h + ":" + pad(m) + ":" + pad(s);
     return m + ":" + pad(s);
   }
 
   function tick() {
     var remaining = Math.max(0, left - Math.floor((Date.now() - started) / 1000));
-    shown.textContent = clock.dataset.labelLeft + " " + format(remaining);
+    shown.textContent = interpolate(gettext("Time left: %(time)s"), { time: format(remaining) }, true);
     [300, 60].forEach(function (mark) {
       if (remaining <= mark && remaining > 0 && !announced[mark] && left > mark) {
         announced[mark] = true;
