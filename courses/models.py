@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
@@ -78,9 +79,32 @@ class HomePage(CoursePageMixin, Page):
             page = (
                 Page.objects.filter(url_path=url_path, locale_id=self.locale_id).specific().first()
             )
+            if page is None:
+                page = self._source_page(path_components)
             if page is not None and type(page).route is Page.route:
                 return page.route(request, [])
         return super().route(request, path_components)
+
+    def _source_page(self, path_components: list[str]) -> Page | None:
+        """A page not (yet) translated into this home page's language: the default language's
+        page at the same path, served in this language's interface (as before a language had a
+        tree of its own), so links and bookmarks keep working while translations are made."""
+        source = self.source_home()
+        if source is None:
+            return None
+        url_path = f"{source.url_path}{'/'.join(path_components)}/"
+        page: Page | None = (
+            Page.objects.filter(url_path=url_path, locale_id=source.locale_id).specific().first()
+        )
+        return page
+
+    def source_home(self) -> Page | None:
+        """The default language's home page, when this one is a translation of it."""
+        if self.locale.language_code == settings.LANGUAGE_CODE:
+            return None
+        return Page.objects.filter(
+            translation_key=self.translation_key, locale__language_code=settings.LANGUAGE_CODE
+        ).first()
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
@@ -103,7 +127,17 @@ class CourseIndexPage(CoursePageMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["courses"] = navigation.catalogue(CoursePage.objects.child_of(self))
+        courses = CoursePage.objects.child_of(self)
+        if get_language() != settings.LANGUAGE_CODE:
+            # Courses not translated into this language yet are listed in their own language.
+            source = Page.objects.filter(
+                translation_key=self.translation_key, locale__language_code=settings.LANGUAGE_CODE
+            ).first()
+            if source is not None and source.pk != self.pk:
+                courses = courses | CoursePage.objects.child_of(source).exclude(
+                    translation_key__in=CoursePage.objects.child_of(self).values("translation_key")
+                )
+        context["courses"] = navigation.catalogue(courses)
         return context
 
 

@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from wagtail.models import Page
 
-from courses.api import CoursePage, lesson_content_type_id
+from courses.api import CoursePage, lesson_content_type_id, translation_ids
 
 from .models import LessonProgress
 
@@ -248,16 +248,18 @@ def completion_from(
 
 def courses_completion(*, user: User, courses: Iterable[CoursePage]) -> dict[int, CourseCompletion]:
     """Completion of several courses at once (My learning): two queries for any number, plus
-    those of the registered requirements (each runs once for all the courses)."""
+    those of the registered requirements (each runs once for all the courses).
+
+    The courses may be in any language: the learner's records (kept against each lesson's
+    identity) count for every translation of the lesson (``courses.api.translation_ids``)."""
     courses = list(courses)
     if not courses:
         return {}
     structures = course_structures(courses)
-    done_ids = set(
-        LessonProgress.objects.filter(user=user, course__in=courses).values_list(
-            "lesson_id", flat=True
-        )
-    )
+    records = LessonProgress.objects.filter(
+        user=user, course__translation_key__in=[c.translation_key for c in courses]
+    ).values("lesson_id")
+    done_ids = set(translation_ids(records).values_list("pk", flat=True))
     requirements = requirements_lookup(users=[user.pk], courses=courses, structures=structures)
     return {
         course.pk: completion_from(

@@ -17,7 +17,7 @@ from wagtail.models import Page
 
 from accounts.api import Role
 from core.api import Specialty
-from courses.api import CoursePage
+from courses.api import CoursePage, in_active_language, translation_ids
 
 from .completion import (
     CourseCompletion,
@@ -107,7 +107,10 @@ def my_learning(*, user: User, request: HttpRequest | None) -> list[LearningEntr
         .select_related("course", "course__locale")
         .order_by("-enrolled_at")
     )
-    courses = [e.course for e in enrollments]
+    # Each course in the reader's language when it has a live translation (records count for
+    # every translation: ``courses_completion``).
+    shown = in_active_language(e.course for e in enrollments)
+    courses = [shown[e.course_id] for e in enrollments]
     completions = courses_completion(user=user, courses=courses)
     # The next lesson to continue with; a quiz (after the module's lessons) links itself.
     next_items: dict[int, MissingItem | None] = {
@@ -122,15 +125,17 @@ def my_learning(*, user: User, request: HttpRequest | None) -> list[LearningEntr
     # The earliest due date among the learner's cohorts that were assigned each course.
     due_dates = dict(
         CohortCourse.objects.filter(
-            cohort__memberships__user=user, course__in=courses, due_date__isnull=False
+            cohort__memberships__user=user,
+            course__translation_key__in=[c.translation_key for c in courses],
+            due_date__isnull=False,
         )
-        .values("course_id")
+        .values("course__translation_key")
         .annotate(due=Min("due_date"))
-        .values_list("course_id", "due")
+        .values_list("course__translation_key", "due")
     )
     entries = []
     for enrollment in enrollments:
-        course = enrollment.course
+        course = shown[enrollment.course_id]
         next_page = next_pages.get(next_ids[course.pk] or 0)
         item = next_items[course.pk]
         next_url = next_page.get_url(request) if next_page else None
@@ -144,7 +149,7 @@ def my_learning(*, user: User, request: HttpRequest | None) -> list[LearningEntr
                 completion=completions[course.pk],
                 next_lesson_url=next_url,
                 next_lesson_title=next_title,
-                due_date=due_dates.get(course.pk),
+                due_date=due_dates.get(course.translation_key),
             )
         )
     return entries
@@ -161,13 +166,18 @@ def profile_exists(*, user: User) -> bool:
 
 
 def enrollment_for(*, user: User, course: CoursePage) -> Enrollment | None:
-    """``user``'s enrolment in ``course`` (also one they left), or None."""
-    return Enrollment.objects.filter(user=user, course=course).first()
+    """``user``'s enrolment in ``course``, in any of its languages (also one they left), or
+    None."""
+    return Enrollment.objects.filter(
+        user=user, course__translation_key=course.translation_key
+    ).first()
 
 
 def lesson_progress_for(*, user: User, lesson_id: int) -> LessonProgress | None:
-    """The learner's record for one lesson, if they completed it."""
-    return LessonProgress.objects.filter(user=user, lesson_id=lesson_id).first()
+    """The learner's record for one lesson, in any of its languages, if they completed it."""
+    return LessonProgress.objects.filter(
+        user=user, lesson_id__in=translation_ids(Page.objects.filter(pk=lesson_id).values("pk"))
+    ).first()
 
 
 def specialty_of(*, user: User) -> str:
@@ -177,11 +187,25 @@ def specialty_of(*, user: User) -> str:
     return next(iter(specialty[:1]), "")
 
 
+def preferred_language_of(*, user: User) -> str | None:
+    """The language ``user`` chose in their profile, or None when they have no profile (or it
+    names a language the site no longer offers)."""
+    from django.conf import settings
+
+    language = (
+        Profile.objects.filter(user_id=user.pk)
+        .order_by()
+        .values_list("preferred_language", flat=True)
+        .first()
+    )
+    return language if language in {code for code, _name in settings.LANGUAGES} else None
+
+
 def course_finished_at(*, user: User, course: CoursePage) -> datetime | None:
     """When ``user`` last completed a lesson of ``course`` (None: never)."""
-    latest: datetime | None = LessonProgress.objects.filter(user=user, course=course).aggregate(
-        last=Max("completed_at")
-    )["last"]
+    latest: datetime | None = LessonProgress.objects.filter(
+        user=user, course__translation_key=course.translation_key
+    ).aggregate(last=Max("completed_at"))["last"]
     return latest
 
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.api import AccountTaken, Role, account_create
-from courses.api import CoursePage, LessonPage, course_of_lesson, live_courses
+from courses.api import CoursePage, LessonPage, course_of_lesson, identity_of, live_courses
 
 from .invitations import people_invite, specialists_invite
 from .models import (
@@ -54,6 +54,7 @@ __all__ = [
     "enrollment_leave",
     "lesson_progress_complete",
     "profile_save",
+    "profile_set_language",
 ]
 
 
@@ -73,10 +74,28 @@ def profile_save(
     return profile
 
 
+def profile_set_language(*, user: User, language: str) -> bool:
+    """Keep ``language`` (one of ``settings.LANGUAGES``) as ``user``'s preferred language, the
+    one their emails, certificates and sign-ins use. Someone without a profile keeps none (the
+    language cookie remembers it for them). Returns whether a profile changed."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValueError(f"unknown language {language!r}")
+    changed = (
+        Profile.objects.filter(user=user)
+        .exclude(preferred_language=language)
+        .update(preferred_language=language, updated_at=timezone.now())
+    )
+    return bool(changed)
+
+
 def enrollment_create(
     *, user: User, course: CoursePage, source: str = Enrollment.Source.SELF
 ) -> Enrollment:
-    """Enrol ``user`` in ``course``, or re-activate an enrolment they left. Safe to repeat."""
+    """Enrol ``user`` in ``course``, or re-activate an enrolment they left. Safe to repeat.
+
+    The enrolment is in the course's identity (``courses.api.identity_of``): enrolling in the
+    Russian course is enrolling in the course, whatever language it is read in."""
+    course = identity_of(course)
     try:
         with transaction.atomic():
             enrollment, created = Enrollment.objects.get_or_create(
@@ -91,8 +110,11 @@ def enrollment_create(
 
 
 def enrollment_leave(*, user: User, course: CoursePage) -> Enrollment | None:
-    """Leave a course. The enrolment row and every progress record are kept."""
-    enrollment = Enrollment.objects.filter(user=user, course=course, left_at=None).first()
+    """Leave a course (in any of its languages). The enrolment row and every progress record
+    are kept."""
+    enrollment = Enrollment.objects.filter(
+        user=user, course__translation_key=course.translation_key, left_at=None
+    ).first()
     if enrollment is not None:
         enrollment.left_at = timezone.now()
         enrollment.save(update_fields=["left_at"])
@@ -104,7 +126,10 @@ def lesson_progress_complete(*, user: User, lesson: LessonPage) -> LessonProgres
 
     Idempotent under double clicks, retries and concurrent requests: the named unique constraint
     makes a second row impossible, and a request that loses the race reads the winner's row.
+    The record names the lesson's identity (``courses.api.identity_of``), so completing the
+    Kazakh lesson completes the lesson in every language.
     """
+    lesson = identity_of(lesson)
     course = course_of_lesson(lesson)
     try:
         with transaction.atomic():
@@ -179,7 +204,9 @@ def cohort_assign_course(
     *, cohort: Cohort, course: CoursePage, due_date: date | None = None
 ) -> CohortCourse:
     """Assign ``course`` to ``cohort`` (or change its due date) and enrol every member. Safe to
-    repeat."""
+    repeat. A translation assigns its course's identity (``courses.api.identity_of``): the
+    cohort's reports read the records kept against it, whatever language members read in."""
+    course = identity_of(course)
     with transaction.atomic():
         assignment, created = CohortCourse.objects.get_or_create(
             cohort=cohort, course=course, defaults={"due_date": due_date}

@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from courses.api import CoursePage
@@ -80,6 +81,16 @@ def required_quizzes(
             "quiz__review_score",
             "quiz__closes_at",
         )
+        # The title in the reader's language (its live translation), in the same query.
+        .annotate(
+            shown_title=Subquery(
+                Quiz.objects.filter(
+                    translation_key=OuterRef("quiz__translation_key"),
+                    locale__language_code=get_language(),
+                    live=True,
+                ).values("title")[:1]
+            )
+        )
         .order_by("page__path")
     )
     # course id → [(module id, module title, quiz id, quiz title, pass mark, page id)], one per quiz
@@ -98,7 +109,7 @@ def required_quizzes(
                 module.module_id,
                 module.title,
                 placement.quiz_id,
-                placement.quiz.title,
+                placement.shown_title or placement.quiz.title,
                 placement.quiz.pass_mark,
                 placement.page_id,
             )

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from wagtail.models import Locale
+
 from courses.api import CurriculumError, CurriculumInvalid, FileReader
 
 from .formats import ParsedQuestion, parse_gift, write_gift
@@ -27,6 +30,21 @@ from .models import (
 )
 
 __all__ = ["QuizCurriculum"]
+
+#: What a translation must keep as its source has it.
+RULE_FIELDS = (
+    "selection",
+    "pass_mark",
+    "attempts_allowed",
+    "delay_minutes",
+    "time_limit_minutes",
+    "grading_method",
+    "shuffle_questions",
+    "shuffle_options",
+    "review_score",
+    "review_answers",
+    "review_feedback",
+)
 
 SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 REVIEW_KEYS = ("score", "answers", "feedback")
@@ -106,6 +124,7 @@ class QuizSpec:
 class CourseQuizzes:
     course_slug: str
     quizzes: list[QuizSpec]
+    locale: str = ""
 
 
 def _quiz_fields(meta: dict[str, Any]) -> dict[str, Any]:
@@ -134,7 +153,9 @@ class QuizCurriculum:
 
     # --- reading ------------------------------------------------------------------------------
 
-    def parse(self, folder: Path, course_slug: str, root: Path, errors: list[Any]) -> CourseQuizzes:
+    def parse(
+        self, folder: Path, course_slug: str, root: Path, errors: list[Any], locale: str = ""
+    ) -> CourseQuizzes:
         quizzes = []
         for path in sorted(folder.glob("*.yaml")):
             reader = FileReader(path, root, errors)
@@ -189,15 +210,24 @@ class QuizCurriculum:
                 gift_reader.error(0, "", "has no questions")
             spec.questions = result.questions
             quizzes.append(spec)
-        return CourseQuizzes(course_slug, quizzes)
+        return CourseQuizzes(course_slug, quizzes, locale or settings.LANGUAGE_CODE)
 
     # --- writing ------------------------------------------------------------------------------
 
     def write(self, parsed: CourseQuizzes, *, report: Any) -> None:
         from .importing import questions_import
 
+        translation = parsed.locale != settings.LANGUAGE_CODE
+        locale = Locale.objects.filter(language_code=parsed.locale).first()
+        if locale is None:
+            locale = Locale.objects.create(language_code=parsed.locale)
         for spec in parsed.quizzes:
             category = f"{parsed.course_slug}/{spec.slug}"
+            source = None
+            if translation:
+                # A translation's questions live in a category of their own language.
+                category = f"{category}/{parsed.locale}"
+                source = _source_quiz(spec, category)
             outcome = questions_import(
                 text=spec.gift_text,
                 fmt="gift",
@@ -212,11 +242,26 @@ class QuizCurriculum:
                         for e in outcome.errors
                     ]
                 )
+            if source is not None:
+                _link_questions(category, locale, source, spec)
             fields = _quiz_fields(spec.meta)
-            quiz = Quiz.objects.filter(slug=spec.slug).first()
+            if source is not None:
+                # A quiz's rules are its source's (``quizzes.translations``): a translation
+                # keeps them in step, and says so when its file differs.
+                differ = [n for n in RULE_FIELDS if fields[n] != getattr(source, n)]
+                if differ:
+                    report.warnings.append(
+                        f"{spec.display}: {', '.join(differ)} differ from the source quiz's; "
+                        "a translation takes the source's rules"
+                    )
+                fields.update({name: getattr(source, name) for name in RULE_FIELDS})
+            quiz = Quiz.objects.filter(slug=spec.slug, locale=locale).first()
             label = f"quiz '{spec.meta['title']}'"
             if quiz is None:
-                quiz = Quiz.objects.create(slug=spec.slug, live=True, **fields)
+                extra = {"translation_key": source.translation_key} if source else {}
+                quiz = Quiz.objects.create(
+                    slug=spec.slug, live=True, locale=locale, **extra, **fields
+                )
                 report.created.append(label)
                 changed = True
             else:
@@ -226,7 +271,9 @@ class QuizCurriculum:
                         setattr(quiz, name, value)
                     quiz.save()
             by_title = dict(
-                Question.objects.filter(category__name=category).values_list("title", "pk")
+                Question.objects.filter(category__name=category, locale=locale).values_list(
+                    "title", "pk"
+                )
             )
             wanted = [by_title[q.title] for q in spec.questions]
             current = list(
@@ -263,7 +310,11 @@ class QuizCurriculum:
             .distinct()
         )
         written = 0
-        for quiz in Quiz.objects.filter(pk__in=quiz_ids).order_by("slug"):
+        # Placements name each quiz's identity; the folder holds the course language's quizzes.
+        placed = Quiz.objects.filter(pk__in=quiz_ids).values("translation_key")
+        for quiz in Quiz.objects.filter(
+            translation_key__in=placed, locale_id=course.locale_id
+        ).order_by("slug"):
             if quiz.selection != Selection.FIXED:
                 raise CurriculumInvalid(
                     [
@@ -302,6 +353,46 @@ class QuizCurriculum:
             (folder / f"{quiz.slug}.yaml").write_text(_quiz_yaml(quiz), encoding="utf-8")
             written += 2
         return written
+
+
+def _source_quiz(spec: QuizSpec, category: str) -> Quiz:
+    """The default-language quiz a translation file translates (same file name), whose
+    questions it must translate (same ``::title::``s)."""
+    source = Quiz.objects.filter(
+        slug=spec.slug, locale__language_code=settings.LANGUAGE_CODE
+    ).first()
+    if source is None:
+        raise CurriculumInvalid([CurriculumError(
+            spec.display, 0, "file name",
+            f"translates the quiz '{spec.slug}', which the {settings.LANGUAGE_CODE} tree does not "
+            "have (a translation keeps its source's file names; import the source too)",
+        )])  # fmt: skip
+    source_titles = set(source.fixed_questions.values_list("question__title", flat=True))
+    errors = [
+        CurriculumError(
+            spec.gift_display,
+            question.line,
+            "question",
+            f"the title '{question.title}' is not a question of the source quiz: a translated "
+            "question keeps its source's ::title::",
+        )
+        for question in spec.questions
+        if question.title not in source_titles
+    ]
+    if errors:
+        raise CurriculumInvalid(errors)
+    return source
+
+
+def _link_questions(category: str, locale: Locale, source: Quiz, spec: QuizSpec) -> None:
+    """Put the category's questions in ``locale`` and in their source question's translation
+    group (matched by title)."""
+    keys = dict(source.fixed_questions.values_list("question__title", "question__translation_key"))
+    for question in Question.objects.filter(category__name=category):
+        key = keys.get(question.title)
+        if key is not None and (question.locale_id, question.translation_key) != (locale.pk, key):
+            question.locale, question.translation_key = locale, key
+            question.save(update_fields=["locale", "translation_key"])
 
 
 def _quiz_yaml(quiz: Quiz) -> str:

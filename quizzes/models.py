@@ -25,6 +25,7 @@ from wagtail.models import (
     LockableMixin,
     Orderable,
     RevisionMixin,
+    TranslatableMixin,
     WorkflowMixin,
 )
 
@@ -66,7 +67,14 @@ class TextFormat(models.TextChoices):
     PLAIN = "plain", _("Plain text")
 
 
-class Question(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):
+class Question(
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    TranslatableMixin,
+    ClusterableModel,
+):
     """One question of the bank. Its options are :class:`QuestionOption` rows.
 
     Edited like a page: a change to a live question is kept as a revision and reaches the row
@@ -133,8 +141,11 @@ class Question(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
         verbose_name = _("question")
         constraints = [
             models.UniqueConstraint(
-                fields=["category", "title"], name="quizzes_question_unique_title"
-            )
+                fields=["category", "title", "locale"], name="quizzes_question_unique_title"
+            ),
+            models.UniqueConstraint(
+                fields=["translation_key", "locale"], name="quizzes_question_translation"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -196,16 +207,30 @@ class ReviewWhen(models.TextChoices):
     AFTER_CLOSE = "after_close", _("After the quiz closes")
 
 
-class Quiz(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel):
+class Quiz(
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    TranslatableMixin,
+    ClusterableModel,
+):
     """A quiz and its rules. Place it in a lesson (quiz block) or on a module (assessment).
 
     Edited like a page: the row holds the live (published) quiz that learners take; changes wait
     in revisions until a Course reviewer approves and publishes them (``docs/quizzes.md``,
     "Review of changes"). A quiz never published (``live=False``) is not offered to learners.
+
+    A quiz's translations are rows in other locales sharing its ``translation_key``. The first
+    row of the group (``canonical``) is the quiz's identity: its rules, attempts and results,
+    whatever language a learner takes it in; a translation gives only the words (title,
+    description and its own translated questions). See ``quizzes.translations``.
     """
 
     title = models.CharField(_("title"), max_length=255)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"), max_length=100, help_text=_("Shared by the quiz's translations.")
+    )
     description = models.TextField(
         _("description"), blank=True, help_text=_("Markdown, shown before the quiz starts.")
     )
@@ -264,6 +289,12 @@ class Quiz(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Cluster
         ordering = ["title"]
         verbose_name = _("quiz")
         verbose_name_plural = _("quizzes")
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "locale"], name="quizzes_quiz_unique_slug"),
+            models.UniqueConstraint(
+                fields=["translation_key", "locale"], name="quizzes_quiz_translation"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -10,6 +10,7 @@ from django.db import transaction
 from courses.api import LessonPage, ModulePage, live_lessons, live_modules
 
 from .models import PlacementKind, QuizPlacement
+from .translations import canonical_quiz_ids
 
 __all__ = ["placements_sync", "placements_sync_all"]
 
@@ -36,8 +37,18 @@ def _wanted(page: Any) -> dict[int, tuple[str, bool]]:
 
 
 def placements_sync(page: Any) -> None:
-    """Make the placements of ``page`` match its live content (called when it is published)."""
-    wanted = _wanted(page.specific)
+    """Make the placements of ``page`` match its live content (called when it is published).
+
+    A placement names the quiz's identity (``quizzes.translations``), whichever translation the
+    page picked: a Russian module that places the Russian quiz requires the same quiz, with the
+    same results, as the English module."""
+    wanted: dict[int, tuple[str, bool]] = {}
+    placed = _wanted(page.specific)
+    identity = canonical_quiz_ids(list(placed))
+    for quiz_id, (kind, required) in placed.items():
+        key = identity.get(quiz_id, quiz_id)
+        previous = wanted.get(key, (kind, False))[1]
+        wanted[key] = (kind, required or previous)
     with transaction.atomic():
         current = {p.quiz_id: p for p in QuizPlacement.objects.filter(page_id=page.pk)}
         stale = [p.pk for quiz_id, p in current.items() if quiz_id not in wanted]

@@ -193,7 +193,9 @@ def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
     """The questions of a new attempt, with their options (three queries, plus one per draw).
 
     Only live (published) questions are asked: a question no reviewer has published yet is
-    neither listed nor drawn."""
+    neither listed nor drawn. A listed question is asked in its live translation in the quiz's
+    language when it has one (a quiz translated in the CMS still lists the source's questions
+    until each is translated); draws take the questions of the quiz's language."""
     live = Question.objects.filter(live=True)
     if quiz.selection == Selection.FIXED:
         ids = list(
@@ -212,7 +214,10 @@ def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
             within = Q(category=draw.category)
             if draw.include_subcategories:
                 within |= Q(category__name__startswith=f"{draw.category.name}/")
-            pool = sorted(set(live.filter(within).values_list("pk", flat=True)) - taken)
+            pool = sorted(
+                set(live.filter(within, locale_id=quiz.locale_id).values_list("pk", flat=True))
+                - taken
+            )
             if len(pool) < draw.count:
                 raise AttemptNotAllowed(
                     _("This quiz is not ready yet: please tell your trainer.")
@@ -225,7 +230,14 @@ def _questions_for(quiz: Quiz, rng: random.Random) -> list[Question]:
         ids = [pk for draw in draws for pk in chosen[draw.pk]]
     if not ids:
         raise AttemptNotAllowed(_("This quiz has no questions yet: please tell your trainer."))
-    by_id = {q.pk: q for q in live.filter(pk__in=ids).prefetch_related("options")}
+    listed = live.filter(pk__in=ids)
+    translated = live.filter(
+        locale_id=quiz.locale_id, translation_key__in=listed.values("translation_key")
+    ).exclude(pk__in=ids)
+    by_key = {
+        q.translation_key: q for q in translated.prefetch_related("options")
+    }  # the quiz's language
+    by_id = {q.pk: by_key.get(q.translation_key, q) for q in listed.prefetch_related("options")}
     questions = [by_id[pk] for pk in ids if pk in by_id]
     if not questions:
         raise AttemptNotAllowed(_("This quiz has no questions yet: please tell your trainer."))
@@ -361,9 +373,18 @@ def _overdue(attempt: Attempt, now: datetime) -> bool:
 
 
 def attempt_start(
-    *, user: User, quiz: Quiz, now: datetime | None = None, rng: random.Random | None = None
+    *,
+    user: User,
+    quiz: Quiz,
+    questions_from: Quiz | None = None,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
 ) -> Attempt:
-    """Start an attempt, or return the one in progress (a second tab resumes, never duplicates)."""
+    """Start an attempt, or return the one in progress (a second tab resumes, never duplicates).
+
+    ``questions_from`` is the quiz's translation in the learner's language: its questions are
+    asked, while the attempt, its rules and the result stay with ``quiz`` (the identity,
+    ``quizzes.translations``)."""
     now = now or timezone.now()
     availability = attempt_availability(user=user, quiz=quiz, now=now)
     if availability.resume is not None:
@@ -372,7 +393,7 @@ def attempt_start(
     if not availability.can_start:
         raise AttemptNotAllowed(availability.reason)
     rng = rng or random.SystemRandom()  # learners must not be able to predict the order
-    questions = _questions_for(quiz, rng)
+    questions = _questions_for(questions_from or quiz, rng)
     number = (Attempt.objects.filter(quiz=quiz, user=user).aggregate(n=Max("number"))["n"] or 0) + 1
     deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
     if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):

@@ -44,14 +44,23 @@ from .services import (
     responses_from_post,
     review_for,
 )
+from .translations import quiz_in_language
 
 
 def _quiz_for(request: HttpRequest, quiz_id: int) -> tuple[Quiz, Page | None]:
     """The quiz, if it is placed on a live page the reader may view (Wagtail's page privacy,
     ``courses.api.page_viewable``; trainers may open a quiz placed nowhere to try it), and the
     page the learner came from (``?from=``), when it is one of those placements. A quiz whose
-    every placement is private to others is a 404, as an unplaced one is."""
-    quiz = get_object_or_404(Quiz, pk=quiz_id)
+    every placement is private to others is a 404, as an unplaced one is.
+
+    Any translation's id leads to the same quiz: the one returned is the quiz's identity (its
+    rules, attempts and results, ``quizzes.translations``), showing the title and description
+    of its translation in the reader's language, with that translation as ``quiz.text``. It is
+    for reading: nothing saves it."""
+    found = quiz_in_language(get_object_or_404(Quiz, pk=quiz_id))
+    quiz = found.quiz
+    quiz.text = found.text
+    quiz.title, quiz.description = found.text.title, found.text.description
     everywhere = live_placements(quiz=quiz)
     placements = [p for p in everywhere if page_viewable(request, p.page)]
     if not placements and (everywhere or not can_open_unplaced_quiz(request.user)):
@@ -142,7 +151,7 @@ def start(request: AuthenticatedRequest, quiz_id: int) -> HttpResponse:
     """Start an attempt (or resume the one in progress) and go to it."""
     quiz, page = _quiz_for(request, quiz_id)
     try:
-        attempt = attempt_start(user=request.user, quiz=quiz)
+        attempt = attempt_start(user=request.user, quiz=quiz, questions_from=quiz.text)
     except AttemptNotAllowed as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(_quiz_url(quiz, page))

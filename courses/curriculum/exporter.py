@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from core.api import Progress
-from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+from courses.models import CoursePage, LessonPage, ModulePage
 
 from .extensions import extensions
 from .format import CurriculumError, CurriculumInvalid, dump_directive, dump_front_matter
@@ -42,6 +43,7 @@ class _CourseWriter:
     def __init__(self, course: CoursePage, folder: Path) -> None:
         self.course = course
         self.folder = folder
+        self.language = course.locale.language_code
         self.files_dir = folder / "files"
         self.asset_names: dict[tuple[str, int], str] = {}
         self.written = 0
@@ -71,6 +73,7 @@ class _CourseWriter:
         snap = page_snapshot(self.course)
         meta: dict[str, Any] = {
             "slug": snap["slug"],
+            **({"locale": self.language} if self.language != settings.LANGUAGE_CODE else {}),
             "title": snap["title"],
             "summary": snap["summary"],
             "specialties": snap["specialties"],
@@ -185,6 +188,15 @@ class _CourseWriter:
                 self.lesson_file(lesson, folder / f"{l_index:02d}-{lesson.slug}.md")
 
 
+def _folder(root: Path, course: CoursePage) -> Path:
+    """``root/<slug>`` for a course in the default language, ``root/<language>/<slug>`` for a
+    translation (the layout ``format.parse_tree`` reads)."""
+    language = course.locale.language_code
+    if language == settings.LANGUAGE_CODE:
+        return root / course.slug
+    return root / language / course.slug
+
+
 def _number(text: str) -> int | float:
     value = float(text)
     return int(value) if value.is_integer() else value
@@ -200,9 +212,11 @@ def export_tree(
     writing anything.
     """
     root = root.resolve()
-    catalogue = CourseIndexPage.objects.order_by("path").first()
-    courses = (
-        list(CoursePage.objects.child_of(catalogue).live().order_by("path")) if catalogue else []
+    # Every language's courses (a course is always in a catalogue): the default language's
+    # first, then the translations.
+    courses = sorted(
+        CoursePage.objects.live().select_related("locale").order_by("path"),
+        key=lambda c: c.locale.language_code != settings.LANGUAGE_CODE,
     )
     if slugs:
         unknown = sorted(set(slugs) - {c.slug for c in courses})
@@ -214,7 +228,7 @@ def export_tree(
                 ]
             )
         courses = [c for c in courses if c.slug in slugs]
-    existing = [root / c.slug for c in courses if (root / c.slug).exists()]
+    existing = [_folder(root, c) for c in courses if _folder(root, c).exists()]
     if existing and not force:
         raise CurriculumInvalid([
             CurriculumError(str(p), 0, "", "already exists; use --force to replace it")
@@ -226,12 +240,13 @@ def export_tree(
         with tempfile.TemporaryDirectory(dir=root, prefix=".export-") as tmp:
             writer = _CourseWriter(course, Path(tmp) / course.slug)
             writer.run()
-            target = root / course.slug
+            target = _folder(root, course)
+            target.parent.mkdir(parents=True, exist_ok=True)
             if target.exists():
                 shutil.rmtree(target)
             os.replace(writer.folder, target)
             report.files += writer.written + len(writer.asset_names)
-        report.courses.append(course.slug)
+        report.courses.append(str(target.relative_to(root)))
         if progress:
             progress(index, len(courses), course.title)
     return report

@@ -33,9 +33,13 @@ class CurriculumExtension(Protocol):
     #: The course sub-folder it owns (never taken for a module or a folder of files).
     folder: str
 
-    def parse(self, folder: Path, course_slug: str, root: Path, errors: list[Any]) -> Any:
+    def parse(
+        self, folder: Path, course_slug: str, root: Path, errors: list[Any], locale: str
+    ) -> Any:
         """Read and check the folder (no database); return what ``write`` needs. ``root`` is
-        the curriculum folder file names are shown relative to (``FileReader(path, root, …)``)."""
+        the curriculum folder file names are shown relative to (``FileReader(path, root, …)``);
+        ``locale`` the course's language (a translation's objects are linked to the source's
+        objects of the same slug)."""
         ...
 
     def write(self, parsed: Any, *, report: Any) -> None:
@@ -44,7 +48,8 @@ class CurriculumExtension(Protocol):
         ...
 
     def export(self, course: Any, folder: Path) -> int:
-        """Write the course's objects into ``folder``; return the number of files written."""
+        """Write the course's objects (in the course's language) into ``folder``; return the
+        number of files written."""
         ...
 
     def export_ref(self, label: str, pk: int) -> str | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 
 from core.api import Specialty
 
@@ -119,6 +120,9 @@ class CourseSpec:
     cover: AssetRef | None
     cover_alt: str
     completion: str = "mark"
+    #: The language of the tree; a course in another language than the site's default is a
+    #: translation of the default-language course with the same slug.
+    locale: str = ""
     modules: list[ModuleSpec] = field(default_factory=list)
     #: What each extension's ``parse`` returned for this course, by extension folder name.
     extensions: dict[str, Any] = field(default_factory=dict)
@@ -220,8 +224,17 @@ def _optional_text(max_length: int) -> Callable[[Any], str]:
 
 Schema = dict[str, tuple[bool, Callable[[Any], Any]]]
 
+
+def _locale(value: Any) -> str:
+    codes = [code for code, _name in settings.LANGUAGES]
+    if value not in codes:
+        raise ValueError(f"must be one of: {', '.join(codes)}")
+    return str(value)
+
+
 COURSE_SCHEMA: Schema = {
     "slug": (True, _slug),
+    "locale": (False, _locale),
     "title": (True, _text(MAX_TITLE)),
     "summary": (True, _text(MAX_SUMMARY)),
     "specialties": (True, _specialties),
@@ -559,10 +572,22 @@ def _visible(path: Path) -> bool:
     return not path.name.startswith((".", "_")) and path.name.lower() != "readme.md"
 
 
-def _course_dirs(root: Path) -> list[Path]:
+def _translation_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+def _course_dirs(root: Path) -> list[tuple[Path, str]]:
+    """Each course folder and the language its folder implies ("" for none): a folder named
+    after a language (``ru/``, ``kk/``) holds that language's courses."""
     if (root / "course.md").is_file():
-        return [root]
-    return sorted(p for p in root.iterdir() if p.is_dir() and _visible(p))
+        return [(root, "")]
+    found = []
+    for path in sorted(p for p in root.iterdir() if p.is_dir() and _visible(p)):
+        if path.name in _translation_languages() and not (path / "course.md").is_file():
+            found += [(p, path.name) for p in sorted(path.iterdir()) if p.is_dir() and _visible(p)]
+        else:
+            found.append((path, ""))
+    return found
 
 
 def _check_unique(
@@ -593,11 +618,19 @@ def parse_tree(root: Path) -> list[CourseSpec]:
         errors.append(
             CurriculumError(str(root), 0, "", "contains no course folder (with course.md)")
         )
-    for course_dir in course_dirs:
-        course = _parse_course(course_dir, root, errors)
+    for course_dir, folder_language in course_dirs:
+        course = _parse_course(course_dir, root, errors, folder_language)
         if course is not None:
             courses.append(course)
-    _check_unique(errors, root, ((c.slug, c.path) for c in courses), "course")
+    for language in {c.locale for c in courses}:
+        _check_unique(
+            errors,
+            root,
+            ((c.slug, c.path) for c in courses if c.locale == language),
+            "course" if language == settings.LANGUAGE_CODE else f"course in '{language}'",
+        )
+    # Sources before their translations: a translation is linked to its source course.
+    courses.sort(key=lambda c: c.locale != settings.LANGUAGE_CODE)
     for course in courses:
         _check_unique(errors, root, ((m.slug, m.path) for m in course.modules), "module")
         for module in course.modules:
@@ -607,13 +640,22 @@ def parse_tree(root: Path) -> list[CourseSpec]:
     return courses
 
 
-def _parse_course(course_dir: Path, root: Path, errors: list[CurriculumError]) -> CourseSpec | None:
+def _parse_course(
+    course_dir: Path, root: Path, errors: list[CurriculumError], folder_language: str = ""
+) -> CourseSpec | None:
     course_file = course_dir / "course.md"
     if not course_file.is_file():
         errors.append(CurriculumError(_display(course_dir, root), 0, "", "has no course.md"))
         return None
     reader = _FileReader(course_file, root, errors)
     meta, body, _ = reader.read(COURSE_SCHEMA)
+    locale = (meta or {}).get("locale") or folder_language or settings.LANGUAGE_CODE
+    if meta and folder_language and meta.get("locale", folder_language) != folder_language:
+        reader.error(
+            reader.line_of("locale"),
+            "field 'locale'",
+            f"says '{meta['locale']}' but the course is in the '{folder_language}/' folder",
+        )
     cover = None
     if meta and meta.get("cover"):
         if not meta.get("cover_alt"):
@@ -626,7 +668,7 @@ def _parse_course(course_dir: Path, root: Path, errors: list[CurriculumError]) -
         if module_dir.name in owned:
             if meta is not None:
                 parsed_extensions[module_dir.name] = owned[module_dir.name].parse(
-                    module_dir, meta["slug"], root, errors
+                    module_dir, meta["slug"], root, errors, locale
                 )
             continue
         has_markdown = any(p.suffix == ".md" for p in module_dir.iterdir())
@@ -652,6 +694,7 @@ def _parse_course(course_dir: Path, root: Path, errors: list[CurriculumError]) -
         cover=cover,
         cover_alt=meta.get("cover_alt", ""),
         completion=meta.get("completion", "mark"),
+        locale=locale,
         modules=modules,
         extensions=parsed_extensions,
     )

@@ -15,12 +15,16 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Case, When
+from django.utils import translation
+from django.utils.translation import gettext
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail.utils.file import hash_filelike
 
 from core.api import Progress
@@ -79,6 +83,7 @@ class _Importer:
         self.asset_ids: dict[tuple[str, Path], int] = {}
         self.done = 0
         self.total = 0
+        self.language = settings.LANGUAGE_CODE  # of the course being imported
 
     # --- assets -----------------------------------------------------------------------------
 
@@ -115,12 +120,14 @@ class _Importer:
         """The id of the object a file names by slug (an extension has stored it by now)."""
         from django.apps import apps
 
-        pk = (
-            apps.get_model(ref.label)
-            .objects.filter(slug=ref.slug)
-            .values_list("pk", flat=True)
-            .first()
-        )
+        model = apps.get_model(ref.label)
+        found = model.objects.filter(slug=ref.slug)
+        if any(f.name == "locale" for f in model._meta.get_fields()):
+            # A translation names its own language's object, else the source's.
+            found = found.filter(
+                locale__language_code__in=[self.language, settings.LANGUAGE_CODE]
+            ).order_by(Case(When(locale__language_code=self.language, then=0), default=1))
+        pk = found.values_list("pk", flat=True).first()
         if pk is None:
             display, line, where = ref.where
             what = apps.get_model(ref.label)._meta.verbose_name
@@ -144,9 +151,16 @@ class _Importer:
             self.progress(self.done, self.total, label)
 
     def sync(
-        self, parent: Page, model: type[Page], spec_path: Path, slug: str, fields: dict[str, Any]
+        self,
+        parent: Page,
+        model: type[Page],
+        spec_path: Path,
+        slug: str,
+        fields: dict[str, Any],
+        source: Page | None = None,
     ) -> Page:
-        """Create, update or leave one page; return it (specific, as it is now)."""
+        """Create, update or leave one page; return it (specific, as it is now). ``source`` is
+        the page it translates (a new page joins its translation group)."""
         display = str(spec_path.relative_to(self.root.parent))
         existing = parent.get_children().filter(slug=slug).specific().first()
         if existing is not None and not isinstance(existing, model):
@@ -156,6 +170,9 @@ class _Importer:
             )])  # fmt: skip
         if existing is None:
             page = model(**self.model_fields(model, fields, None))
+            page.locale_id = parent.locale_id
+            if source is not None:
+                page.translation_key = source.translation_key
             self.save_new(parent, page, display)
             self.report.created.append(display)
             return page
@@ -227,16 +244,66 @@ class _Importer:
 
     def run(self, courses: list[CourseSpec], catalogue: CourseIndexPage) -> None:
         self.total = sum(1 + sum(1 + len(m.lessons) for m in c.modules) for c in courses)
-        for course in courses:
-            self.import_course(catalogue, course)
-        self.order(
-            catalogue, [c.slug for c in courses], {c.slug: self.rel(c.path) for c in courses}
-        )
+        languages = list(dict.fromkeys(c.locale for c in courses))  # the default one first
+        for language in languages:
+            self.language = language
+            in_language = [c for c in courses if c.locale == language]
+            here = catalogue if language == settings.LANGUAGE_CODE else None
+            if here is None:
+                here = self.catalogue_in(catalogue, language, in_language[0])
+            for course in in_language:
+                source = None
+                if language != settings.LANGUAGE_CODE:
+                    source = self.source_of(catalogue, course.slug, course.path, "course")
+                self.import_course(here, course, source)
+            self.order(
+                here,
+                [c.slug for c in in_language],
+                {c.slug: self.rel(c.path) for c in in_language},
+            )
+        self.language = settings.LANGUAGE_CODE
+
+    def catalogue_in(self, catalogue: Page, language: str, first: CourseSpec) -> Page:
+        """The catalogue in ``language``. The first import of a language translates the home
+        page and the catalogue (real translations, not aliases, with their words in that
+        language: ``_welcome_texts``) and publishes them."""
+        locale = Locale.objects.filter(language_code=language).first()
+        if locale is None:
+            locale = Locale.objects.create(language_code=language)
+        found = catalogue.get_translation_or_none(locale)
+        if found is not None and found.alias_of_id is None:
+            return found.specific
+        texts = _welcome_texts(language)
+        for source in [catalogue.get_parent(), catalogue]:
+            page = source.get_translation_or_none(locale)
+            if page is not None and page.alias_of_id is not None:
+                page.specific.delete()  # an alias (Wagtail's "copy parents"): translate instead
+                page = None
+            if page is None:
+                page = source.specific.copy_for_translation(locale)
+            page = page.specific
+            page.title = page.draft_title = texts[type(page).__name__]["title"]
+            page.introduction = texts[type(page).__name__]["introduction"]
+            revision = page.save_revision(log_action=True)
+            revision.publish(log_action=True)
+            self.report.created.append(f"{language}: {page.title}")
+        return catalogue.get_translation(locale).specific
+
+    def source_of(self, parent: Page, slug: str, path: Path, what: str) -> Page:
+        """The default-language page a translation file translates: same slug, same place."""
+        found = parent.get_children().filter(slug=slug).specific().first()
+        if found is None:
+            raise CurriculumInvalid([CurriculumError(
+                self.rel(path), 2, "field 'slug'",
+                f"translates the {what} '{slug}', which the {settings.LANGUAGE_CODE} tree does "
+                "not have (a translation keeps its source's slugs; import the source too)",
+            )])  # fmt: skip
+        return found
 
     def rel(self, path: Path) -> str:
         return str(path.relative_to(self.root.parent))
 
-    def import_course(self, catalogue: Page, spec: CourseSpec) -> None:
+    def import_course(self, catalogue: Page, spec: CourseSpec, source: Page | None) -> None:
         fields = {
             "title": spec.title,
             "slug": spec.slug,
@@ -253,15 +320,18 @@ class _Importer:
         for extension in extensions():
             if extension.folder in spec.extensions:
                 extension.write(spec.extensions[extension.folder], report=self.report)
-        course = self.sync(catalogue, CoursePage, spec.path, spec.slug, fields)
+        course = self.sync(catalogue, CoursePage, spec.path, spec.slug, fields, source)
         self.step(spec.title)
         for module in spec.modules:
-            self.import_module(course, module)
+            module_source = None
+            if source is not None:
+                module_source = self.source_of(source, module.slug, module.path, "module")
+            self.import_module(course, module, module_source)
         slugs = [m.slug for m in spec.modules]
         self.order(course, slugs, {m.slug: self.rel(m.path) for m in spec.modules})
         self.warn_orphans(course, slugs, "Module")
 
-    def import_module(self, course: Page, spec: ModuleSpec) -> None:
+    def import_module(self, course: Page, spec: ModuleSpec, source: Page | None) -> None:
         fields = {
             "title": spec.title,
             "slug": spec.slug,
@@ -269,15 +339,18 @@ class _Importer:
             "introduction": spec.introduction,
             "assessment_id": self.model_id(spec.assessment) if spec.assessment else None,
         }
-        module = self.sync(course, ModulePage, spec.path, spec.slug, fields)
+        module = self.sync(course, ModulePage, spec.path, spec.slug, fields, source)
         self.step(spec.title)
         for lesson in spec.lessons:
-            self.import_lesson(module, lesson)
+            lesson_source = None
+            if source is not None:
+                lesson_source = self.source_of(source, lesson.slug, lesson.path, "lesson")
+            self.import_lesson(module, lesson, lesson_source)
         slugs = [le.slug for le in spec.lessons]
         self.order(module, slugs, {le.slug: self.rel(le.path) for le in spec.lessons})
         self.warn_orphans(module, slugs, "Lesson")
 
-    def import_lesson(self, module: Page, spec: LessonSpec) -> None:
+    def import_lesson(self, module: Page, spec: LessonSpec, source: Page | None) -> None:
         fields = {
             "title": spec.title,
             "slug": spec.slug,
@@ -285,8 +358,36 @@ class _Importer:
             "estimated_minutes": spec.estimated_minutes,
             "body": [(block.type, self.resolve(block.value)) for block in spec.blocks],
         }
-        self.sync(module, LessonPage, spec.path, spec.slug, fields)
+        self.sync(module, LessonPage, spec.path, spec.slug, fields, source)
         self.step(spec.title)
+
+
+def _welcome_texts(language: str) -> dict[str, dict[str, str]]:
+    """The home page's and the catalogue's words in ``language`` (the site's own text, from its
+    catalogues; a trainer may edit the pages afterwards)."""
+    with translation.override(language):
+        return {
+            "HomePage": {
+                "title": gettext("Zhusan Academy"),
+                "introduction": gettext(
+                    "Training and certification for the practitioners who help women and "
+                    "children who came home from the camps in Syria and Iraq to rebuild their "
+                    "lives in Kazakhstan: psychologists, school staff, religious counsellors, "
+                    "social workers, legal advisers, police and NGO staff."
+                )
+                + "\n\n"
+                + gettext(
+                    "Learn at your own pace, on a phone or a computer, and earn a certificate "
+                    "you can show."
+                ),
+            },
+            "CourseIndexPage": {
+                "title": gettext("Courses"),
+                "introduction": gettext(
+                    "Every course is free, self-paced and written for practitioners."
+                ),
+            },
+        }
 
 
 def _with_ids(items: list[tuple[str, Any]], old_raw: Any) -> list[dict[str, Any]]:
@@ -324,7 +425,11 @@ def import_tree(
 ) -> ImportReport:
     """Validate every file under ``root``, then create or update the pages in one transaction."""
     courses = parse_tree(root)
-    catalogue = CourseIndexPage.objects.order_by("path").first()
+    catalogue = (
+        CourseIndexPage.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
+        .order_by("path")
+        .first()
+    )
     if catalogue is None:
         raise CurriculumInvalid(
             [

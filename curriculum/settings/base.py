@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -250,6 +251,7 @@ LANGUAGES = [
     ("kk", _("Kazakh")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["curriculum.formats"]  # Kazakh dates (Django ships no kk formats)
 TIME_ZONE = "Asia/Almaty"
 USE_I18N = True
 USE_TZ = True
