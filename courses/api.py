@@ -18,6 +18,17 @@ from .selectors import (
     live_modules,
 )
 from .services import curriculum_export, curriculum_import
+from .translation_status import (
+    LocaleSummary,
+    TranslationCell,
+    TranslationMember,
+    TranslationStatus,
+    locale_summaries,
+    translation_cells,
+    translation_groups,
+    translation_locales,
+)
+from .translations import identity_of, in_active_language, translation_ids
 
 __all__ = [
     "CompletionMode",
@@ -28,20 +39,31 @@ __all__ = [
     "CurriculumInvalid",
     "FileReader",
     "LessonPage",
+    "LocaleSummary",
     "ModelRef",
     "ModulePage",
     "ModuleSequel",
+    "TranslationCell",
+    "TranslationMember",
+    "TranslationStatus",
     "all_courses",
     "course_lessons",
     "course_of_lesson",
     "curriculum_export",
     "curriculum_import",
+    "identity_of",
+    "in_active_language",
     "lesson_content_type_id",
     "live_courses",
     "live_lessons",
     "live_modules",
+    "locale_summaries",
     "module_sequel",
     "page_viewable",
     "register_curriculum_extension",
     "require_page_viewable",
+    "translation_cells",
+    "translation_groups",
+    "translation_ids",
+    "translation_locales",
 ]

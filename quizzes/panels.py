@@ -14,6 +14,7 @@ from core.api import register_panel
 from courses.api import LessonPage, ModulePage
 
 from .selectors import quiz_result_of
+from .translation_status import quiz_translation_panel
 
 
 def _reader(request: HttpRequest | None) -> User | None:
@@ -55,4 +56,9 @@ def register() -> None:
         template="quizzes/panels/lesson_next_quiz.html",
         data=lesson_next_quiz,
         order=-10,
+    )
+    register_panel(
+        "courses.translation_status",
+        template="quizzes/panels/translation_status.html",
+        data=quiz_translation_panel,
     )

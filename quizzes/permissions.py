@@ -15,6 +15,7 @@ __all__ = [
     "can_import_questions",
     "can_open_unplaced_quiz",
     "can_publish_questions",
+    "can_translate_quizzes",
     "can_view_statistics",
 ]
 
@@ -46,3 +47,12 @@ def can_open_unplaced_quiz(user: User | AnonymousUser) -> bool:
     """Opening a quiz that no live page places, to try it (``quizzes.change_quiz``): learners
     get a 404 for such a quiz."""
     return has_permission(user, "quizzes.change_quiz")
+
+
+def can_translate_quizzes(user: User | AnonymousUser) -> bool:
+    """Starting the translation of a quiz or a question with Wagtail's simple translation (a copy
+    in another locale to translate): ``simple_translation.submit_translation`` and the right to
+    change quizzes and questions."""
+    return has_permission(user, "simple_translation.submit_translation") and all(
+        has_permission(user, f"quizzes.change_{model}") for model in ("quiz", "question")
+    )

@@ -109,6 +109,7 @@ def test_the_apps_register_their_panels() -> None:
             "learners/panels/lesson_next.html",
         ],
         "courses.module_end": ["quizzes/panels/module_assessment.html"],
+        "courses.translation_status": ["quizzes/panels/translation_status.html"],
         "learners.my_learning": ["certification/panels/my_certificates.html"],
     }
 

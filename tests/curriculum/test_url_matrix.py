@@ -90,10 +90,13 @@ RULES: list[Rule] = [
     rule(r"^healthz/$", "/healthz/", EVERYONE_),
     rule(r"^verify/", "/verify/{certificate_code}/", EVERYONE_),
     rule(r"^en/help/", "/en/help/question-formats/", EVERYONE_),
+    rule(r"^en/jsi18n/$", "/en/jsi18n/", EVERYONE_),  # the djangojs catalogue
     rule(r"^en/\^", ("/en/", "/en/courses/{course_slug}/"), EVERYONE_),
     rule(r"^documents/\^", "/documents/{document}/{document_file}", EVERYONE_),
     # Back to where one was; a password form for a restriction that does not exist.
     rule(r"^i18n/setlang/$", "/i18n/setlang/", "302  302  302  302  302  302  302", login=False),
+    # The language switcher: remembers the choice and goes back (core.languages).
+    rule(r"^language/$", "/language/?language=ru&next=/en/", "302  " * 6 + "302", login=False),
     rule(
         r"^documents/authenticate_with_password/",
         "/documents/authenticate_with_password/1/",
@@ -255,6 +258,17 @@ RULES: list[Rule] = [
         "302  302  200  302  302  200  200",
     ),
     rule(r"^admin/snippets/", "/admin/snippets/", CMS_ADMIN),
+    # Which translations exist and which are out of date (courses.permissions).
+    rule(r"^admin/translations/$", "/admin/translations/", "302  302  200  200  302  403  200"),
+    # Wagtail's "Translate" (simple_translation.submit_translation: migration courses.0005).
+    rule(
+        r"^admin/translation/submit/",
+        (
+            "/admin/translation/submit/page/{course}/",
+            "/admin/translation/submit/snippet/quizzes/quiz/{quiz}/",
+        ),
+        "302  302  200  200  302  302  200",
+    ),
     rule(
         r"^admin/certificates/",
         ("/admin/certificates/", "/admin/certificates/inspect/{certificate}/"),
