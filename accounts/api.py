@@ -1,5 +1,6 @@
 """The public interface of ``accounts``."""
 
+from .languages import register_language_source, user_language
 from .permissions import can_use_cms, has_permission, has_role, is_administrator, role_names
 from .roles import Role
 from .selectors import (
@@ -32,5 +33,7 @@ __all__ = [
     "invitations_queue",
     "invitations_retry",
     "is_administrator",
+    "register_language_source",
     "role_names",
+    "user_language",
 ]

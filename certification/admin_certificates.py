@@ -198,7 +198,7 @@ class CertificateFilterSet(WagtailFilterSet):
 #: Export columns: heading and value of each.
 EXPORT_COLUMNS: dict[str, tuple[Any, Callable[[ListedCertificate], Any]]] = {
     "holder_name": (gettext_lazy("Holder"), lambda c: c.holder_name),
-    "certification": (gettext_lazy("Certification"), lambda c: c.track.name),
+    "certification": (gettext_lazy("Certification"), lambda c: c.track.localized_name),
     "cycle": (gettext_lazy("Cycle"), lambda c: cycle_label(c.sequence)),
     "issued_on": (gettext_lazy("Issued on"), lambda c: c.issued_on),
     "expires_on": (gettext_lazy("Expires on"), lambda c: c.expires_on),
@@ -514,8 +514,8 @@ class CertificateViewSet(ModelViewSet):
     list_per_page = 50
     list_display = [
         "holder_name",
-        Column("certification", label=gettext_lazy("Certification"), accessor="track.name",
-               sort_key="track__name"),
+        Column("certification", label=gettext_lazy("Certification"),
+               accessor="track.localized_name", sort_key="track__name"),
         Column("cycle", label=gettext_lazy("Cycle"),
                accessor=lambda c: cycle_label(c.sequence), sort_key="sequence"),
         Column("issued_on", label=gettext_lazy("Issued"),

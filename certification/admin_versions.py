@@ -172,7 +172,7 @@ class OlderVersionsReportView(ReportView):
     paginate_by = None
     list_export = [
         "certificate.code",
-        "track.name",
+        "track.localized_name",
         "holder_name",
         "region_name",
         "specialty_label",
@@ -185,7 +185,7 @@ class OlderVersionsReportView(ReportView):
     ]
     export_headings = {
         "certificate.code": gettext_lazy("Certificate"),
-        "track.name": gettext_lazy("Certification track"),
+        "track.localized_name": gettext_lazy("Certification track"),
         "holder_name": gettext_lazy("Holder"),
         "region_name": gettext_lazy("Region"),
         "specialty_label": gettext_lazy("Specialty"),
@@ -235,7 +235,7 @@ class OlderVersionsReportView(ReportView):
         ]
         if self.filter_values["track"] is None:
             track = Column(
-                "track", label=gettext_lazy("Certification track"), accessor="track.name"
+                "track", label=gettext_lazy("Certification track"), accessor="track.localized_name"
             )
             columns.insert(3, track)
         if self.can_assign:

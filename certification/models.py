@@ -24,8 +24,18 @@ class RenewalRule(models.TextChoices):
     REPASS = "repass", _("Pass the final assessments again")
 
 
+#: The track's texts that have translations, and their longest length (as the fields).
+TRANSLATED_FIELDS: dict[str, int] = {"name": 255, "description": 2000, "issuing_body": 255}
+
+
 class CertificationTrack(ClusterableModel):
-    """A named certification, e.g. "Psychosocial support for returnee families"."""
+    """A named certification, e.g. "Psychosocial support for returnee families".
+
+    ``name``, ``description`` and ``issuing_body`` are the source text (English);
+    ``translations`` holds them in other languages, ``{"ru": {"name": ..., ...}, "kk": {...}}``,
+    any of them missing. ``text_in`` (and ``localized_name`` and the like, in the active
+    language) read a field in a language, falling back to the source text.
+    """
 
     name = models.CharField(_("name"), max_length=255)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -53,6 +63,14 @@ class CertificationTrack(ClusterableModel):
         related_name="+",
     )
     active = models.BooleanField(_("issuing certificates"), default=True)
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'The name, description and issuing body in other languages: {"ru": {"name": "…"}}.'
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -60,6 +78,30 @@ class CertificationTrack(ClusterableModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def text_in(self, field: str, language: str | None = None) -> str:
+        """``field`` (``name``, ``description`` or ``issuing_body``) in ``language`` (the active
+        one by default), or the source text when it has no translation in that language."""
+        from django.utils.translation import get_language
+
+        if field not in TRANSLATED_FIELDS:
+            raise ValueError(f"{field!r} has no translations")
+        code = (language or get_language() or "").split("-")[0]
+        texts = (self.translations or {}).get(code)
+        text = texts.get(field) if isinstance(texts, dict) else None
+        return text if isinstance(text, str) and text.strip() else str(getattr(self, field))
+
+    @property
+    def localized_name(self) -> str:
+        return self.text_in("name")
+
+    @property
+    def localized_description(self) -> str:
+        return self.text_in("description")
+
+    @property
+    def localized_issuing_body(self) -> str:
+        return self.text_in("issuing_body")
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

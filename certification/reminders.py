@@ -141,7 +141,7 @@ def reminder_message(certificate: Certificate, kind: str, *, today: date) -> tup
     taken from the reminder's kind: a holder reminded late after a missed night reads the truth.
     """
     renew_url = absolute_url(reverse("learners:my_learning"))
-    name = certificate.track.name
+    name = certificate.track.localized_name
     when = date_format(certificate.expires_on, "j E Y")
     asks = renewal_asks(certificate.track)
     days = (certificate.expires_on - today).days

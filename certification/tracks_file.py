@@ -27,7 +27,7 @@ from wagtail.log_actions import log
 from core.api import Specialty
 from courses.api import CurriculumError, CurriculumInvalid, FileReader, live_courses
 
-from .models import CertificationTrack, RenewalRule, TrackRequirement
+from .models import TRANSLATED_FIELDS, CertificationTrack, RenewalRule, TrackRequirement
 
 __all__ = [
     "TRACKS_FILE_NAME",
@@ -69,6 +69,8 @@ class TrackSpec:
     refresher_course: str
     active: bool
     courses: list[RequirementSpec] = field(default_factory=list)
+    #: ``{"ru": {"name": ..., "description": ..., "issuing_body": ...}, "kk": {...}}``
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -153,6 +155,7 @@ TRACK_SCHEMA: Schema = {
     "refresher_course": (False, _slug),
     "active": (False, _flag),
     "courses": (True, lambda value: value),
+    "translations": (False, lambda value: value),
 }
 REQUIREMENT_SCHEMA: Schema = {"course": (True, _slug), "specialty": (False, _specialty)}
 
@@ -257,6 +260,53 @@ class _Reader:
             requirements.append(requirement)
         return requirements if ok else None
 
+    def translations(self, node: yaml.Node, data: Any) -> dict[str, dict[str, str]] | None:
+        """The ``translations`` mapping: for each of the site's languages but the source one,
+        some of ``name``, ``description`` and ``issuing_body``, each checked like the field."""
+        from django.conf import settings
+
+        languages = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+        if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
+            self.error(_line(node), "translations", "must map a language (ru, kk) to its name, ...")
+            return None
+        ok = True
+        clean: dict[str, dict[str, str]] = {}
+        for language, key, value in _pairs(node):
+            where = f"translations.{language}"
+            if language not in languages:
+                self.error(
+                    _line(key),
+                    "translations",
+                    f"unknown language {language!r}; allowed: {', '.join(languages)}",
+                )
+                ok = False
+                continue
+            if not isinstance(value, yaml.MappingNode) or not isinstance(data[language], dict):
+                self.error(
+                    _line(value),
+                    where,
+                    f"must be 'field: text' lines ({', '.join(TRANSLATED_FIELDS)})",
+                )
+                ok = False
+                continue
+            texts: dict[str, str] = {}
+            for name, name_key, _text_node in _pairs(value):
+                if name not in TRANSLATED_FIELDS:
+                    self.error(
+                        _line(name_key),
+                        f"{where}.{name}",
+                        f"is unknown; allowed: {', '.join(TRANSLATED_FIELDS)}",
+                    )
+                    ok = False
+                    continue
+                try:
+                    texts[name] = _text(TRANSLATED_FIELDS[name])(data[language][name])
+                except ValueError as exc:
+                    self.error(_line(name_key), f"{where}.{name}", str(exc))
+                    ok = False
+            clean[language] = texts
+        return clean if ok else None
+
     def _unique(self, requirement: RequirementSpec, seen: dict[tuple[str, str], int]) -> bool:
         """A course is listed once: for everyone, or once per specialty."""
         course, specialty, line = requirement.course, requirement.specialty, requirement.line
@@ -294,6 +344,12 @@ class _Reader:
         courses = None
         if clean["courses"] is not None:
             courses = self.courses(_value_node(node, "courses"), clean["courses"])
+        translations: dict[str, dict[str, str]] | None = {}
+        if clean["translations"] is not None:
+            translations = self.translations(
+                _value_node(node, "translations"), clean["translations"]
+            )
+            ok = ok and translations is not None
         rule, refresher = clean["renewal_rule"], clean["refresher_course"]
         if refresher:
             self.course_uses.append((refresher, at("refresher_course"), "refresher_course"))
@@ -326,6 +382,7 @@ class _Reader:
             refresher_course=refresher or "",
             active=True if clean["active"] is None else clean["active"],
             courses=courses,
+            translations=translations or {},
         )
 
 
@@ -397,12 +454,22 @@ def tracks_file_parse(path: Path) -> list[TrackSpec]:
 
 
 def _course_ids(reader: _Reader) -> dict[str, int]:
-    """Course slug → the id of the published course with that slug; an error for each use of a
-    slug that names no published course, or more than one."""
+    """Course slug → the id of the published course with that slug (the one in the site's
+    default language when its translations share the slug); an error for each use of a slug
+    that names no published course, or more than one."""
+    from django.conf import settings
+
     found: dict[str, list[int]] = {}
     wanted = {slug for slug, _, _ in reader.course_uses}
-    for slug, pk in live_courses().filter(slug__in=wanted).values_list("slug", "pk"):
+    rows = live_courses().filter(slug__in=wanted).values_list("slug", "pk", "locale__language_code")
+    source: dict[str, list[int]] = {}
+    for slug, pk, language in rows:
         found.setdefault(slug, []).append(pk)
+        if language == settings.LANGUAGE_CODE:
+            source.setdefault(slug, []).append(pk)
+    # A course translated with the same slug is one course: the track names the source one.
+    for slug, pks in source.items():
+        found[slug] = pks
     for slug, line, field_name in reader.course_uses:
         matches = found.get(slug, [])
         if not matches:
@@ -428,6 +495,7 @@ _TRACK_FIELDS = (
     "renewal_window_days",
     "renewal_rule",
     "active",
+    "translations",
 )
 
 

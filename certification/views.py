@@ -14,19 +14,22 @@ also says whom to contact), and its QR code opens the verification page, which s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from core.api import AuthenticatedRequest, absolute_url, client_address, mark_private
+from learners.api import preferred_language_of
 
-from .models import CertificateStatus
+from .models import Certificate, CertificateStatus
 from .selectors import (
     certificate_by_code,
     certificate_contact,
@@ -34,6 +37,9 @@ from .selectors import (
     certificate_renewal,
     holder_certificates,
 )
+
+if TYPE_CHECKING:
+    from .pdf import CertificateDocument
 
 VERIFY_RATE = 20  # lookups per client address per minute
 
@@ -81,8 +87,8 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             "status": status,
             "status_label": CertificateStatus(status).label,
             "holder_name": certificate.holder_name,
-            "certification": certificate.track.name,
-            "issuing_body": certificate.track.issuing_body,
+            "certification": certificate.track.localized_name,
+            "issuing_body": certificate.track.localized_issuing_body,
             "issued_on": certificate.issued_on,
             "expires_on": certificate.expires_on,
             "revoked_on": certificate.revoked_at,
@@ -92,20 +98,17 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
-def certificate_download(request: AuthenticatedRequest, certificate_id: int) -> HttpResponse:
-    """The holder's certificate as a PDF, with its QR code pointing at the verification page.
-    Another person's certificate is a 404, like one that does not exist."""
-    from .pdf import CertificateDocument, certificate_pdf  # WeasyPrint: only when asked for
+def _document(certificate: Certificate) -> CertificateDocument:
+    """What ``certificate`` shows, in the active language."""
+    from .pdf import CertificateDocument
 
-    certificate = get_object_or_404(holder_certificates(user=request.user), pk=certificate_id)
     status = certificate.status_today
-    document = CertificateDocument(
+    return CertificateDocument(
         holder_name=certificate.holder_name,
-        certification=certificate.track.name,
+        certification=certificate.track.localized_name,
         issued_on=certificate.issued_on,
         expires_on=certificate.expires_on,
-        issuing_body=certificate.track.issuing_body,
+        issuing_body=certificate.track.localized_issuing_body,
         verification_url=absolute_url(reverse("certification:verify", args=[certificate.code])),
         code=certificate.code,
         courses=tuple(
@@ -118,7 +121,22 @@ def certificate_download(request: AuthenticatedRequest, certificate_id: int) -> 
             str(certificate_contact(certificate)) if status == CertificateStatus.REVOKED else ""
         ),
     )
-    response = HttpResponse(certificate_pdf(document), content_type="application/pdf")
+
+
+@login_required
+def certificate_download(request: AuthenticatedRequest, certificate_id: int) -> HttpResponse:
+    """The holder's certificate as a PDF, with its QR code pointing at the verification page.
+    Another person's certificate is a 404, like one that does not exist."""
+    from .pdf import certificate_pdf  # WeasyPrint: only when asked for
+
+    certificate = get_object_or_404(holder_certificates(user=request.user), pk=certificate_id)
+    # In the holder's language (their profile's), whichever language they are reading in.
+    language = preferred_language_of(user=request.user) or translation.get_language()
+    with translation.override(language):
+        response = HttpResponse(
+            certificate_pdf(_document(certificate)), content_type="application/pdf"
+        )
+    status = certificate.status_today
     suffix = "" if status == CertificateStatus.VALID else f"-{status}"
     response["Content-Disposition"] = (
         f'attachment; filename="certificate-{certificate.code}{suffix}.pdf"'

@@ -4,6 +4,7 @@ from .admin_home import HomeLink, HomePanel
 from .csv_export import csv_download, spreadsheet_safe
 from .html import render_markdown, sanitize_html
 from .http import AuthenticatedRequest, admin_refusal, client_address, mark_private
+from .languages import language_chosen, path_in_language, use_language
 from .page_cache import invalidate_page_cache, mark_cacheable
 from .panels import cached_data, register_context, register_panel
 from .progress import Progress, progress_bar
@@ -24,8 +25,10 @@ __all__ = [
     "csv_download",
     "enqueue_on_commit",
     "invalidate_page_cache",
+    "language_chosen",
     "mark_cacheable",
     "mark_private",
+    "path_in_language",
     "progress_bar",
     "register_context",
     "register_panel",
@@ -33,4 +36,5 @@ __all__ = [
     "sanitize_html",
     "site_url",
     "spreadsheet_safe",
+    "use_language",
 ]

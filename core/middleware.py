@@ -10,18 +10,23 @@ from django.http import HttpRequest, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 
 from .http import mark_private
+from .languages import remember_first_language, remember_language
 
 #: Printed on certificates (QR codes): an unknown code answers 404 here, never a redirect.
 UNPREFIXED = ("/verify/",)
 
 
 class SiteLocaleMiddleware(LocaleMiddleware):
-    """Adds no language prefix (by redirect) to a 404 under ``UNPREFIXED``."""
+    """Adds no language prefix (by redirect) to a 404 under ``UNPREFIXED``; sets the language
+    cookie for a language chosen in the request (``core.languages.use_language``: sign-in, the
+    switcher) and for a first visit sent to the language its ``Accept-Language`` asked for."""
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> Any:
+        response = remember_language(request, response)
         if request.path_info.startswith(UNPREFIXED):
             return response
-        return super().process_response(request, response)
+        response = super().process_response(request, response)
+        return remember_first_language(request, response)
 
 
 class PrivateCacheMiddleware:

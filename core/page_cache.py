@@ -108,6 +108,11 @@ def connect_signals() -> None:
     cache_recovered.connect(invalidate_page_cache, dispatch_uid="pagecache-cache-recovered")
 
 
+def current_generation() -> int:
+    """The cache's generation now: moves on with every publish, move or delete of a page."""
+    return _generation()
+
+
 def _generation() -> int:
     generation = cache.get(GENERATION_KEY)
     if generation is None:

@@ -33,6 +33,7 @@ from .selectors import (
     course_standings,
     learner_ids_with_progress,
     lesson_completed_since,
+    preferred_language_of,
     specialty_of,
 )
 from .services import (
@@ -44,6 +45,7 @@ from .services import (
     enrollment_create,
     enrollment_leave,
     lesson_progress_complete,
+    profile_set_language,
 )
 
 __all__ = [
@@ -78,6 +80,8 @@ __all__ = [
     "learner_ids_with_progress",
     "lesson_completed_since",
     "lesson_progress_complete",
+    "preferred_language_of",
+    "profile_set_language",
     "region_choices",
     "region_code_for",
     "region_name",

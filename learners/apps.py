@@ -8,6 +8,7 @@ class LearnersConfig(AppConfig):
     verbose_name = "Learners"
 
     def ready(self) -> None:
-        from . import panels
+        from . import panels, signals
 
         panels.register()
+        signals.connect()

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -213,10 +213,29 @@ def cohort_member(request: HttpRequest, cohort_id: int, user_id: int) -> HttpRes
     )
 
 
+#: Column headers of the exports, in the reader's language (the English ones are the names the
+#: exports always had, kept for the spreadsheets already built on them).
 CSV_COLUMNS = [
-    "name", "email", "specialty", "region", "organisation", "course", "percent", "complete",
-    "last_activity", "due_date", "overdue",
-]  # fmt: skip
+    pgettext_lazy("CSV column", "name"),
+    pgettext_lazy("CSV column", "email"),
+    pgettext_lazy("CSV column", "specialty"),
+    pgettext_lazy("CSV column", "region"),
+    pgettext_lazy("CSV column", "organisation"),
+    pgettext_lazy("CSV column", "course"),
+    pgettext_lazy("CSV column", "percent"),
+    pgettext_lazy("CSV column", "complete"),
+    pgettext_lazy("CSV column", "last_activity"),
+    pgettext_lazy("CSV column", "due_date"),
+    pgettext_lazy("CSV column", "overdue"),
+]
+REPORT_CSV_COLUMNS = [
+    pgettext_lazy("CSV column", "region_code"),
+    pgettext_lazy("CSV column", "region"),
+    pgettext_lazy("CSV column", "specialty"),
+    pgettext_lazy("CSV column", "practitioners"),
+    pgettext_lazy("CSV column", "enrolled"),
+    pgettext_lazy("CSV column", "completed"),
+]
 
 
 @login_required
@@ -225,7 +244,7 @@ def cohort_export(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = get_object_or_404(cohorts_visible_to(user=request.user), pk=cohort_id)
     table = cohort_table(cohort=cohort)
     response, writer = csv_download(f"cohort-{cohort.pk}-progress.csv")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([str(column) for column in CSV_COLUMNS])
     for row in table.rows:
         profile = row.profile
         for assignment, cell in zip(table.assignments, row.cells, strict=True):
@@ -279,8 +298,7 @@ def report_course(request: HttpRequest, course_id: int) -> HttpResponse:
     rows = course_report(course=course, regions=regions)
     if request.GET.get("format") == "csv":
         response, writer = csv_download(f"report-{course.slug}.csv")
-        writer.writerow(["region_code", "region", "specialty", "practitioners", "enrolled",
-                         "completed"])  # fmt: skip
+        writer.writerow([str(column) for column in REPORT_CSV_COLUMNS])
         for row in rows:
             writer.writerow([row.region, row.region_name, row.specialty_label, row.practitioners,
                              row.enrolled, row.completed])  # fmt: skip

@@ -67,7 +67,7 @@ class Contact:
 def certificate_contact(certificate: Certificate) -> Contact:
     """Whom the holder of ``certificate`` asks about it (settings, then the issuing body)."""
     email = str(getattr(settings, "CERTIFICATE_CONTACT_EMAIL", "") or "").strip()
-    return Contact(name=certificate.track.issuing_body, email=email)
+    return Contact(name=certificate.track.localized_issuing_body, email=email)
 
 
 def certificate_ended_on(certificate: Certificate, *, status: str | None = None) -> date | None:

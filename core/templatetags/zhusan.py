@@ -55,24 +55,42 @@ def hours_filter(value: object) -> str:
 
 @register.simple_tag(takes_context=True)
 def language_links(context: dict[str, object]) -> list[dict[str, object]]:
-    """The current page in each language, as plain links: no form, no cookie, no CSRF token,
-    so the page stays the same for every anonymous reader (and cacheable)."""
+    """The current page in each language (``core.languages``): ``target`` is the page in that
+    language (a Wagtail page's translation, or its nearest translated ancestor), ``url`` the
+    switcher's link, which remembers the choice (a cookie) on the way there. Plain links with
+    no CSRF token, so the page stays the same for every anonymous reader (and cacheable);
+    ``next`` is the page as it is, for the signed-in switcher's form."""
+    from urllib.parse import urlencode
+
     from django.conf import settings
-    from django.urls import translate_url
+    from django.urls import reverse, translate_url
     from django.utils.translation import get_language, get_language_info
+    from wagtail.models import Page
+
+    from core.languages import page_in_languages
 
     request = context.get("request")
     path = request.get_full_path() if request is not None else "/"  # type: ignore[attr-defined]
     current = get_language()
-    return [
-        {
-            "code": code,
-            "name": get_language_info(code)["name_local"],
-            "url": translate_url(path, code),
-            "current": code == current,
-        }
-        for code, _ in settings.LANGUAGES
-    ]
+    page = context.get("page")
+    targets: dict[str, str] = {}
+    if isinstance(page, Page) and page.pk and getattr(page, "locale_id", None):
+        targets = page_in_languages(page, request)  # type: ignore[arg-type]
+    choose = reverse("choose_language")
+    links = []
+    for code, _ in settings.LANGUAGES:
+        target = targets.get(code) or translate_url(path, code)
+        links.append(
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "target": target,
+                # Slashes left as they are: the path reads (and is matched) as itself.
+                "url": f"{choose}?{urlencode({'language': code, 'next': target}, safe='/')}",
+                "current": code == current,
+            }
+        )
+    return links
 
 
 @register.filter(name="get_item")

@@ -29,7 +29,7 @@ def test_my_learning_with_a_revoked_certificate_and_a_track_worked_towards(
     from tests.factories import UserFactory, practitioner
 
     settings.CERTIFICATE_CONTACT_EMAIL = "certificates@academy.example.kz"
-    care = CoursePage.objects.get(slug="trauma-informed-care")
+    care = CoursePage.objects.get(slug="trauma-informed-care", locale__language_code="en")
     sample = CoursePage.objects.get(slug="sample-course")
     revoked_track = CertificationTrack.objects.create(
         name="Multi-agency coordination", slug="coordination"

@@ -29,7 +29,7 @@ def test_a_holder_sees_renewal_and_history_and_checkers_see_the_status(
     from courses.api import CoursePage
     from tests.factories import practitioner
 
-    course = CoursePage.objects.get(slug="trauma-informed-care")
+    course = CoursePage.objects.get(slug="trauma-informed-care", locale__language_code="en")
     track = CertificationTrack.objects.create(
         name="Psychosocial support for returnee families", slug="psychosocial"
     )

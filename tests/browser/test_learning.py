@@ -78,12 +78,18 @@ def test_trainer_reads_the_cohort_table(
     cohort.trainers.add(trainer)
     for slug, days in (("trauma-informed-care", 30), ("sample-course", -2)):
         due = timezone.localdate() + timedelta(days=days)
-        cohort_assign_course(cohort=cohort, course=CoursePage.objects.get(slug=slug), due_date=due)
+        cohort_assign_course(
+            cohort=cohort,
+            course=CoursePage.objects.get(slug=slug, locale__language_code="en"),
+            due_date=due,
+        )
     for name in ("Aigerim", "Bota", "Dinara"):
         user = practitioner(first_name=name, last_name="Example")
         cohort_add_member(cohort=cohort, user=user)
     first = cohort.members.get(first_name="Aigerim")
-    lesson_progress_complete(user=first, lesson=LessonPage.objects.get(slug="coming-home"))
+    lesson_progress_complete(
+        user=first, lesson=LessonPage.objects.get(slug="coming-home", locale__language_code="en")
+    )
 
     page = page_for(PHONE)
     page.goto(f"{site}/en/accounts/login/")

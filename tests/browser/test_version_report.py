@@ -22,7 +22,9 @@ def test_the_ministry_assigns_a_refresher_to_holders_on_an_older_version(
     from tests.factories import UserFactory
     from tests.factories.certification import CertificateFactory, TrackFactory
 
-    course = CoursePage.objects.get(slug="trauma-informed-care")  # version 1.0
+    course = CoursePage.objects.get(
+        slug="trauma-informed-care", locale__language_code="en"
+    )  # version 1.0
     refresher = CoursePage.objects.get(slug="sample-course")
     track = TrackFactory(
         name="Psychosocial support for returnee families",

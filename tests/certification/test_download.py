@@ -147,6 +147,9 @@ def test_the_pdf_in_russian_is_marked_revoked_in_russian(
     from django.utils import translation
 
     certificate_revoke(certificate=certificate, by=UserFactory(groups=["Ministry"]), reason="x")
+    # The PDF is in the holder's language (their profile's).
+    certificate.user.profile.preferred_language = "ru"
+    certificate.user.profile.save()
     client = Client()
     client.force_login(certificate.user)
     with translation.override("ru"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
@@ -133,8 +134,10 @@ def test_language_switcher_is_links_so_pages_carry_no_csrf_token(
 ) -> None:
     page = client.get(LESSON).content.decode()
     assert "csrfmiddlewaretoken" not in page
-    assert 'href="/ru/courses/sample-course/first-module/second-lesson/" lang="ru"' in page
-    assert 'href="/kk/courses/sample-course/first-module/second-lesson/" lang="kk"' in page
+    # Through /language/, which remembers the choice in a cookie (core.languages).
+    for code in ("ru", "kk"):
+        target = quote(f"/{code}/courses/sample-course/first-module/second-lesson/", safe="/")
+        assert f'href="/language/?language={code}&amp;next={target}" lang="{code}"' in page
 
 
 # --- Query strings (#12, finding 8): neither filled nor bypassed by random parameters ---------

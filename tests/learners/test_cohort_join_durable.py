@@ -65,7 +65,10 @@ def cohort(trainer: User) -> Cohort:
 
 @pytest.fixture
 def learner() -> User:
-    return practitioner(email=ADDRESS)
+    user = practitioner(email=ADDRESS)
+    user.profile.preferred_language = "ru"  # the join email is in their language
+    user.profile.save()
+    return user
 
 
 def add(client: Client, cohort: Cohort, callbacks: Any, text: str = ADDRESS) -> float:

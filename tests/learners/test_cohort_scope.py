@@ -90,6 +90,8 @@ def test_another_trainers_learner_is_asked_to_join_not_enrolled(
 ) -> None:
     theirs = Cohort.objects.create(name="Another trainer's cohort")
     learner = practitioner(email="their.learner@example.org")
+    learner.profile.preferred_language = "ru"
+    learner.profile.save()
     cohort_add_member(cohort=theirs, user=learner)
     client.force_login(trainer)
     page = add(client, cohort, "their.learner@example.org", django_capture_on_commit_callbacks)
@@ -97,7 +99,7 @@ def test_another_trainers_learner_is_asked_to_join_not_enrolled(
     assert not cohort.members.exists()  # nothing of theirs is shown before they agree
     [message] = mail.outbox
     assert message.to == ["their.learner@example.org"]
-    # In the learner's language (the factories' profiles prefer Russian), not the trainer's.
+    # In the learner's language (their profile prefers Russian), not the trainer's.
     assert "Gulnara Trainer приглашает вас вступить в группу «Atyrau psychologists»" in message.body
     # Pasting the list again sends nothing twice.
     add(client, cohort, "their.learner@example.org", django_capture_on_commit_callbacks)
