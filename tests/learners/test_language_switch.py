@@ -1,0 +1,189 @@
+"""Issue #13: a learner who switches language in the middle of the shipped course loses nothing.
+
+Two lessons done in English show as done on the Kazakh course page, with the same percent; a
+lesson done in Kazakh and the module quiz passed in Russian show on the English page; the
+certificate counts the course once, whatever language each part was done in; enrolling on the
+Russian page is being enrolled on the English one.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from certification.models import Certificate, CertificationTrack
+from certification.tasks import issue_for_user
+from certification.tracks_file import tracks_import
+from courses.api import CoursePage, LessonPage, ModulePage, curriculum_import
+from learners.api import course_completion
+from quizzes.models import Attempt, Quiz, QuizResult
+from quizzes.services import attempt_start, attempt_submit
+from tests.conftest import SHIPPED_CURRICULUM
+from tests.factories import practitioner
+from tests.quizzes.helpers import form, responses, right
+
+pytestmark = pytest.mark.django_db
+
+COURSE = "trauma-informed-care"
+FIRST_MODULE = "understanding-trauma-and-return"
+PROGRESS = re.compile(r'<progress class="progress__bar" max="100" value="(\d+)"')
+
+
+@pytest.fixture
+def shipped() -> None:
+    curriculum_import(path=SHIPPED_CURRICULUM)
+    tracks_import(path=SHIPPED_CURRICULUM / "certification-tracks.yaml")
+
+
+@pytest.fixture
+def learner(client: Client) -> User:
+    user: User = practitioner()
+    client.force_login(user)
+    return user
+
+
+def course_in(language: str) -> CoursePage:
+    return CoursePage.objects.get(slug=COURSE, locale__language_code=language)
+
+
+def lessons_in(language: str) -> list[LessonPage]:
+    return list(LessonPage.objects.descendant_of(course_in(language)).order_by("path"))
+
+
+def modules_in(language: str) -> list[ModulePage]:
+    return list(ModulePage.objects.child_of(course_in(language)).order_by("path"))
+
+
+def quiz_in(language: str, module: ModulePage) -> Quiz:
+    """The module's assessment in ``language`` (the translation of the English module's quiz)."""
+    source = ModulePage.objects.get(
+        slug=module.slug, locale__language_code="en"
+    ).assessment  # the quiz's identity
+    assert source is not None
+    return Quiz.objects.get(translation_key=source.translation_key, locale__language_code=language)
+
+
+def course_page(client: Client, language: str) -> tuple[str, int]:
+    """The course page in ``language`` and the percent its progress bar shows."""
+    response = client.get(course_in(language).url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    found = PROGRESS.search(html)
+    assert found, "no progress bar: the learner is not enrolled on this page"
+    return html, int(found.group(1))
+
+
+def summary(html: str) -> str:
+    """The progress bar's words: "2 of 14 done (14%)"."""
+    return html.split('class="progress__text">')[1].split("</span>")[0]
+
+
+def complete(client: Client, language: str, lesson: LessonPage) -> None:
+    response = client.post(f"/{language}/learn/lessons/{lesson.pk}/complete/")
+    assert response.status_code == 302
+
+
+def pass_through_views(client: Client, language: str, quiz: Quiz, module: ModulePage) -> Attempt:
+    """Start ``quiz`` (a translation) on its page in ``language``, answer all right, submit."""
+    start = client.post(f"/{language}/learn/quizzes/{quiz.pk}/start/?from={module.pk}")
+    assert start.status_code == 302
+    attempt = Attempt.objects.get(pk=int(re.findall(r"/attempts/(\d+)/", start["Location"])[0]))
+    submitted = client.post(
+        f"/{language}/learn/quizzes/attempts/{attempt.pk}/submit/?from={module.pk}",
+        form(attempt, right, with_answers="1"),
+    )
+    assert submitted.status_code == 302
+    attempt.refresh_from_db()
+    return attempt
+
+
+def test_progress_and_the_quiz_follow_the_learner_across_languages(
+    shipped: None, client: Client, learner: User
+) -> None:
+    english, kazakh = lessons_in("en"), lessons_in("kk")
+    complete(client, "en", english[0])
+    complete(client, "en", english[1])
+    en_html, en_percent = course_page(client, "en")
+    kk_html, kk_percent = course_page(client, "kk")
+    assert kk_percent == en_percent > 0
+    done = course_completion(user=learner, course=course_in("kk")).done
+    assert done == course_completion(user=learner, course=course_in("en")).done == 2
+    # The Kazakh outline ticks the two lessons the learner did in English, and only those.
+    for lesson in kazakh[:2]:
+        assert lesson.title in kk_html
+    # "2 of 14 done (14%)", "14 ішінен 2 орындалды (14%)": the same numbers, in any order.
+    numbers = [sorted(re.findall(r"\d+", summary(html))) for html in (en_html, kk_html)]
+    assert numbers[0] == numbers[1] and "2" in numbers[1], numbers
+
+    # On in Kazakh: the module's last lesson; then the module quiz in Russian.
+    complete(client, "kk", kazakh[2])
+    module_ru = modules_in("ru")[0]
+    quiz_ru = quiz_in("ru", module_ru)
+    attempt = pass_through_views(client, "ru", quiz_ru, module_ru)
+    assert attempt.passed
+    source = modules_in("en")[0].assessment
+    assert source is not None and attempt.quiz_id == source.pk  # the source quiz's attempt
+    answers = attempt.answers.select_related("question__locale")
+    asked = {a.question.locale.language_code if a.question else None for a in answers}
+    assert asked == {"ru"}  # every question asked in Russian
+    result = QuizResult.objects.get(user=learner)
+    assert result.quiz_id == source.pk and result.passed
+
+    en_html, en_percent = course_page(client, "en")
+    _html, kk_percent = course_page(client, "kk")
+    assert en_percent == kk_percent > 0
+    first = course_completion(user=learner, course=course_in("en")).modules[0]
+    assert first.complete, "three lessons (en, en, kk) and the quiz (ru) complete the module"
+    module_en = client.get(modules_in("en")[0].url).content.decode()
+    assert "You passed this quiz." in module_en
+
+
+def test_the_certificate_counts_the_course_once_whatever_the_languages(
+    shipped: None, client: Client, learner: User
+) -> None:
+    languages = ["en", "kk", "ru"]
+    track = CertificationTrack.objects.get()
+    for number, (en, kk, ru) in enumerate(
+        zip(lessons_in("en"), lessons_in("kk"), lessons_in("ru"), strict=True)
+    ):
+        complete(client, languages[number % 3], (en, kk, ru)[number % 3])
+    modules = modules_in("en")
+    for number, module in enumerate(modules[:-1]):  # every quiz but the last, in turn
+        language = languages[number % 3]
+        translation = quiz_in(language, module)
+        attempt = attempt_start(user=learner, quiz=module.assessment, questions_from=translation)
+        attempt_submit(attempt=attempt, responses=responses(attempt, right))
+    assert issue_for_user(learner.pk) == []  # one quiz still to pass: no certificate yet
+    assert not course_completion(user=learner, course=course_in("kk")).complete
+    last_kk = modules_in("kk")[-1]
+    assert pass_through_views(client, "kk", quiz_in("kk", last_kk), last_kk).passed
+
+    for language in ("en", "ru", "kk"):
+        completion = course_completion(user=learner, course=course_in(language))
+        assert completion.complete and completion.percent == 100, language
+    issued = issue_for_user(learner.pk)
+    assert len(issued) == 1
+    assert issue_for_user(learner.pk) == issued  # again: the same one, nothing new
+    assert Certificate.objects.filter(user=learner).count() == 1
+    certificate = Certificate.objects.get(user=learner)
+    assert certificate.track == track
+    assert list(certificate.course_versions) == [str(course_in("en").pk)]  # the course, once
+    assert QuizResult.objects.filter(user=learner, passed=True).count() == len(modules)
+
+
+def test_enrolling_in_russian_is_being_enrolled_in_english(
+    shipped: None, client: Client, learner: User
+) -> None:
+    english = client.get(course_in("en").url).content.decode()
+    assert not PROGRESS.search(english)  # not enrolled yet: the page offers to enrol
+    russian = course_in("ru")
+    response = client.post(f"/ru/learn/courses/{russian.pk}/enrol/")
+    assert response.status_code == 302
+    html, percent = course_page(client, "en")
+    assert percent == 0
+    assert f"/en/learn/courses/{course_in('en').pk}/leave/" in html
+    _html, percent = course_page(client, "kk")
+    assert percent == 0
