@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from core.api import admin_refusal, csv_download
 
@@ -27,9 +28,13 @@ from .models import Quiz
 from .permissions import can_view_statistics
 from .statistics import QuizStatistics, ScoreBin, quiz_statistics
 
+#: The header row, in the reader's language (the same words as the people and cohort exports).
 CSV_COLUMNS = [
-    "position", "question_id", "title", "type", "deleted", "times_asked", "facility",
-    "discrimination", "hints",
+    pgettext_lazy("CSV column", "position"), pgettext_lazy("CSV column", "question_id"),
+    pgettext_lazy("CSV column", "title"), pgettext_lazy("CSV column", "type"),
+    pgettext_lazy("CSV column", "deleted"), pgettext_lazy("CSV column", "times_asked"),
+    pgettext_lazy("CSV column", "facility"), pgettext_lazy("CSV column", "discrimination"),
+    pgettext_lazy("CSV column", "hints"),
 ]  # fmt: skip
 
 # The chart's geometry, in SVG user units (the SVG scales to the width of the page).
@@ -183,7 +188,7 @@ def statistics_csv(request: HttpRequest, quiz_id: int) -> HttpResponse:
     quiz = get_object_or_404(Quiz, pk=quiz_id)
     stats: QuizStatistics = quiz_statistics(quiz=quiz)
     response, writer = csv_download(f"quiz-{quiz.slug}-statistics.csv")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([str(column) for column in CSV_COLUMNS])
     for question in stats.questions:
         writer.writerow(
             [
@@ -191,7 +196,7 @@ def statistics_csv(request: HttpRequest, quiz_id: int) -> HttpResponse:
                 question.question_id or "",
                 question.title,
                 question.kind_label,
-                "yes" if question.deleted else "no",
+                pgettext("CSV value", "yes") if question.deleted else pgettext("CSV value", "no"),
                 question.asked,
                 _number(question.facility),
                 _number(question.discrimination),

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
@@ -505,3 +506,15 @@ def test_page_queries_do_not_grow_with_attempts(client: Client) -> None:
     few = (queries(page_url(quiz)), queries(csv_url(quiz)))
     add_attempts(27)
     assert (queries(page_url(quiz)), queries(csv_url(quiz))) == few
+
+
+def test_the_csv_reads_in_the_readers_language(
+    client: Client, four_learners: tuple[Quiz, dict[str, Question]]
+) -> None:
+    quiz, _questions = four_learners
+    client.force_login(UserFactory(groups=["Trainer"]))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    text = client.get(csv_url(quiz)).content.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0][:3] == ["позиция", "id вопроса", "название"]
+    assert rows[1][4] == "нет"
