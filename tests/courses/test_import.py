@@ -21,6 +21,7 @@ from courses.api import (
     curriculum_import,
 )
 from tests.conftest import SAMPLE_CURRICULUM, SHIPPED_CURRICULUM
+from tests.courses.helpers import errors_of
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +36,6 @@ def state() -> tuple[int, int, int, int]:
         get_image_model().objects.count(),
         get_document_model().objects.count(),
     )
-
-
-def errors_of(path: Path) -> list[str]:
-    with pytest.raises(CurriculumInvalid) as info:
-        curriculum_import(path=path)
-    return [str(e) for e in info.value.errors]
 
 
 # --- creating ----------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from courses.api import (
-    CurriculumInvalid,
     LessonPage,
     ModulePage,
     curriculum_export,
@@ -17,6 +16,7 @@ from courses.api import (
 )
 from quizzes.models import Question, Quiz, QuizPlacement, QuizQuestion
 from tests.conftest import SHIPPED_CURRICULUM
+from tests.courses.helpers import edit, errors_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,19 +33,6 @@ def quiz_state() -> tuple[int, int, int, int, list[tuple[str, int]]]:
         QuizPlacement.objects.count(),
         sorted(Quiz.objects.values_list("slug", "pass_mark")),
     )
-
-
-def errors_of(path: Path) -> list[str]:
-    with pytest.raises(CurriculumInvalid) as info:
-        curriculum_import(path=path)
-    return [str(e) for e in info.value.errors]
-
-
-def edit(root: Path, relative: str, old: str, new: str) -> None:
-    path = root / relative
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_shipped_quizzes_import_as_module_assessments() -> None:

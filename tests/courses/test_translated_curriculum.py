@@ -11,7 +11,6 @@ import yaml
 
 from courses.api import (
     CoursePage,
-    CurriculumInvalid,
     LessonPage,
     ModulePage,
     curriculum_export,
@@ -19,24 +18,12 @@ from courses.api import (
 )
 from quizzes.models import Question, Quiz, QuizPlacement
 from tests.conftest import SHIPPED_CURRICULUM
+from tests.courses.helpers import edit, errors_of
 
 pytestmark = pytest.mark.django_db
 
 RU_COURSE = "ru/trauma-informed-care/course.md"
 KK_QUIZ = "kk/trauma-informed-care/quizzes/principles-of-trauma-informed-care-check"
-
-
-def errors_of(path: Path) -> list[str]:
-    with pytest.raises(CurriculumInvalid) as info:
-        curriculum_import(path=path)
-    return [str(e) for e in info.value.errors]
-
-
-def edit(root: Path, relative: str, old: str, new: str) -> None:
-    path = root / relative
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def state() -> list[tuple[str, str, str, str, int | None]]:
