@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE_CURRICULUM = FIXTURES / "curriculum"
@@ -23,6 +24,16 @@ SHIPPED_CURRICULUM = Path(settings.BASE_DIR) / "content"
 def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Uploads (images, documents) go to a temporary folder, never to media/."""
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's default language. A request leaves its language active
+    in the thread (LocaleMiddleware activates it and nothing resets it), so a test that follows
+    a Russian request on the same worker would otherwise run in Russian."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
