@@ -5,9 +5,16 @@ on an older MAJOR version of a course its track requires (``selectors.holders_on
 with filters (track, course, region, specialty) and Wagtail's spreadsheet downloads: XLSX as
 Wagtail writes it, CSV through ``core.api.csv_download`` (a BOM for Excel, formulas neutralised).
 
+The report is paginated (50 certificates a page, the filters kept in the URL): which certificates
+have rows is decided in SQL (``selectors.certificates_on_older_versions``) and only a page's rows
+are built; the downloads build them in batches.
+
 Filtered to one track, the page offers "Assign a refresher" (a POST to ``…/assign/``) to those who
 may (``permissions.can_assign_refresher``): the course (the track's refresher by default), an
-optional due date and the holders ticked in the list (all of them at first).
+optional due date and the holders ticked on the page (all of them at first), or every holder the
+filters show. The request is recorded and done by a task (``services.refresher_request``), so it
+returns at once however many holders; the page shows the track's recent assignments and how they
+went.
 
 Wagtail's admin gate runs first: anonymous visitors and users without admin access go to the
 admin sign-in page. Users with admin access but without the permission get a 403 page that says
@@ -16,6 +23,8 @@ why (``core.api.admin_refusal``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import django_filters
@@ -35,14 +44,32 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from core.api import AuthenticatedRequest, Specialty, admin_refusal, csv_download
+from core.api import (
+    AuthenticatedRequest,
+    Specialty,
+    admin_refusal,
+    csv_download,
+    enqueue_on_commit,
+)
 from courses.api import CoursePage, live_courses
 from learners.api import region_choices
 
-from .models import Certificate, CertificationTrack
+from .models import Certificate, CertificationTrack, RefresherRequest
 from .permissions import can_assign_refresher, can_view_version_report
-from .selectors import OlderVersionRow, holders_of, holders_on_older_versions, report_courses
-from .services import RefresherRefused, refresher_assign
+from .selectors import (
+    OlderVersionRow,
+    certificates_on_older_versions,
+    holder_ids_on_older_versions,
+    older_version_rows,
+    report_courses,
+)
+from .services import RefresherRefused, refresher_request
+from .tasks import assign_refresher as assign_refresher_task
+
+#: Certificates built into rows at a time for a download.
+EXPORT_BATCH = 500
+#: How long the report shows a track's refresher assignments after they were asked for.
+RECENT_REQUESTS = timedelta(days=7)
 
 
 class OlderVersionsFilterSet(WagtailFilterSet):
@@ -167,9 +194,9 @@ class OlderVersionsReportView(ReportView):
     index_url_name = "certification_older_versions"
     index_results_url_name = "certification_older_versions_results"
     filterset_class = OlderVersionsFilterSet
-    # One page: the checkboxes choose among every holder shown, and the list is an action list
-    # bounded by the number of practitioners (hundreds), not a log.
-    paginate_by = None
+    # Pages of certificates (a holder's rows stay together); "every holder the filters show"
+    # reaches beyond the page.
+    paginate_by = 50
     list_export = [
         "certificate.code",
         "track.localized_name",
@@ -211,11 +238,32 @@ class OlderVersionsReportView(ReportView):
     def can_assign(self) -> bool:
         return self.filter_values["track"] is not None and can_assign_refresher(self.request.user)
 
-    def get_queryset(self) -> list[OlderVersionRow]:
-        return holders_on_older_versions(**self.filter_values)
+    def get_queryset(self) -> Any:
+        return certificates_on_older_versions(**self.filter_values)
 
     def filter_queryset(self, queryset: Any) -> Any:
         return queryset  # the selector has applied the filters
+
+    def paginate_queryset(self, queryset: Any, page_size: int) -> Any:
+        """A page of certificates, shown as their rows."""
+        paginator, page, certificates, is_paginated = super().paginate_queryset(queryset, page_size)
+        rows = older_version_rows(certificates=certificates, course=self.filter_values["course"])
+        return paginator, page, rows, is_paginated
+
+    def export_rows(self, certificates: Any) -> Iterator[OlderVersionRow]:
+        """Every row, built ``EXPORT_BATCH`` certificates at a time."""
+        batch: list[Certificate] = []
+        for certificate in certificates.iterator(chunk_size=EXPORT_BATCH):
+            batch.append(certificate)
+            if len(batch) == EXPORT_BATCH:
+                yield from older_version_rows(
+                    certificates=batch, course=self.filter_values["course"]
+                )
+                batch = []
+        yield from older_version_rows(certificates=batch, course=self.filter_values["course"])
+
+    def as_spreadsheet(self, queryset: Any, spreadsheet_format: str) -> Any:
+        return super().as_spreadsheet(self.export_rows(queryset), spreadsheet_format)
 
     @cached_property
     def columns(self) -> list[Column]:
@@ -273,6 +321,8 @@ class OlderVersionsReportView(ReportView):
 
     def get_context_data(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(*args, **kwargs)
+        if self.is_export:  # the certificates, made into rows by ``as_spreadsheet``
+            return context
         track = self.filter_values["track"]
         context["version_help"] = CoursePage._meta.get_field("version").help_text
         context["can_assign"] = self.can_assign
@@ -286,6 +336,23 @@ class OlderVersionsReportView(ReportView):
             context["holder_count"] = len(
                 {row.certificate.user_id for row in context["object_list"]}
             )
+            paginator = context.get("paginator")
+            context["all_count"] = paginator.count if paginator else context["holder_count"]
+            context["several_pages"] = bool(paginator and paginator.num_pages > 1)
+        if track is not None and can_assign_refresher(self.request.user):
+            recent = RefresherRequest.objects.filter(
+                track=track, created_at__gte=timezone.now() - RECENT_REQUESTS
+            ).select_related("course", "cohort")[:3]
+            context["refresher_requests"] = [
+                {
+                    "status": item.status,
+                    "text": request_summary(item),
+                    "cohort_url": reverse("learners:cohort_detail", args=[item.cohort_id])
+                    if item.status == "done" and item.cohort_id
+                    else "",
+                }
+                for item in recent
+            ]
         return context
 
 
@@ -314,39 +381,73 @@ def assign_refresher(request: AuthenticatedRequest) -> HttpResponse:
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
         return refuse(str(form.fields[field].label), str(errors[0]))
-    chosen: list[int] = []
-    for value in request.POST.getlist("certificates"):
-        if value.isdigit():
-            chosen.append(int(value))
-    holders = holders_of(holders_on_older_versions(**filters), chosen)
-    if not holders:
+    chosen: list[int] | None = None  # everyone the filters show
+    if not request.POST.get("everyone"):
+        chosen = [int(v) for v in request.POST.getlist("certificates") if v.isdigit()]
+    holder_ids = (
+        holder_ids_on_older_versions(
+            track=track,
+            certificate_ids=chosen,
+            region=filters["region"],
+            specialty=filters["specialty"],
+        )
+        if chosen is None or chosen
+        else []
+    )
+    if not holder_ids:
         return refuse(_("Holders"), _("tick at least one holder shown in the report."))
     course = form.cleaned_data["refresher_course"]
     try:
-        result = refresher_assign(
+        queued = refresher_request(
             track=track,
             course=course,
-            holders=holders,
+            user_ids=holder_ids,
             by=request.user,
             due_date=form.cleaned_data["due_date"],
         )
     except RefresherRefused as refused:
         return refuse(_("Assign a refresher"), str(refused.message))
-    already = result.holders - result.added
+    enqueue_on_commit(assign_refresher_task, queued.pk)
     text = ngettext(
-        "“%(course)s” is assigned to %(count)s holder in the cohort “%(cohort)s”.",
-        "“%(course)s” is assigned to %(count)s holders in the cohort “%(cohort)s”.",
-        result.holders,
-    ) % {"course": course.title, "count": result.holders, "cohort": result.cohort.name}
-    if already:
-        text += " " + ngettext(
-            "%(count)s of them was in it already.",
-            "%(count)s of them were in it already.",
-            already,
-        ) % {"count": already}
-    cohort_url = reverse("learners:cohort_detail", args=[result.cohort.pk])
-    messages.success(request, text, buttons=[messages.button(cohort_url, _("Follow progress"))])
+        "Assigning “%(course)s” to %(count)s person; this page shows when it is done.",
+        "Assigning “%(course)s” to %(count)s people; this page shows when it is done.",
+        len(holder_ids),
+    ) % {"course": course.title, "count": len(holder_ids)}
+    messages.success(request, text)
     return back
+
+
+def request_summary(item: RefresherRequest) -> str:
+    """What the report says of a refresher request: waiting, under way, done (with the cohort)
+    or failed (with why)."""
+    values = {"course": item.course.title, "count": item.holders}
+    if item.status == "done" and item.cohort is not None:
+        text = ngettext(
+            "“%(course)s” is assigned to %(count)s holder in the cohort “%(cohort)s”.",
+            "“%(course)s” is assigned to %(count)s holders in the cohort “%(cohort)s”.",
+            item.holders,
+        ) % {**values, "cohort": item.cohort.name}
+        already = item.holders - item.added
+        if already:
+            text += " " + ngettext(
+                "%(count)s of them was in it already.",
+                "%(count)s of them were in it already.",
+                already,
+            ) % {"count": already}
+        return text
+    if item.status == "failed":
+        return ngettext(
+            "Assigning “%(course)s” to %(count)s holder failed: %(error)s",
+            "Assigning “%(course)s” to %(count)s holders failed: %(error)s",
+            item.holders,
+        ) % {**values, "error": item.error}
+    return ngettext(
+        "Assigning “%(course)s” to %(count)s holder: %(status)s. Reload the page to see when it "
+        "is done.",
+        "Assigning “%(course)s” to %(count)s holders: %(status)s. Reload the page to see when it "
+        "is done.",
+        item.holders,
+    ) % {**values, "status": item.get_status_display().lower()}
 
 
 class ReportMenuItem(MenuItem):

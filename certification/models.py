@@ -226,3 +226,55 @@ class CertificateReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id}: {self.get_kind_display()}"
+
+
+class RefresherRequestStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("In progress")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class RefresherRequest(models.Model):
+    """A request to assign a refresher course to holders, done by a task (``tasks``).
+
+    The row is the durable record of the work (docs/decisions/0007-durable-tasks.md): written in
+    the request that asks for it, claimed by the task, and found again by the sweep if the task is
+    lost. ``user_ids`` are the holders chosen when it was asked; the outcome (the cohort, how many
+    were new to it) is recorded when it is done, for the report to show."""
+
+    track = models.ForeignKey(CertificationTrack, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    user_ids = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=10,
+        choices=RefresherRequestStatus.choices,
+        default=RefresherRequestStatus.QUEUED,
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    cohort = models.ForeignKey(
+        "learners.Cohort", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("refresher assignment")
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="certification_refresher_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course_id} to {len(self.user_ids)} ({self.status})"
+
+    @property
+    def holders(self) -> int:
+        return len(self.user_ids)

@@ -17,20 +17,20 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef
+from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.api import people_changed
 from courses.api import CoursePage
 from learners.api import (
     Cohort,
-    cohort_add_member,
+    cohort_add_members,
     cohort_add_trainer,
     cohort_assign_course,
     cohort_for_name,
     cohort_has_course,
-    cohort_member_ids,
     courses_completion,
     lesson_completed_since,
     specialty_of,
@@ -38,7 +38,14 @@ from learners.api import (
 
 from .codes import new_code
 from .dates import add_months
-from .models import Certificate, CertificateStatus, CertificationTrack, RenewalRule
+from .models import (
+    Certificate,
+    CertificateStatus,
+    CertificationTrack,
+    RefresherRequest,
+    RefresherRequestStatus,
+    RenewalRule,
+)
 from .permissions import can_assign_refresher, can_revoke
 from .selectors import active_tracks, learners_to_check, renewal_progress, track_courses
 
@@ -54,6 +61,9 @@ __all__ = [
     "certificates_issue_for_user",
     "refresher_assign",
     "refresher_cohort_name",
+    "refresher_request",
+    "refresher_request_run",
+    "refresher_requests_sweep",
     "renewals_issue",
 ]
 
@@ -269,6 +279,8 @@ def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Ce
             raise RevocationRefused("the certificate is already revoked")
         certificate.refresh_from_db()
         log(instance=certificate, action=REVOKE_ACTION, user=by, data={"reason": reason})
+        # The update above sends no ``post_save``: whatever keeps per-person data hears of it.
+        people_changed.send(sender=Certificate, user_ids=[certificate.user_id])
     return certificate
 
 
@@ -313,12 +325,26 @@ def refresher_assign(
     """Assign ``course`` to ``holders`` of ``track`` through the cohort
     "Refresher: <course> (<track>)", made if needed, with ``by`` as one of its trainers.
 
-    Idempotent: the cohort is found by name and memberships and enrolments are unique, so doing
+    Set-based (``learners.api.cohort_add_members``): a fixed number of queries however many
+    holders; the report queues it as a task (:func:`refresher_request`). Idempotent: the cohort
+    is found by name and memberships and enrolments are unique, so doing
     it again adds nobody twice and makes no second cohort (a holder who left the course is
     enrolled again). A due date replaces the cohort's due date for the course; none keeps it.
     Raises :class:`RefresherRefused`, having changed nothing, when ``by`` may not assign, the
     course is not live, the due date is past or there is nobody to assign.
     """
+    _refresher_check(by=by, course=course, due_date=due_date, today=today)
+    user_ids = sorted({user.pk for user in holders})
+    if not user_ids:
+        raise RefresherRefused("holders", _("Choose at least one holder."))
+    return _refresher_assign_ids(
+        track=track, course=course, user_ids=user_ids, by=by, due_date=due_date
+    )
+
+
+def _refresher_check(
+    *, by: User, course: CoursePage, due_date: date | None, today: date | None
+) -> None:
     if not can_assign_refresher(by):
         raise RefresherRefused("permission", _("You may not assign refresher courses."))
     if not course.live:
@@ -327,21 +353,132 @@ def refresher_assign(
         )
     if due_date is not None and due_date < (today or timezone.localdate()):
         raise RefresherRefused("due_date", _("The due date is in the past."))
-    people = list({user.pk: user for user in holders}.values())
-    if not people:
-        raise RefresherRefused("holders", _("Choose at least one holder."))
+
+
+def _refresher_assign_ids(
+    *,
+    track: CertificationTrack,
+    course: CoursePage,
+    user_ids: list[int],
+    by: User,
+    due_date: date | None,
+) -> RefresherAssignment:
+    """The assignment itself, set-based: a fixed number of queries however many holders."""
     with transaction.atomic():
         cohort, created = cohort_for_name(name=refresher_cohort_name(course=course, track=track))
         cohort_add_trainer(cohort=cohort, trainer=by)
-        members_before = cohort_member_ids(cohort=cohort, user_ids=[p.pk for p in people])
         if due_date is not None or not cohort_has_course(cohort=cohort, course=course):
             cohort_assign_course(cohort=cohort, course=course, due_date=due_date)
-        for person in people:
-            cohort_add_member(cohort=cohort, user=person)
+        added = cohort_add_members(cohort=cohort, user_ids=user_ids)
     return RefresherAssignment(
         cohort=cohort,
         course=course,
-        holders=len(people),
-        added=len(people) - len(members_before),
+        holders=len(user_ids),
+        added=len(added),
         cohort_created=created,
+    )
+
+
+# --- assigning a refresher in the background ----------------------------------------------------
+
+#: A request still waiting this long after it was made has lost its task; the sweep queues it again.
+REFRESHER_QUEUED_GRACE = timedelta(minutes=2)
+#: A request "in progress" this long has lost its worker; the sweep runs it again.
+REFRESHER_STALE_AFTER = timedelta(minutes=10)
+#: After this many tries the sweep gives up and marks the request failed.
+REFRESHER_MAX_ATTEMPTS = 5
+
+
+def refresher_request(
+    *,
+    track: CertificationTrack,
+    course: CoursePage,
+    user_ids: Iterable[int],
+    by: User,
+    due_date: date | None = None,
+    today: date | None = None,
+) -> RefresherRequest:
+    """Record a request to assign ``course`` to the holders ``user_ids`` of ``track`` (as
+    :func:`refresher_assign` does), for the caller to queue ``tasks.assign_refresher`` with
+    its id (``core.api.enqueue_on_commit``); returns at once, whatever the number of holders.
+
+    The row is the work: if the task is lost, :func:`refresher_requests_sweep` queues it again;
+    running it twice assigns nobody twice. Raises :class:`RefresherRefused`, having recorded
+    nothing, for the refusals :func:`refresher_assign` makes."""
+    _refresher_check(by=by, course=course, due_date=due_date, today=today)
+    ids = sorted(set(user_ids))
+    if not ids:
+        raise RefresherRefused("holders", _("Choose at least one holder."))
+    request = RefresherRequest.objects.create(
+        track=track, course=course, requested_by=by, due_date=due_date, user_ids=ids
+    )
+    return request
+
+
+def refresher_request_run(
+    *, request_id: int, now: datetime | None = None
+) -> RefresherRequest | None:
+    """Do the request ``request_id``: claim it (waiting → in progress, or in progress but stale,
+    in one ``UPDATE``, so a task delivered twice runs it once), assign, and record the outcome.
+    Returns the request, or None when there was nothing to claim (done, failed, or running
+    elsewhere).
+
+    A refusal (the course unpublished since, the requester's permission withdrawn) marks it
+    failed with the reason; any other error leaves it in progress for the sweep to retry."""
+    now = now or timezone.now()
+    claimable = Q(status=RefresherRequestStatus.QUEUED) | Q(
+        status=RefresherRequestStatus.RUNNING, started_at__lt=now - REFRESHER_STALE_AFTER
+    )
+    claimed = (
+        RefresherRequest.objects.filter(claimable, pk=request_id)
+        .filter(attempts__lt=REFRESHER_MAX_ATTEMPTS)
+        .update(status=RefresherRequestStatus.RUNNING, started_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    request = RefresherRequest.objects.select_related("track", "course", "requested_by").get(
+        pk=request_id
+    )
+    course = request.course  # the course page, live or not
+    try:
+        _refresher_check(by=request.requested_by, course=course, due_date=None, today=None)
+        result = _refresher_assign_ids(
+            track=request.track,
+            course=course,
+            user_ids=list(request.user_ids),
+            by=request.requested_by,
+            due_date=request.due_date,
+        )
+    except RefresherRefused as refused:
+        request.status = RefresherRequestStatus.FAILED
+        request.error = str(refused.message)
+        request.finished_at = timezone.now()
+        request.save(update_fields=["status", "error", "finished_at"])
+        return request
+    request.status = RefresherRequestStatus.DONE
+    request.cohort = result.cohort
+    request.added = result.added
+    request.finished_at = timezone.now()
+    request.save(update_fields=["status", "cohort", "added", "finished_at"])
+    return request
+
+
+def refresher_requests_sweep(*, now: datetime | None = None) -> list[int]:
+    """Queue again every request whose task was lost: waiting for longer than
+    ``REFRESHER_QUEUED_GRACE``, or in progress with no end after ``REFRESHER_STALE_AFTER``;
+    mark failed those that have had ``REFRESHER_MAX_ATTEMPTS`` tries. Returns the ids to queue
+    again (``tasks.refresher_requests_sweep`` queues them)."""
+    now = now or timezone.now()
+    stale = Q(
+        status=RefresherRequestStatus.QUEUED, created_at__lt=now - REFRESHER_QUEUED_GRACE
+    ) | Q(status=RefresherRequestStatus.RUNNING, started_at__lt=now - REFRESHER_STALE_AFTER)
+    RefresherRequest.objects.filter(stale, attempts__gte=REFRESHER_MAX_ATTEMPTS).update(
+        status=RefresherRequestStatus.FAILED,
+        error=str(_("The assignment was tried several times and did not finish.")),
+        finished_at=now,
+    )
+    return list(
+        RefresherRequest.objects.filter(stale, attempts__lt=REFRESHER_MAX_ATTEMPTS)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )

@@ -52,3 +52,31 @@ def nightly() -> dict[str, int]:
     renewed = renewals_issue()
     sent, failed = reminders_send()
     return {"expired": expired, "renewed": renewed, "sent": sent, "failed": failed}
+
+
+@shared_task(name="certification.assign_refresher")
+def assign_refresher(request_id: int) -> dict[str, int] | None:
+    """Do the refresher request ``request_id`` (the report's "Assign a refresher"): every holder
+    enrolled in a few set-based queries (``services.refresher_request_run``). Queued once the
+    request row commits; a task delivered twice runs it once (the claim). If it is lost,
+    ``refresher_requests_sweep`` queues it again."""
+    from .services import refresher_request_run
+
+    request = refresher_request_run(request_id=request_id)
+    if request is None:
+        return None
+    return {"holders": request.holders, "added": request.added}
+
+
+@shared_task(name="certification.refresher_requests_sweep")
+def refresher_requests_sweep() -> list[int]:
+    """The sweep (Celery beat, every two minutes): queue again the refresher requests whose task
+    was lost, or whose worker died mid-run (``services.refresher_requests_sweep``)."""
+    from core.api import enqueue_on_commit
+
+    from .services import refresher_requests_sweep as sweep
+
+    ids = sweep()
+    for request_id in ids:
+        enqueue_on_commit(assign_refresher, request_id)
+    return ids

@@ -8,6 +8,7 @@ from .languages import language_chosen, path_in_language, use_language
 from .page_cache import invalidate_page_cache, mark_cacheable
 from .panels import cached_data, register_context, register_panel
 from .progress import Progress, progress_bar
+from .signals import people_changed
 from .sites import absolute_url, site_url
 from .specialties import Specialty
 from .tasks import enqueue_on_commit
@@ -29,6 +30,7 @@ __all__ = [
     "mark_cacheable",
     "mark_private",
     "path_in_language",
+    "people_changed",
     "progress_bar",
     "register_context",
     "register_panel",

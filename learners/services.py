@@ -8,7 +8,7 @@ nothing; a unique constraint, not an earlier check, decides a race.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.api import AccountTaken, Role, account_create
+from core.api import people_changed
 from courses.api import CoursePage, LessonPage, course_of_lesson, identity_of, live_courses
 
 from .invitations import people_invite, specialists_invite
@@ -42,6 +43,7 @@ __all__ = [
     "CohortAdditions",
     "cohort_add_addresses",
     "cohort_add_member",
+    "cohort_add_members",
     "cohort_add_trainer",
     "cohort_assign_course",
     "cohort_create",
@@ -52,6 +54,7 @@ __all__ = [
     "demo_learning_create",
     "enrollment_create",
     "enrollment_leave",
+    "enrollments_create_bulk",
     "lesson_progress_complete",
     "profile_save",
     "profile_set_language",
@@ -214,9 +217,77 @@ def cohort_assign_course(
         if not created and assignment.due_date != due_date:
             assignment.due_date = due_date
             assignment.save(update_fields=["due_date"])
-        for user in cohort.members.all():
-            enrollment_create(user=user, course=course, source=Enrollment.Source.COHORT)
+        member_ids = list(cohort.memberships.values_list("user_id", flat=True))
+        enrollments_create_bulk(user_ids=member_ids, courses=[course])
     return assignment
+
+
+def enrollments_create_bulk(
+    *,
+    user_ids: Collection[int],
+    courses: Sequence[CoursePage],
+    source: str = Enrollment.Source.COHORT,
+) -> set[int]:
+    """Enrol every one of ``user_ids`` in every one of ``courses`` (their identities), set-based:
+    what :func:`enrollment_create` does for one, for thousands in a few queries. Safe to repeat
+    and under concurrency (the unique constraint decides; a row already there is left alone, and
+    one left is re-activated).
+
+    Returns the ids of the people whose enrolments changed. ``post_save`` is not sent for rows
+    made in bulk, so ``core.api.people_changed`` is, with those ids."""
+    ids = sorted(set(user_ids))
+    identities = {identity_of(course).pk for course in courses}
+    if not ids or not identities:
+        return set()
+    changed: set[int] = set()
+    with transaction.atomic():
+        for course_id in sorted(identities):
+            existing = set(
+                Enrollment.objects.filter(course_id=course_id, user_id__in=ids).values_list(
+                    "user_id", flat=True
+                )
+            )
+            new = [user_id for user_id in ids if user_id not in existing]
+            Enrollment.objects.bulk_create(
+                [Enrollment(user_id=u, course_id=course_id, source=source) for u in new],
+                batch_size=1000,
+                ignore_conflicts=True,
+            )
+            changed.update(new)
+            left = Enrollment.objects.filter(
+                course_id=course_id, user_id__in=ids, left_at__isnull=False
+            )
+            changed.update(left.values_list("user_id", flat=True))
+            left.update(left_at=None)
+    if changed:
+        people_changed.send(sender=Enrollment, user_ids=sorted(changed))
+    return changed
+
+
+def cohort_add_members(*, cohort: Cohort, user_ids: Collection[int]) -> set[int]:
+    """Add ``user_ids`` to ``cohort`` and enrol them in its assigned courses, set-based (what
+    :func:`cohort_add_member` does for one). Safe to repeat. Returns the ids that were not
+    members yet."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return set()
+    with transaction.atomic():
+        before = set(
+            CohortMembership.objects.filter(cohort=cohort, user_id__in=ids).values_list(
+                "user_id", flat=True
+            )
+        )
+        CohortMembership.objects.bulk_create(
+            [CohortMembership(cohort=cohort, user_id=u) for u in ids if u not in before],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        courses = [a.course for a in cohort.assignments.select_related("course")]
+        changed = enrollments_create_bulk(user_ids=ids, courses=courses)
+    added = set(ids) - before
+    if added - changed:  # members without a course to enrol in changed too
+        people_changed.send(sender=CohortMembership, user_ids=sorted(added - changed))
+    return added
 
 
 def demo_learning_create() -> None:
