@@ -56,7 +56,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from core.api import AuthenticatedRequest, Specialty, admin_refusal, spreadsheet_safe
-from learners.api import region_choices, region_name
+from learners.api import can_view_reports, region_choices, region_name
 
 from .models import Certificate, CertificateStatus, CertificationTrack
 from .permissions import can_edit_tracks, can_revoke, can_view_certificates
@@ -216,6 +216,14 @@ class CertificateIndexView(IndexView):
 
     def get_base_queryset(self) -> QuerySet[ListedCertificate]:
         return certificate_list(user=self.request.user)
+
+    @cached_property
+    def header_buttons(self) -> list[Any]:
+        """The dashboard's figures by region and specialty, for those who read it (the ministry,
+        coordinators, administrators): certificates and figures link both ways."""
+        if not can_view_reports(self.request.user):
+            return []
+        return [HeaderButton(_("Dashboard"), url=reverse("reports:dashboard"), icon_name="table")]
 
     @cached_property
     def columns(self) -> list[Any]:

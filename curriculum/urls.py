@@ -35,7 +35,11 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("learn/quizzes/", include("quizzes.urls")),
     path("learn/certificates/", include("certification.learner_urls")),
+    # The course reports of before the dashboard (issue #14): old bookmarks land on it.
+    path("learn/reports/", views.old_report, name="old_report_index"),
+    path("learn/reports/<int:course_id>/", views.old_report, name="old_report_course"),
     path("learn/", include("learners.urls")),
+    path("dashboard/", include("reports.urls")),
     path("help/", include("core.help")),
     # The strings of static/js/ (djangojs catalogue) in the page's language, for gettext() in
     # scripts; only ours (LOCALE_PATHS), not Wagtail's admin ones. docs/architecture.md, Languages.

@@ -8,7 +8,7 @@ applies wins:
 2. administrators: the CMS dashboard, which links to everything they run (reports,
    certificates, imports) and holds the review queue;
 3. trainers: their cohorts;
-4. regional coordinators and the ministry: their reports;
+4. regional coordinators and the ministry: the dashboard (``reports``);
 5. anyone else who may use the CMS (course reviewers): the CMS dashboard and its review queue;
 6. everyone else (practitioners): My learning.
 
@@ -32,6 +32,7 @@ from django.views import defaults
 
 from accounts.api import can_use_cms
 from core.api import admin_refusal
+from courses.api import identity_of, live_courses
 
 from .context_processors import places_of
 
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
     from core.api import AuthenticatedRequest
 
-__all__ = ["home", "landing_url", "permission_denied"]
+__all__ = ["home", "landing_url", "old_report", "permission_denied"]
 
 
 def landing_url(request: HttpRequest) -> str:
@@ -51,7 +52,7 @@ def landing_url(request: HttpRequest) -> str:
     if places.cohorts:
         return reverse("learners:cohort_list")
     if places.reports:
-        return reverse("learners:report_index")
+        return reverse("reports:dashboard")
     if places.cms:
         return reverse("wagtailadmin_home")
     return reverse("learners:my_learning")
@@ -67,6 +68,17 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         places_of(request, fresh=True)  # the header's flags, worked out once per sign-in
         return redirect(target)
     return redirect(landing_url(request))
+
+
+@login_required
+def old_report(request: AuthenticatedRequest, course_id: int | None = None) -> HttpResponse:
+    """The course reports the dashboard replaced: to the dashboard, for the same course."""
+    target = reverse("reports:dashboard")
+    if course_id is not None:
+        course = live_courses().filter(pk=course_id).first()
+        if course is not None:
+            target += f"?course={identity_of(course).pk}"
+    return redirect(target)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

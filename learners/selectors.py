@@ -6,18 +6,18 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Value
 from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.api import Role
 from core.api import Specialty
-from courses.api import CoursePage, in_active_language, translation_ids
+from courses.api import CoursePage, all_courses, in_active_language, translation_ids
 
 from .completion import (
     CourseCompletion,
@@ -39,28 +39,32 @@ from .models import (
     SpecialistImportJob,
 )
 from .permissions import can_view_reports, reports_on_every_region, sees_every_cohort
-from .regions import REGION_CODES, region_name
+from .regions import REGION_CODES
 
 __all__ = [
     "CohortTable",
+    "CourseHistory",
     "CourseStanding",
     "LearningEntry",
-    "ReportRow",
+    "PractitionerProfile",
     "cohort_has_course",
     "cohort_join_invitations_due_ids",
     "cohort_member_detail",
     "cohort_member_ids",
     "cohort_members",
     "cohort_table",
+    "cohort_user_ids",
     "cohorts_visible_to",
     "course_finished_at",
-    "course_report",
+    "course_histories",
     "course_standings",
     "enrollment_for",
     "learner_ids_with_progress",
     "lesson_completed_since",
     "lesson_progress_for",
     "my_learning",
+    "practitioner_profile_count",
+    "practitioner_profiles",
     "practitioners",
     "profile_exists",
     "profile_for",
@@ -448,68 +452,15 @@ def report_regions(*, user: User | AnonymousUser) -> frozenset[str] | None:
     return None
 
 
-@dataclass
-class ReportRow:
-    """Counts for one region and specialty in one course."""
-
-    region: str
-    specialty: str
-    practitioners: int = 0
-    enrolled: int = 0
-    completed: int = 0
-
-    @property
-    def region_name(self) -> str:
-        return region_name(self.region)
-
-    @property
-    def specialty_label(self) -> str:
-        return str(Specialty(self.specialty).label) if self.specialty in Specialty.values else ""
-
-
-def course_report(*, course: CoursePage, regions: frozenset[str]) -> list[ReportRow]:
-    """Practitioners, enrolments and completions of ``course`` by region and specialty.
-
-    Completion is decided by the same rules as everywhere (``completion_from``), for every
-    practitioner in scope: four queries whatever the number of learners.
-    """
-    structure = course_structures([course])[course.pk]
-    profiles = list(
-        Profile.objects.filter(region__in=regions).values_list("user_id", "region", "specialty")
+def coordinator_regions(*, user: User | AnonymousUser) -> list[str]:
+    """The regions a regional coordinator is given (their dashboard's scope), by code."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        CoordinatorRegion.objects.filter(user_id=user.pk)
+        .order_by("region")
+        .values_list("region", flat=True)
     )
-    enrolled = set(
-        Enrollment.objects.filter(
-            course=course, left_at=None, user__profile__region__in=regions
-        ).values_list("user_id", flat=True)
-    )
-    done: dict[int, set[int]] = defaultdict(set)
-    for user_id, lesson_id in LessonProgress.objects.filter(
-        course=course, user__profile__region__in=regions
-    ).values_list("user_id", "lesson_id"):
-        done[user_id].add(lesson_id)
-    requirements = requirements_lookup(
-        users=Profile.objects.filter(region__in=regions).values("user_id"),
-        courses=[course],
-        structures={course.pk: structure},
-    )
-    rows: dict[tuple[str, str], ReportRow] = {}
-    for user_id, region, specialty in profiles:
-        row = rows.setdefault((region, specialty), ReportRow(region, specialty))
-        row.practitioners += 1
-        if user_id in enrolled:
-            row.enrolled += 1
-        if (
-            user_id in done
-            and completion_from(
-                user=user_id,
-                course=course,
-                structure=structure,
-                done_ids=done[user_id],
-                requirements=requirements,
-            ).complete
-        ):
-            row.completed += 1
-    return sorted(rows.values(), key=lambda r: (r.region_name, r.specialty_label))
 
 
 # --- specialist imports --------------------------------------------------------------------------
@@ -547,3 +498,172 @@ def cohort_join_invitations_due_ids(
         status=CohortJoinInvitation.Status.PENDING, asked_at__lt=asked_before
     ).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=claimed_before))
     return list(rows.order_by("asked_at").values_list("pk", flat=True))
+
+
+# --- report facts: what a practitioner did in each course, for a batch --------------------------
+
+
+class PractitionerProfile(NamedTuple):
+    """What a report copies from a practitioner's profile."""
+
+    user_id: int
+    region: str
+    specialty: str
+    organisation: str
+
+
+def _practitioner_profiles_query() -> QuerySet[Profile]:
+    # No ordering: Profile's default (by the user's name) would join and sort.
+    return Profile.objects.filter(user_id__in=practitioners().values("pk")).order_by()
+
+
+def practitioner_profiles(
+    *, user_ids: Collection[int] | None = None, after: int = 0, limit: int | None = None
+) -> list[PractitionerProfile]:
+    """The profiles of practitioners (``practitioners``: accounts that keep a profile) among
+    ``user_ids`` (default: everyone) whose id is above ``after``, by user id, at most ``limit``:
+    one query. Someone without a profile, or no longer a practitioner, is not among them."""
+    rows = _practitioner_profiles_query().filter(user_id__gt=after)
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=list(user_ids))
+    rows = rows.order_by("user_id")
+    values = rows.values_list("user_id", "region", "specialty", "organisation")
+    if limit is not None:
+        values = values[:limit]
+    return [PractitionerProfile(*row) for row in values]
+
+
+def practitioner_profile_count() -> int:
+    """How many practitioners have a profile (those :func:`practitioner_profiles` lists)."""
+    return _practitioner_profiles_query().count()
+
+
+def cohort_user_ids(*, cohort_id: int) -> list[int]:
+    """The ids of every member of the cohort ``cohort_id`` (whatever their role)."""
+    return list(
+        CohortMembership.objects.filter(cohort_id=cohort_id)
+        .order_by()
+        .values_list("user_id", flat=True)
+    )
+
+
+class CourseHistory(NamedTuple):
+    """One learner's history in one course (its identity page, as records are stored)."""
+
+    user_id: int
+    course_id: int
+    #: Enrolled now (an enrolment not left).
+    enrolled: bool
+    #: When they enrolled (kept after leaving); None without an enrolment.
+    enrolled_at: datetime | None
+    #: When they completed their first lesson of the course.
+    started_at: datetime | None
+    #: When the course became complete by the completion rules: their last lesson
+    #: (``course_finished_at``); None while it is not complete.
+    completed_at: datetime | None
+    #: The earliest due date a cohort of theirs has for the course.
+    due_on: date | None
+
+
+def course_histories(*, user_ids: Collection[int]) -> list[CourseHistory]:
+    """Every (learner, course) of ``user_ids`` with an enrolment (left or not) or a completed
+    lesson, with what a report needs of it: a fixed number of queries whatever the number of
+    learners (enrolments, the courses, their structures, the progress grouped by learner and
+    course, the cohorts' due dates, and the registered requirements for the learners whose
+    lessons are all done).
+
+    Completion is decided by ``completion_from``, the same rules as everywhere. To keep a batch
+    of thousands of learners fast, the progress is counted in SQL (the required lessons done per
+    learner and course) rather than read row by row; only a learner who has done every required
+    lesson can be complete, and for them ``completion_from`` decides with the other requirements
+    (required quizzes) as usual."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return []
+    enrolments = {
+        (user_id, course_id): (enrolled_at, left_at)
+        for user_id, course_id, enrolled_at, left_at in Enrollment.objects.filter(user_id__in=ids)
+        .order_by()
+        .values_list("user_id", "course_id", "enrolled_at", "left_at")
+    }
+    progressed = LessonProgress.objects.filter(user_id__in=ids).order_by()
+    courses = list(
+        all_courses()
+        .filter(
+            Q(pk__in=progressed.values("course_id"))
+            | Q(pk__in={course_id for _user_id, course_id in enrolments})
+        )
+        .order_by("pk")
+    )
+    by_id = {course.pk: course for course in courses}
+    structures = course_structures(courses)
+    required = {
+        course_id: {lesson_id for module in modules for lesson_id, _title in module.lessons}
+        for course_id, modules in structures.items()
+    }
+    counted = Q()
+    for course_id, lessons in required.items():
+        if lessons:
+            counted |= Q(course_id=course_id, lesson_id__in=sorted(lessons))
+    progress = (
+        progressed.values("user_id", "course_id")
+        .annotate(
+            first_at=Min("completed_at"),
+            last_at=Max("completed_at"),
+            required_done=Count("pk", filter=counted) if counted else Value(0),
+        )
+        .values_list("user_id", "course_id", "first_at", "last_at", "required_done")
+    )
+    activity: dict[tuple[int, int], tuple[datetime, datetime]] = {}
+    candidates: list[tuple[int, int]] = []  # every required lesson done: maybe complete
+    for user_id, course_id, first, last, required_done in progress:
+        activity[(user_id, course_id)] = (first, last)
+        if course_id in by_id and required_done == len(required.get(course_id, ())):
+            candidates.append((user_id, course_id))
+    complete: set[tuple[int, int]] = set()
+    if candidates:
+        requirements = requirements_lookup(
+            users=sorted({user_id for user_id, _course_id in candidates}),
+            courses=[by_id[c] for c in sorted({c for _u, c in candidates})],
+            structures=structures,
+        )
+        for user_id, course_id in candidates:
+            if completion_from(
+                user=user_id,
+                course=by_id[course_id],
+                structure=structures[course_id],
+                done_ids=required[course_id],
+                requirements=requirements,
+            ).complete:
+                complete.add((user_id, course_id))
+    # The earliest due date per learner and course, whichever translation a cohort was given.
+    cohort_dues = (
+        CohortMembership.objects.filter(
+            user_id__in=ids, cohort__assignments__due_date__isnull=False
+        )
+        .order_by()
+        .values("user_id", "cohort__assignments__course__translation_key")
+        .annotate(due=Min("cohort__assignments__due_date"))
+        .values_list("user_id", "cohort__assignments__course__translation_key", "due")
+    )
+    due: dict[tuple[int, Any], date] = {
+        (user_id, key): due_on for user_id, key, due_on in cohort_dues
+    }
+    histories = []
+    for key in sorted(set(enrolments) | set(activity)):
+        user_id, course_id = key
+        enrolled_at, left_at = enrolments.get(key, (None, None))
+        first, last = activity.get(key, (None, None))
+        course = by_id.get(course_id)
+        histories.append(
+            CourseHistory(
+                user_id=user_id,
+                course_id=course_id,
+                enrolled=key in enrolments and left_at is None,
+                enrolled_at=enrolled_at,
+                started_at=first,
+                completed_at=last if key in complete else None,
+                due_on=due.get((user_id, course.translation_key)) if course else None,
+            )
+        )
+    return histories

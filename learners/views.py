@@ -34,16 +34,13 @@ from .invitations import cohort_invitations_send
 from .models import Cohort
 from .panels import JUST_COMPLETED
 from .permissions import can_resend_invitations, can_run_cohorts
-from .regions import region_name
 from .selectors import (
     cohort_member_detail,
     cohort_members,
     cohort_table,
     cohorts_visible_to,
-    course_report,
     my_learning,
     profile_for,
-    report_regions,
 )
 from .services import (
     CohortAdditions,
@@ -228,14 +225,6 @@ CSV_COLUMNS = [
     pgettext_lazy("CSV column", "due_date"),
     pgettext_lazy("CSV column", "overdue"),
 ]
-REPORT_CSV_COLUMNS = [
-    pgettext_lazy("CSV column", "region_code"),
-    pgettext_lazy("CSV column", "region"),
-    pgettext_lazy("CSV column", "specialty"),
-    pgettext_lazy("CSV column", "practitioners"),
-    pgettext_lazy("CSV column", "enrolled"),
-    pgettext_lazy("CSV column", "completed"),
-]
 
 
 @login_required
@@ -264,53 +253,6 @@ def cohort_export(request: HttpRequest, cohort_id: int) -> HttpResponse:
                 ]
             )
     return response
-
-
-# --- regional coordinators and the ministry: aggregates ------------------------------------------
-
-
-def _report_scope(request: HttpRequest) -> frozenset[str]:
-    regions = report_regions(user=request.user)
-    if regions is None:
-        raise PermissionDenied
-    return regions
-
-
-@login_required
-def report_index(request: HttpRequest) -> HttpResponse:
-    """Choose a course to report on; shows which regions the reader sees."""
-    regions = _report_scope(request)
-    return render(
-        request,
-        "learners/report_index.html",
-        {
-            "courses": live_courses().order_by("path"),
-            "region_names": sorted(region_name(code) for code in regions),
-        },
-    )
-
-
-@login_required
-def report_course(request: HttpRequest, course_id: int) -> HttpResponse:
-    """Counts by region and specialty for one course, as a page or as CSV (``?format=csv``)."""
-    regions = _report_scope(request)
-    course = get_object_or_404(live_courses(), pk=course_id)
-    rows = course_report(course=course, regions=regions)
-    if request.GET.get("format") == "csv":
-        response, writer = csv_download(f"report-{course.slug}.csv")
-        writer.writerow([str(column) for column in REPORT_CSV_COLUMNS])
-        for row in rows:
-            writer.writerow([row.region, row.region_name, row.specialty_label, row.practitioners,
-                             row.enrolled, row.completed])  # fmt: skip
-        return response
-    totals = {
-        "practitioners": sum(r.practitioners for r in rows),
-        "enrolled": sum(r.enrolled for r in rows),
-        "completed": sum(r.completed for r in rows),
-    }
-    return render(
-        request, "learners/report_course.html", {"course": course, "rows": rows, "totals": totals}
-    )
 
 
 @login_required

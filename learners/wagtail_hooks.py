@@ -117,7 +117,7 @@ register_snippet(CoordinatorRegionViewSet)
 
 @hooks.register("construct_homepage_panels")
 def add_home_panel(request: HttpRequest, panels: list[Any]) -> None:
-    from .permissions import can_run_cohorts, can_view_reports
+    from .permissions import can_run_cohorts
 
     user = request.user
     links: list[HomeLink] = []
@@ -129,14 +129,6 @@ def add_home_panel(request: HttpRequest, panels: list[Any]) -> None:
                 help=_("Your cohorts: members, progress, due dates and invitations."),
             )
         )
-    if can_view_reports(user):
-        links.append(
-            HomeLink(
-                url=reverse("learners:report_index"),
-                label=_("Progress reports"),
-                help=_("Enrolments and completions by region and specialty, as a page or CSV."),
-            )
-        )
     if can_import_specialists(user):
         links.append(
             HomeLink(
@@ -146,8 +138,4 @@ def add_home_panel(request: HttpRequest, panels: list[Any]) -> None:
             )
         )
     if links:
-        panels.append(
-            HomePanel(
-                name="learners_home", heading=_("Learners and reports"), links=links, order=50
-            )
-        )
+        panels.append(HomePanel(name="learners_home", heading=_("Learners"), links=links, order=50))

@@ -33,18 +33,24 @@ from .renewal import (
     renewal_progress,
     track_courses,
 )
+from .reporting import CertificateMonth, certificates_by_month
+from .standings import TrackStanding, track_standings
 from .versions import (
     OlderVersionRow,
     RefresherState,
     RefresherStatus,
+    certificates_on_older_versions,
+    holder_ids_on_older_versions,
     holders_of,
     holders_on_older_versions,
     major_of,
+    older_version_rows,
     report_courses,
 )
 
 __all__ = [
     "CertificateCard",
+    "CertificateMonth",
     "CertificateState",
     "CertificationOverview",
     "ChainCertificate",
@@ -56,6 +62,7 @@ __all__ = [
     "RenewalProgress",
     "TrackCourse",
     "TrackProgress",
+    "TrackStanding",
     "active_tracks",
     "certificate_by_code",
     "certificate_contact",
@@ -64,16 +71,21 @@ __all__ = [
     "certificate_list",
     "certificate_renewal",
     "certificate_search",
+    "certificates_by_month",
+    "certificates_on_older_versions",
     "course_counts_toward_certification",
     "holder_certificates",
+    "holder_ids_on_older_versions",
     "holders_of",
     "holders_on_older_versions",
     "learners_to_check",
     "major_of",
     "my_certificates",
     "my_certifications",
+    "older_version_rows",
     "renewal_attempt_window",
     "renewal_progress",
     "report_courses",
     "track_courses",
+    "track_standings",
 ]

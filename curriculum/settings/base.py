@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "learners",
     "quizzes",
     "certification",
+    "reports",
     # The project package is an app too, at the top of the layers: it composes the others
     # (``load_initial_data``), as its URLs and settings do.
     "curriculum",
@@ -366,10 +367,34 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,  # import jobs whose task was lost, or whose worker died mid-run
         "options": {"expires": 120},
     },
+    "certification-refresher-requests-sweep": {
+        "task": "certification.refresher_requests_sweep",
+        "schedule": 120.0,  # refresher assignments whose task was lost, or whose worker died
+        "options": {"expires": 120},
+    },
     "learners-cohort-join-invitations-sweep": {
         "task": "learners.cohort_join_invitations_sweep",
         "schedule": 300.0,  # cohort join emails whose task was lost, or that the server refused
         "options": {"expires": 300},
+    },
+    "reports-refresh-stale": {
+        "task": "reports.refresh_stale",
+        "schedule": 120.0,  # dashboard facts of people marked stale whose refresh task was lost
+        "options": {"expires": 120},
+    },
+    "reports-rebuild-facts": {
+        "task": "reports.rebuild_facts",
+        "schedule": crontab(hour=3, minute=30),  # every practitioner's facts, after the expiry
+    },
+    "reports-export-jobs-sweep": {
+        "task": "reports.export_jobs_sweep",
+        "schedule": 120.0,  # dashboard exports whose task was lost, or whose worker died mid-run
+        "options": {"expires": 120},
+    },
+    "reports-delete-old-exports": {
+        "task": "reports.delete_old_exports",
+        "schedule": crontab(hour=3, minute=15),  # exports older than REPORTS_EXPORT_DAYS
+        "options": {"expires": 3600},
     },
 }
 #: How far back the certificate sweep looks for activity (hours); ``issue_due_certificates --all``
@@ -377,6 +402,21 @@ CELERY_BEAT_SCHEDULE = {
 CERTIFICATION_SWEEP_WINDOW_HOURS = int(os.environ.get("CERTIFICATION_SWEEP_WINDOW_HOURS", "72"))
 #: An import job "Running" with no sign of life for this many minutes has lost its worker.
 IMPORT_JOB_STALE_MINUTES = int(os.environ.get("IMPORT_JOB_STALE_MINUTES", "5"))
+#: The oversight dashboard hides any figure computed from fewer than this many people (and
+#: whatever else would let it be worked out by subtraction: ``reports.suppression``), so a
+#: small region or specialty cannot point at one practitioner.
+REPORTS_MIN_CELL = int(os.environ.get("REPORTS_MIN_CELL", "5"))
+# How long the dashboard keeps its "in the period" figures (seconds; 0: count them every time).
+# The page says when they were counted; the status table is always live.
+REPORTS_PERIOD_CACHE_SECONDS = int(os.environ.get("REPORTS_PERIOD_CACHE_SECONDS", "300"))
+#: Dashboard exports (CSV, XLSX, PDF) are deleted, with their files, this many days after they
+#: were made.
+REPORTS_EXPORT_DAYS = int(os.environ.get("REPORTS_EXPORT_DAYS", "7"))
+#: Where export files are kept: outside MEDIA_ROOT, so no URL reaches them; only the requester
+#: downloads one, through ``reports.views_exports.export_download``.
+REPORTS_EXPORT_ROOT = Path(
+    os.environ.get("REPORTS_EXPORT_ROOT") or BASE_DIR / "private" / "exports"
+)
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Zhusan Academy"

@@ -14,8 +14,10 @@ SITE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 # Serve static files from the app folders without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-# Tests that need the whole-page cache turn it on themselves.
+# Tests that need the whole-page cache turn it on themselves; so do those of the dashboard's
+# period cache (figures kept across tests would hide another test's data).
 PAGE_CACHE_SECONDS = 0
+REPORTS_PERIOD_CACHE_SECONDS = 0
 
 # pytest-xdist: each worker has its own test database (pytest-django) and, with Redis, its own
 # Redis database for the cache, so one worker's ``cache.clear()`` (FLUSHDB) empties nobody

@@ -343,6 +343,15 @@ WRITE_MODULES = {
     "quizzes/placements.py",
     "certification/tracks_file.py",
     "certification/reminders.py",
+    # The bulk writes synthetic demo data is made with (``reports.demo_data``).
+    "accounts/bulk.py",
+    "learners/bulk.py",
+    "quizzes/bulk.py",
+    "certification/bulk.py",
+    # The dashboard's summary tables, export jobs and audit log.
+    "reports/facts.py",
+    "reports/export_jobs.py",
+    "reports/audit.py",
 }
 WRITE_METHODS = {"create", "get_or_create", "update_or_create", "bulk_create", "bulk_update"}
 QUERYSET_WRITES = {"update", "delete"}

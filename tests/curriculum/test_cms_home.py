@@ -13,7 +13,8 @@ from tests.curriculum.test_homes import ROLES
 pytestmark = pytest.mark.django_db
 
 PANELS = {
-    "learners-home": "Learners and reports",
+    "reports-home": "Reports",
+    "learners-home": "Learners",
     "quizzes-home": "Quizzes",
     "certification-home": "Certification",
 }
@@ -24,7 +25,7 @@ EXPECTED = {
         "certification-home": ["/admin/snippets/certification/certificationtrack/"],
     },
     "ministry": {
-        "learners-home": ["/en/learn/reports/"],
+        "reports-home": ["/en/dashboard/"],
         "certification-home": [
             "/admin/certificates/",
             "/admin/reports/older-course-versions/",
@@ -104,11 +105,11 @@ def test_the_panels_are_translated(client: Client) -> None:
     profile.save()
     html = client.get("/admin/").content.decode()
     assert "Сертификаты" in html
-    assert 'href="/ru/learn/reports/"' in html
+    assert 'href="/ru/dashboard/"' in html
 
 
 @pytest.mark.parametrize(
-    ("role", "first"), [("ministry", "certification-home"), ("trainer", "learners-home")]
+    ("role", "first"), [("ministry", "reports-home"), ("trainer", "learners-home")]
 )
 def test_the_panel_a_role_needs_most_comes_first(client: Client, role: str, first: str) -> None:
     html = dashboard(client, role)

@@ -79,7 +79,7 @@ def test_404_for_a_signed_in_reader_keeps_their_header(client: Client) -> None:
 )
 def test_403_in_the_site_layout_and_language(client: Client, language: str, title: str) -> None:
     client.force_login(practitioner())
-    response = client.get(f"/{language}/learn/reports/")
+    response = client.get(f"/{language}/dashboard/")
     assert response.status_code == 403
     html = response.content.decode()
     assert LAYOUT in html
@@ -102,7 +102,7 @@ def test_the_cms_keeps_its_own_403() -> None:
 
 
 def test_outside_the_cms_a_cms_user_gets_the_site_403() -> None:
-    request = RequestFactory().get("/en/learn/reports/")
+    request = RequestFactory().get("/en/dashboard/")
     request.user = user_in("Trainer")
     from curriculum.views import permission_denied
 

@@ -50,8 +50,8 @@ def administrator() -> User:
 ROLES: dict[str, tuple[Any, str]] = {
     "practitioner": (practitioner, "/en/learn/"),
     "trainer": (trainer, "/en/learn/cohorts/"),
-    "coordinator": (coordinator, "/en/learn/reports/"),
-    "ministry": (ministry, "/en/learn/reports/"),
+    "coordinator": (coordinator, "/en/dashboard/"),
+    "ministry": (ministry, "/en/dashboard/"),
     "reviewer": (reviewer, "/admin/"),
     "administrator": (administrator, "/admin/"),
 }
@@ -80,7 +80,7 @@ def test_a_russian_sign_in_lands_in_russian(client: Client) -> None:
     response = client.post(
         "/ru/accounts/login/", {"username": user.username, "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == "/ru/learn/reports/"
+    assert response.redirect_chain[-1][0] == "/ru/dashboard/"
 
 
 def test_anonymous_home_asks_to_sign_in(client: Client) -> None:
@@ -105,7 +105,7 @@ def test_a_safe_next_wins(client: Client) -> None:
 )
 def test_an_unsafe_next_is_ignored(client: Client, unsafe: str) -> None:
     response = sign_in(client, ministry(), next_url=unsafe)
-    assert response.redirect_chain[-1][0] == "/en/learn/reports/"
+    assert response.redirect_chain[-1][0] == "/en/dashboard/"
 
 
 @pytest.mark.parametrize("unsafe", ["https://evil.example/", "//evil.example/x"])
@@ -131,7 +131,7 @@ def test_a_practitioner_without_a_profile_completes_it_first(client: Client) -> 
 LINKS = {
     "My learning": 'href="/en/learn/"',
     "Cohorts": 'href="/en/learn/cohorts/"',
-    "Reports": 'href="/en/learn/reports/"',
+    "Dashboard": 'href="/en/dashboard/"',
     "Certificates": 'href="/admin/certificates/"',
     "CMS": 'href="/admin/"',
     "Profile": 'href="/en/learn/profile/"',
@@ -140,10 +140,10 @@ LINKS = {
 HEADER_LINKS = {
     "practitioner": {"My learning", "Profile"},
     "trainer": {"My learning", "Cohorts", "CMS", "Password"},
-    "coordinator": {"My learning", "Reports", "Password"},
-    "ministry": {"My learning", "Reports", "Certificates", "CMS", "Password"},
+    "coordinator": {"My learning", "Dashboard", "Password"},
+    "ministry": {"My learning", "Dashboard", "Certificates", "CMS", "Password"},
     "reviewer": {"My learning", "CMS", "Password"},
-    "administrator": {"My learning", "Cohorts", "Reports", "Certificates", "CMS", "Password"},
+    "administrator": {"My learning", "Cohorts", "Dashboard", "Certificates", "CMS", "Password"},
 }
 
 
@@ -207,10 +207,10 @@ def test_signing_in_again_works_the_places_out_afresh(client: Client) -> None:
 
     user = practitioner()
     sign_in(client, user)
-    assert LINKS["Reports"] not in header(client.get("/en/courses/").content.decode())
+    assert LINKS["Dashboard"] not in header(client.get("/en/courses/").content.decode())
     user.groups.add(Group.objects.get(name="Ministry"))
     sign_in(client, user)
-    assert LINKS["Reports"] in header(client.get("/en/courses/").content.decode())
+    assert LINKS["Dashboard"] in header(client.get("/en/courses/").content.decode())
 
 
 def test_another_person_in_the_same_browser_gets_their_own_places(client: Client) -> None:
@@ -218,7 +218,7 @@ def test_another_person_in_the_same_browser_gets_their_own_places(client: Client
     client.post("/en/accounts/logout/")
     sign_in(client, practitioner())
     html = header(client.get("/en/courses/").content.decode())
-    assert LINKS["Reports"] not in html
+    assert LINKS["Dashboard"] not in html
     assert LINKS["Certificates"] not in html
 
 
@@ -232,6 +232,6 @@ def test_the_menu_folds_without_script(client: Client) -> None:
 def test_the_header_is_translated(client: Client) -> None:
     client.force_login(ministry())
     html = header(client.get("/ru/courses/").content.decode())
-    assert "Отчёты" in html or "Отчеты" in html
+    assert "Панель мониторинга" in html
     html = header(client.get("/kk/courses/").content.decode())
     assert "Мәзір" in html

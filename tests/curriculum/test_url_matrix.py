@@ -41,6 +41,7 @@ from wagtail.documents.models import Document
 from learners.api import Cohort, cohort_add_member
 from learners.models import CoordinatorRegion
 from quizzes.services import attempt_start
+from reports.models import ExportJob
 from tests.factories import (
     CoursePageFactory,
     LessonPageFactory,
@@ -204,10 +205,36 @@ RULES: list[Rule] = [
         "/en/learn/cohorts/join/{join_token}/",
         "302  200  404  404  404  404  404",
     ),
+    # The course reports the dashboard replaced: old links go to it (which then decides).
     rule(
         r"^en/learn/reports/",
         ("/en/learn/reports/", "/en/learn/reports/{course}/"),
+        "302  302  302  302  302  302  302",
+    ),
+    # The dashboard: aggregates for coordinators, the ministry and administrators; names (and
+    # their exports) for coordinators and administrators (``reports.view_names``).
+    rule(
+        r"^en/dashboard/$",
+        "/en/dashboard/",
         "302  403  403  403  200  200  200",
+    ),
+    rule(
+        r"^en/dashboard/(people|expiring|overdue)/",
+        ("/en/dashboard/people/", "/en/dashboard/expiring/", "/en/dashboard/overdue/"),
+        "302  403  403  403  200  403  200",
+    ),
+    rule(r"^en/dashboard/exports/$", "/en/dashboard/exports/", POST_ONLY),
+    # An export is its requester's alone (here another coordinator's): a 404 for everyone else.
+    rule(
+        r"^en/dashboard/exports/<int:job_id>/",
+        ("/en/dashboard/exports/{export}/status/", "/en/dashboard/exports/{export}/download/"),
+        "302  404  404  404  404  404  404",
+    ),
+    # Who looked at names and who exported what: administrators only.
+    rule(
+        r"^admin/report-audit-log/",
+        ("/admin/report-audit-log/", "/admin/report-audit-log/results/"),
+        "302  302  403  403  302  403  200",
     ),
     # --- the CMS (a signed-in person without the permission is sent back: 302) -----------------
     rule(
@@ -366,7 +393,12 @@ def world(role: str, user: User | None) -> dict[str, Any]:
     document = Document.objects.create(title="Handout", file=ContentFile(b"text", name="h.txt"))
     region = CoordinatorRegion.objects.create(user=UserFactory(groups=["Regional coordinator"]),
                                               region="KZ-79")  # fmt: skip
+    export = ExportJob.objects.create(
+        user=UserFactory(groups=["Regional coordinator"]), view="regions", format="csv",
+        status=ExportJob.Status.DONE,
+    )  # fmt: skip
     return {
+        "export": export.pk,
         "course": course.pk,
         "course_slug": course.slug,
         "home": course.get_parent().get_parent().pk,
