@@ -11,7 +11,7 @@ CACHE_URL ?= redis://127.0.0.1:6379/14
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev browser-deps pdf-deps gettext-deps run serve test lint typecheck test-sqlite \
-	test-postgres coverage messages worker bench bench-quiz bench-certs bench-load drills clean
+	test-postgres coverage messages worker bench bench-quiz bench-certs bench-dashboard bench-load drills clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,7 +64,7 @@ DEBUG ?= 0
 
 run: install  ## Migrate SQLite, load the curriculum and demo accounts, serve on 127.0.0.1:8000
 	$(MANAGE) migrate --noinput
-	$(MANAGE) load_initial_data
+	$(MANAGE) load_initial_data --demo-people 1000
 	DEBUG=$(DEBUG) $(MANAGE) runserver --nothreading 127.0.0.1:8000
 
 serve: install  ## Serve without reloading data
@@ -117,6 +117,9 @@ bench-quiz: install-dev  ## Quiz grading benchmark on SQLite (BENCH_ARGS=--pg: P
 
 bench-certs: install-dev  ## 10,000 certificates through a Celery worker (PostgreSQL, Redis db 12)
 	$(BIN)/python bench/certificate_issuing.py $(BENCH_ARGS)
+
+bench-dashboard: install-dev  ## The dashboard with 100,000 synthetic practitioners on PostgreSQL (BENCH_ARGS=--practitioners N)
+	$(BIN)/python bench/report_dashboard.py $(BENCH_ARGS)
 
 bench-load: install-dev  ## Load test: 100 practitioners' journeys on a local production stack (BENCH_ARGS=--users N)
 	$(BIN)/python bench/load/run.py $(BENCH_ARGS)

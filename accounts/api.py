@@ -1,5 +1,6 @@
 """The public interface of ``accounts``."""
 
+from .bulk import NewAccount, account_ids_matching, accounts_bulk_create, accounts_delete
 from .languages import register_language_source, user_language
 from .permissions import can_use_cms, has_permission, has_role, is_administrator, role_names
 from .roles import Role
@@ -21,8 +22,12 @@ __all__ = [
     "AccountTaken",
     "DemoAccount",
     "InvitationState",
+    "NewAccount",
     "Role",
     "account_create",
+    "account_ids_matching",
+    "accounts_bulk_create",
+    "accounts_delete",
     "can_use_cms",
     "demo_accounts_create",
     "has_permission",

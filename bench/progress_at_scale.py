@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Progress at scale: the cohort table and course-wide completion with 10,000 learners.
+"""Progress at scale: the cohort table, course-wide completion and the dashboard's summary tables
+with 10,000 learners.
 
 Run from the project root with one command (PostgreSQL on 127.0.0.1:5432, user postgres; nothing
 is written outside a throwaway database, a temporary folder and db 13 of a local Redis):
@@ -26,10 +27,16 @@ What it does:
    the page, the cache is empty) and the median of ``--repeat`` warm ones, with the CPU time of
    this process and its PostgreSQL backend and the time in Python's garbage collector; the SQL
    time of a warm one; and the selector ``cohort_table`` alone. Target: warm page < 300 ms.
-3. Recomputing completion for every learner of the course the way ``course_report`` does
-   (``course_structures`` once, every ``LessonProgress`` row of the course grouped by user,
-   ``completion_from`` per learner), and ``course_report(course, regions=REGION_CODES)`` itself:
-   time (first and median) and, in a separate run under ``tracemalloc``, peak Python memory.
+3. Recomputing completion for every learner of the course the way completion works
+   (``course_structures`` once, every ``LessonProgress`` row of the course grouped by user, the
+   registered requirements looked up once, ``completion_from`` per learner); then the oversight
+   dashboard's side of the same work, which replaced the per-course report ``course_report``
+   (issue #14): rebuilding its summary tables for every learner,
+   ``reports.facts.facts_rebuild()``, and the dashboard's figures for the course,
+   ``reports.selectors.dashboard(scope=<national>, filters=<course>)`` (the shared cache emptied
+   before each run, so every figure is counted). Each: time (first and median) and, in a
+   separate run under ``tracemalloc``, peak Python memory. (``bench/report_dashboard.py``
+   measures the dashboard page itself at national scale.)
 4. SQL queries of the cohort table page (warm) with 50 and with 500 members: must be equal.
 
 ``--profile`` (and a missed page target) adds a cProfile breakdown of the warm 500-member page.
@@ -94,15 +101,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description=(
             "Benchmark progress at scale on PostgreSQL: a throwaway database with N learners, "
             "one course and their lesson progress; the trainer's cohort table page (500 "
-            "members), recomputing completion for every learner of the course and the "
-            "region/specialty report, and the cohort page's SQL queries with 50 vs 500 members. "
+            "members), recomputing completion for every learner of the course, rebuilding the "
+            "dashboard's summary tables and the dashboard's figures for the course, and the "
+            "cohort page's SQL queries with 50 vs 500 members. "
             "The database is dropped at the end, also on an error or Ctrl-C."
         ),
         epilog=(
             f"Targets: cohort table page (500 members, warm, median) < {TARGET_PAGE_MS:.0f} ms; "
-            "the same number of SQL queries with 50 and 500 members. Recompute time and memory "
-            "are reported without a target. Exit status is 0 unless --strict is given and a "
-            "check fails."
+            "the same number of SQL queries with 50 and 500 members. Recompute, rebuild and "
+            "dashboard time and memory are reported without a target. Exit status is 0 unless "
+            "--strict is given and a check fails."
         ),
     )
     parser.add_argument(
@@ -136,7 +144,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=3,
         metavar="N",
-        help="runs of the completion recompute and of course_report (default 3)",
+        help="runs of the completion recompute, the facts rebuild and the dashboard (default 3)",
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed for the data (default 1)")
     common.add_cache_option(parser, locmem="locmem")
@@ -225,6 +233,7 @@ class Data:
     big: Any  # the cohort of --cohort members
     small: Any  # the cohort of --small-cohort members
     learners: int
+    enrolled: int  # enrolments not left
     progress_rows: int
     complete_users: set[int]
     big_complete: int
@@ -390,6 +399,7 @@ def generate(args: argparse.Namespace) -> Data:
         big=big,
         small=small,
         learners=args.learners,
+        enrolled=sum(e.left_at is None for e in enrollments),
         progress_rows=len(rows),
         complete_users=complete_users,
         big_complete=sum(done_counts[i] == args.lessons for i in members),
@@ -568,10 +578,12 @@ def learners_of(course: Any) -> list[int]:
 
 
 def recompute_all(course: Any) -> tuple[dict[int, Any], dict[str, float]]:
-    """Completion of ``course`` for every learner enrolled in it, the way ``course_report``
-    computes it: the structure once, every progress row of the course grouped by user, then
-    ``completion_from`` per learner (learners with no row get an empty set)."""
-    from learners.completion import completion_from, course_structures
+    """Completion of ``course`` for every learner enrolled in it, the way completion works (as
+    the cohort table and the facts rebuild apply it): the structure once, every progress row of
+    the course grouped by user, the registered requirements looked up once for the batch
+    (``requirements_lookup``), then ``completion_from`` per learner (learners with no row get an
+    empty set)."""
+    from learners.completion import completion_from, course_structures, requirements_lookup
     from learners.models import LessonProgress
 
     parts: dict[str, float] = {}
@@ -583,12 +595,19 @@ def recompute_all(course: Any) -> tuple[dict[int, Any], dict[str, float]]:
         "user_id", "lesson_id"
     ):
         done[user_id].add(lesson_id)
+    requirements = requirements_lookup(
+        users=learners, courses=[course], structures={course.pk: structure}
+    )
     parts["fetch"] = time.perf_counter() - t
     t = time.perf_counter()
     empty: set[int] = set()
     results = {
         user_id: completion_from(
-            user=user_id, course=course, structure=structure, done_ids=done.get(user_id, empty)
+            user=user_id,
+            course=course,
+            structure=structure,
+            done_ids=done.get(user_id, empty),
+            requirements=requirements,
         )
         for user_id in learners
     }
@@ -597,9 +616,8 @@ def recompute_all(course: Any) -> tuple[dict[int, Any], dict[str, float]]:
 
 
 def measure_recompute(data: Data, repeat: int) -> dict[str, Any]:
+    """``repeat`` runs of the recompute (``recompute_all``), then one under tracemalloc."""
     from learners.completion import _REQUIREMENTS
-    from learners.regions import REGION_CODES
-    from learners.selectors import course_report
 
     course = data.course
     runs, fetch, rules = [], [], []
@@ -611,14 +629,9 @@ def measure_recompute(data: Data, repeat: int) -> dict[str, Any]:
         runs.append(time.perf_counter() - t)
         fetch.append(parts["fetch"])
         rules.append(parts["rules"])
+        checkpoint()
     complete = {user_id for user_id, c in results.items() if c.complete}
     del results
-    report_runs = []
-    report: list[Any] = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        report = course_report(course=course, regions=REGION_CODES)
-        report_runs.append(time.perf_counter() - t)
     return {
         "learners": len(learners_of(course)),
         "first_s": runs[0],
@@ -628,15 +641,73 @@ def measure_recompute(data: Data, repeat: int) -> dict[str, Any]:
         "complete": complete,
         "memory": common.memory_of(lambda: recompute_all(course)),
         "requirement_hooks": len(_REQUIREMENTS),
-        "report_first_s": report_runs[0],
-        "report_median_s": statistics.median(report_runs),
-        "report_memory": common.memory_of(
-            lambda: course_report(course=course, regions=REGION_CODES)
-        ),
-        "report_rows": len(report),
-        "report_practitioners": sum(r.practitioners for r in report),
-        "report_enrolled": sum(r.enrolled for r in report),
-        "report_completed": sum(r.completed for r in report),
+    }
+
+
+def course_dashboard(course_id: int) -> Any:
+    """The dashboard's figures for one course, national scope (a Ministry reader's view), with
+    the shared cache emptied first: the period's figures, which the page keeps there a few
+    minutes, are counted as well."""
+    from dataclasses import replace
+
+    from django.core.cache import caches
+
+    from learners.regions import REGION_CODES
+    from reports.filters import Filters, Scope
+    from reports.selectors import dashboard
+
+    for cache in caches.all():
+        cache.clear()
+    return dashboard(
+        scope=Scope(regions=REGION_CODES, national=True),
+        filters=replace(Filters.default(), course=course_id),
+    )
+
+
+def measure_dashboard(data: Data, repeat: int) -> dict[str, Any]:
+    """The oversight dashboard's side of course-wide completion, which replaced the per-course
+    report (issue #14): ``facts_rebuild()`` for every learner, ``repeat`` runs and one under
+    tracemalloc; then ``ANALYZE`` (as the nightly rebuild leaves the tables to autovacuum) and
+    the dashboard's figures for the course, ``repeat`` runs and one under tracemalloc."""
+    from django.db import connection
+
+    from reports.facts import facts_rebuild
+
+    rebuild_runs: list[float] = []
+    facts = 0
+    for _ in range(repeat):
+        t = time.perf_counter()
+        facts = facts_rebuild()
+        rebuild_runs.append(time.perf_counter() - t)
+        checkpoint()
+    rebuild_memory = common.memory_of(facts_rebuild)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    board_runs: list[float] = []
+    board: Any = None
+    for _ in range(repeat):
+        board = None
+        t = time.perf_counter()
+        board = course_dashboard(data.course.pk)
+        board_runs.append(time.perf_counter() - t)
+        checkpoint()
+    totals = {
+        measure: board.totals[measure].count.value
+        for measure in ("practitioners", "enrolled", "completed")
+    }
+    return {
+        "facts": facts,
+        "rebuild_first_s": rebuild_runs[0],
+        "rebuild_median_s": statistics.median(rebuild_runs),
+        "rebuild_memory": rebuild_memory,
+        "dashboard_first_s": board_runs[0],
+        "dashboard_median_s": statistics.median(board_runs),
+        "dashboard_memory": common.memory_of(lambda: course_dashboard(data.course.pk)),
+        "dashboard_regions": len(board.regions),
+        # None: hidden by the small-cell rule (never for these sizes).
+        "dashboard_practitioners": totals["practitioners"],
+        "dashboard_enrolled": totals["enrolled"],
+        "dashboard_completed": totals["completed"],
     }
 
 
@@ -787,15 +858,17 @@ def main(argv: list[str] | None = None) -> int:
                 for i, sql_text in enumerate(page[f"{label}_sql"], 1):
                     say(f"  {i:2d}. {sql_text[:300]}")
 
-        # 3. Completion for every learner of the course, and the report.
+        # 3. Completion for every learner of the course; the dashboard's tables and figures.
         say(
-            f"\nRecomputing completion for every learner of the course "
-            f"({args.recompute_repeat} runs, then 1 under tracemalloc) ..."
+            f"\nRecomputing completion for every learner of the course, rebuilding the "
+            f"dashboard's summary tables and counting its figures for the course "
+            f"({args.recompute_repeat} runs each, then 1 under tracemalloc) ..."
         )
-        with other.phase("recompute and report"):
+        with other.phase("recompute, facts rebuild and dashboard"):
             rc = measure_recompute(data, args.recompute_repeat)
+            db_ = measure_dashboard(data, args.recompute_repeat)
         other.close()
-        mem, rmem = rc["memory"], rc["report_memory"]
+        mem, fmem, dmem = rc["memory"], db_["rebuild_memory"], db_["dashboard_memory"]
         say(
             table(
                 [
@@ -803,12 +876,17 @@ def main(argv: list[str] | None = None) -> int:
                      f"{rc['first_s']:.2f}", f"{rc['median_s']:.2f}",
                      f"{mem['tracemalloc_peak_mib']:.0f}",
                      f"{mem['rss_peak_over_before_mib']:.0f}"],
-                    ["  fetch and group the rows", "", f"{rc['fetch_median_s']:.2f}", "", ""],
+                    ["  fetch and group the rows, look up requirements", "",
+                     f"{rc['fetch_median_s']:.2f}", "", ""],
                     ["  completion_from per learner", "", f"{rc['rules_median_s']:.2f}", "", ""],
-                    ["course_report(course, regions=REGION_CODES)",
-                     f"{rc['report_first_s']:.2f}", f"{rc['report_median_s']:.2f}",
-                     f"{rmem['tracemalloc_peak_mib']:.0f}",
-                     f"{rmem['rss_peak_over_before_mib']:.0f}"],
+                    ["reports.facts.facts_rebuild() (every learner)",
+                     f"{db_['rebuild_first_s']:.2f}", f"{db_['rebuild_median_s']:.2f}",
+                     f"{fmem['tracemalloc_peak_mib']:.0f}",
+                     f"{fmem['rss_peak_over_before_mib']:.0f}"],
+                    ["dashboard(national scope, course filter), cache emptied",
+                     f"{db_['dashboard_first_s']:.2f}", f"{db_['dashboard_median_s']:.2f}",
+                     f"{dmem['tracemalloc_peak_mib']:.0f}",
+                     f"{dmem['rss_peak_over_before_mib']:.0f}"],
                 ],
                 ["step", "first s", "median s", "peak MiB (tracemalloc)",
                  "peak RSS over before, MiB"],
@@ -816,12 +894,13 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
         say(
             f"Recompute: {rc['learners']} learners, {len(rc['complete'])} complete; "
-            f"{rc['requirement_hooks']} requirement hooks registered. Report: "
-            f"{rc['report_rows']} rows (region x specialty), {rc['report_practitioners']} "
-            f"practitioners, {rc['report_enrolled']} enrolled, {rc['report_completed']} "
-            f"completed. Under tracemalloc: recompute "
-            f"{mem['seconds_under_tracemalloc']:.1f} s, report "
-            f"{rmem['seconds_under_tracemalloc']:.1f} s."
+            f"{rc['requirement_hooks']} requirement hooks registered. Facts rebuilt for "
+            f"{db_['facts']} practitioners. Dashboard, the course's national totals: "
+            f"{db_['dashboard_practitioners']} practitioners, {db_['dashboard_enrolled']} "
+            f"enrolled, {db_['dashboard_completed']} completed ({db_['dashboard_regions']} "
+            f"regions). Under tracemalloc: recompute {mem['seconds_under_tracemalloc']:.1f} s, "
+            f"rebuild {fmem['seconds_under_tracemalloc']:.1f} s, dashboard "
+            f"{dmem['seconds_under_tracemalloc']:.1f} s."
         )
 
         # 4. Checks.
@@ -845,13 +924,20 @@ def main(argv: list[str] | None = None) -> int:
                 page["small_rows"] == args.small_cohort and page["big_rows"] == args.cohort,
             ),
             Check(
-                "sanity: completions as generated (cohort table, recompute, report)",
-                f"{selector['complete']}, {len(rc['complete'])}, {rc['report_completed']}",
+                "sanity: completions as generated (cohort table, recompute, dashboard)",
+                f"{selector['complete']}, {len(rc['complete'])}, {db_['dashboard_completed']}",
                 f"{data.big_complete}, {len(data.complete_users)}, {len(data.complete_users)}",
                 selector["complete"] == data.big_complete
                 and rc["complete"] == data.complete_users
-                and rc["report_completed"] == len(data.complete_users)
-                and rc["report_practitioners"] == data.learners,
+                and db_["dashboard_completed"] == len(data.complete_users),
+            ),
+            Check(
+                "sanity: the dashboard's practitioners and enrolled (national, the course)",
+                f"{db_['dashboard_practitioners']} and {db_['dashboard_enrolled']}",
+                f"{data.learners} and {data.enrolled}",
+                db_["facts"] == data.learners
+                and db_["dashboard_practitioners"] == data.learners
+                and db_["dashboard_enrolled"] == data.enrolled,
             ),
         ]
         say(
@@ -888,6 +974,7 @@ def main(argv: list[str] | None = None) -> int:
                         "page": {k: v for k, v in page.items() if not k.endswith("_sql")},
                         "selector": selector,
                         "recompute": {k: v for k, v in rc.items() if k != "complete"},
+                        "dashboard": db_,
                         "other_cpus": other.phases,
                         "checks": [asdict(c) for c in checks],
                         "seconds": elapsed,

@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from accounts.api import demo_accounts_create
 from certification.api import TRACKS_FILE_NAME
 from learners.api import demo_learning_create
+from reports.api import demo_people_count, demo_people_generate
 
 
 class Command(BaseCommand):
@@ -36,6 +37,11 @@ class Command(BaseCommand):
             help="the curriculum folder to import (default: content/)",
         )  # fmt: skip
         parser.add_argument("--no-demo-accounts", action="store_true")
+        parser.add_argument(
+            "--demo-people", type=int, default=0, metavar="N",
+            help="also make N synthetic practitioners for the dashboard, unless there are some "
+            "already (make run asks for 300; manage.py generate_demo_people makes more)",
+        )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         content: Path = options["content"]
@@ -49,6 +55,13 @@ class Command(BaseCommand):
             return
         accounts = demo_accounts_create()
         demo_learning_create()
+        # Synthetic people once: a second `make run` finds them and makes no more.
+        if options["demo_people"] > 0 and not demo_people_count():
+            made = demo_people_generate(practitioners=options["demo_people"])
+            self.stdout.write(
+                f"Made {made.practitioners} synthetic practitioners (demo-NNNNNN@example.invalid) "
+                "with their learning and certificates, for the dashboard."
+            )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo accounts (passwords are new on every run):"))
         for account in accounts:
