@@ -64,15 +64,15 @@ EXPIRING_DAYS = 90
 
 #: The status columns, in order: (key, label).
 MEASURES: list[tuple[str, Any]] = [
-    ("practitioners", _("Practitioners")),
-    ("enrolled", _("Enrolled")),
-    ("in_progress", _("In progress")),
-    ("completed", _("Completed")),
-    ("certified", _("Certified")),
-    ("expiring", _("Expiring within 90 days")),
-    ("expired", _("Expired")),
-    ("revoked", _("Revoked")),
-    ("overdue", _("Overdue")),
+    ("practitioners", pgettext_lazy("dashboard column", "Practitioners")),
+    ("enrolled", pgettext_lazy("dashboard column", "Enrolled")),
+    ("in_progress", pgettext_lazy("dashboard column", "In progress")),
+    ("completed", pgettext_lazy("dashboard column", "Completed")),
+    ("certified", pgettext_lazy("dashboard column", "Certified")),
+    ("expiring", pgettext_lazy("dashboard column", "Expiring within 90 days")),
+    ("expired", pgettext_lazy("dashboard column", "Expired")),
+    ("revoked", pgettext_lazy("dashboard column", "Revoked")),
+    ("overdue", pgettext_lazy("dashboard column", "Overdue")),
 ]
 MEASURE_KEYS = [key for key, _label in MEASURES]
 COURSE_MEASURES = ("enrolled", "in_progress", "completed", "overdue")
@@ -363,6 +363,8 @@ def _suppressed(
 
 
 def _rate(count: Cell, denominator: Cell, raw_denominator: int) -> Cell:
+    if not raw_denominator:
+        return Cell(value=None)  # nobody to share out: no rate, and nothing hidden
     if count.hidden or count.value is None or denominator.hidden:
         return HIDDEN
     value = suppress_rate(int(count.value), raw_denominator, numerator_hidden=False)

@@ -1,5 +1,5 @@
 """A home for each role (issue #11, 6): the ministry signs in on a phone and on a desktop, lands
-on its reports and reaches the certificates in the CMS from the header; the CMS home shows the
+on the dashboard (issue #14) and reaches the certificates in the CMS from the header; the CMS home shows the
 ministry and a trainer panels they can use."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from tests.browser.helpers import DESKTOP, PHONE, check_page, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_ministry_lands_on_reports_and_reaches_the_certificates_on_a_phone(
+def test_the_ministry_lands_on_the_dashboard_and_reaches_the_certificates_on_a_phone(
     page_for: Any, site: str, axe_source: str, screenshot_dir: Path
 ) -> None:
     from tests.factories import UserFactory
@@ -25,16 +25,16 @@ def test_the_ministry_lands_on_reports_and_reaches_the_certificates_on_a_phone(
 
     page = page_for(PHONE)
     sign_in(page, site, "ministry-a")
-    page.wait_for_url("**/en/learn/reports/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Progress reports"
+    page.wait_for_url("**/en/dashboard/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Who is trained and certified"
     nav = page.get_by_role("navigation", name="Main")
     assert not nav.is_visible()  # folded behind "Menu" on a phone
-    check_page(page, axe_source, "60-ministry-lands-on-reports-phone", screenshot_dir)
+    check_page(page, axe_source, "60-ministry-lands-on-dashboard-phone", screenshot_dir)
 
     page.locator(".site-menu__toggle").click()
     assert nav.is_visible()
     links = [name.strip() for name in nav.get_by_role("link").all_inner_texts()]
-    assert links == ["Courses", "My learning", "Reports", "Certificates", "CMS", "Password"]
+    assert links == ["Courses", "My learning", "Dashboard", "Certificates", "CMS", "Password"]
     assert nav.get_by_role("button", name="Log out").is_visible()
     check_page(page, axe_source, "61-ministry-header-menu-open-phone", screenshot_dir)
 
@@ -48,8 +48,8 @@ def test_the_ministry_lands_on_reports_and_reaches_the_certificates_on_a_phone(
     assert main.get_by_role("link", name="Certificates", exact=True).is_visible()
     assert main.get_by_role("search").count() == 0  # no page search that would refuse them
     check_page(page, axe_source, "63-ministry-cms-home-phone", screenshot_dir)
-    main.get_by_role("link", name="Progress reports").click()
-    page.wait_for_url("**/en/learn/reports/")
+    main.get_by_role("link", name="Dashboard").click()
+    page.wait_for_url("**/en/dashboard/")
 
 
 def test_the_ministry_on_a_desktop(
@@ -60,11 +60,11 @@ def test_the_ministry_on_a_desktop(
     UserFactory(username="ministry-b", groups=["Ministry"])
     page = page_for(DESKTOP)
     sign_in(page, site, "ministry-b")
-    page.wait_for_url("**/en/learn/reports/")
+    page.wait_for_url("**/en/dashboard/")
     nav = page.get_by_role("navigation", name="Main")
     assert nav.is_visible()  # no menu to open on a desktop
     assert not page.locator(".site-menu__toggle").is_visible()
-    check_page(page, axe_source, "64-ministry-lands-on-reports-desktop", screenshot_dir)
+    check_page(page, axe_source, "64-ministry-lands-on-dashboard-desktop", screenshot_dir)
     nav.get_by_role("link", name="Certificates").click()
     page.wait_for_url("**/admin/certificates/")
     page.goto(f"{site}/admin/")
@@ -112,7 +112,7 @@ def test_error_pages_keep_the_site_layout_and_language(
 
     sign_in(page, site, "reader-a")
     page.wait_for_url("**/en/learn/")
-    response = page.goto(f"{site}/kk/learn/reports/")
+    response = page.goto(f"{site}/kk/dashboard/")
     assert response is not None and response.status == 403
     assert page.get_by_role("heading", level=1).inner_text() == "Бұл бет сізге қолжетімсіз"
     check_page(page, axe_source, "70-forbidden-kk-phone", screenshot_dir)
