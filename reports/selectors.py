@@ -35,7 +35,6 @@ from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, pgettext_lazy
-from django.utils.translation import gettext_lazy as _
 
 from certification.api import active_tracks, certificates_by_month
 from core.api import Specialty
