@@ -4,6 +4,7 @@ from .admin_home import HomeLink, HomePanel
 from .csv_export import csv_download, spreadsheet_safe
 from .html import render_markdown, sanitize_html
 from .http import AuthenticatedRequest, admin_refusal, client_address, mark_private
+from .jobs import heartbeat
 from .languages import language_chosen, path_in_language, use_language
 from .page_cache import invalidate_page_cache, mark_cacheable
 from .panels import cached_data, register_context, register_panel
@@ -25,6 +26,7 @@ __all__ = [
     "client_address",
     "csv_download",
     "enqueue_on_commit",
+    "heartbeat",
     "invalidate_page_cache",
     "language_chosen",
     "mark_cacheable",

@@ -15,18 +15,18 @@ no heartbeat for ``IMPORT_JOB_STALE_MINUTES`` (its worker died); the uploader ca
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+
+from core.api import heartbeat
 
 from .importing import ImportResult, specialists_import
 from .invitations import specialists_invite
@@ -130,27 +130,13 @@ def _job_result(result: ImportResult) -> dict[str, object]:
     }
 
 
-@contextmanager
-def _heartbeat(job_id: int) -> Iterator[None]:
+def _heartbeat(job_id: int) -> AbstractContextManager[None]:
     """Write the job's heartbeat every :data:`HEARTBEAT_SECONDS` while the block runs."""
-    stop = threading.Event()
-
-    def beat() -> None:
-        try:
-            while not stop.wait(HEARTBEAT_SECONDS):
-                _job_update(job_id, heartbeat_at=timezone.now())
-        except Exception:  # a missed heartbeat must not stop the import
-            logger.warning("Heartbeat of import job %s failed", job_id, exc_info=True)
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=beat, name=f"import-job-{job_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+    return heartbeat(
+        lambda: _job_update(job_id, heartbeat_at=timezone.now()),
+        every=HEARTBEAT_SECONDS,
+        name=f"import-job-{job_id}-heartbeat",
+    )
 
 
 def _stale_before() -> datetime:

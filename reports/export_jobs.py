@@ -29,9 +29,8 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -40,13 +39,13 @@ from typing import TYPE_CHECKING, Any
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.api import Specialty, enqueue_on_commit
+from core.api import Specialty, enqueue_on_commit, heartbeat
 from learners.api import region_name
 
 from .exports import Summary, SummaryTable, write_csv, write_summary_pdf, write_xlsx
@@ -214,28 +213,13 @@ def _claim(job_id: int) -> datetime | None:
     return now if claimed else None
 
 
-@contextmanager
-def _heartbeat(job_id: int) -> Iterator[None]:
-    """Write the job's heartbeat every :data:`HEARTBEAT_SECONDS` while the block runs (a slow
-    query before the first row reports no progress)."""
-    stop = threading.Event()
-
-    def beat() -> None:
-        try:
-            while not stop.wait(HEARTBEAT_SECONDS):
-                _job_update(job_id, heartbeat_at=timezone.now())
-        except Exception:  # a missed heartbeat must not stop the export
-            logger.warning("Heartbeat of export job %s failed", job_id, exc_info=True)
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=beat, name=f"export-job-{job_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
+def _heartbeat(job_id: int) -> AbstractContextManager[None]:
+    """Write the job's heartbeat every :data:`HEARTBEAT_SECONDS` while the block runs."""
+    return heartbeat(
+        lambda: _job_update(job_id, heartbeat_at=timezone.now()),
+        every=HEARTBEAT_SECONDS,
+        name=f"export-job-{job_id}-heartbeat",
+    )
 
 
 def export_root() -> Path:

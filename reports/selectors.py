@@ -21,9 +21,10 @@ What the columns mean (docs/oversight.md says it for readers):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from operator import attrgetter, methodcaller
 from statistics import median
 from typing import Any
 
@@ -334,30 +335,27 @@ def _suppressed(
             return Figure(count, shown(1.0) if count.shown and raw_denominator else HIDDEN)
         return Figure(count, _rate(count, denominator, raw_denominator))
 
-    grid: dict[tuple[str, str], dict[str, Figure]] = {}
-    for region in regions:
-        for specialty in specialties:
-            n = raw.get((region, specialty), {}).get("practitioners", 0)
-            grid[(region, specialty)] = {
-                m: figure(m, tables[m].cell(region, specialty), people.cell(region, specialty), n)
-                for m in MEASURE_KEYS
-            }
-    by_region = {}
-    for region in regions:
-        n = sum(raw.get((region, s), {}).get("practitioners", 0) for s in specialties)
-        by_region[region] = {
-            m: figure(m, tables[m].row_total(region), people.row_total(region), n)
-            for m in MEASURE_KEYS
-        }
-    by_specialty = {}
-    for specialty in specialties:
-        n = sum(raw.get((r, specialty), {}).get("practitioners", 0) for r in regions)
-        by_specialty[specialty] = {
-            m: figure(m, tables[m].column_total(specialty), people.column_total(specialty), n)
-            for m in MEASURE_KEYS
-        }
-    n = sum(counts.get("practitioners", 0) for counts in raw.values())
-    totals = {m: figure(m, tables[m].grand_total, people.grand_total, n) for m in MEASURE_KEYS}
+    def figures(cell_of: Callable[[Any], Cell], n: int) -> dict[str, Figure]:
+        """Every measure's figure for one cell (or total) of the tables; ``n``: its people."""
+        return {m: figure(m, cell_of(tables[m]), cell_of(people), n) for m in MEASURE_KEYS}
+
+    def people_in(cells: Iterable[tuple[str, str]]) -> int:
+        return sum(raw.get(key, {}).get("practitioners", 0) for key in cells)
+
+    grid = {
+        (r, s): figures(methodcaller("cell", r, s), people_in([(r, s)]))
+        for r in regions
+        for s in specialties
+    }
+    by_region = {
+        r: figures(methodcaller("row_total", r), people_in((r, s) for s in specialties))
+        for r in regions
+    }
+    by_specialty = {
+        s: figures(methodcaller("column_total", s), people_in((r, s) for r in regions))
+        for s in specialties
+    }
+    totals = figures(attrgetter("grand_total"), people_in(raw))
     return grid, totals, by_region, by_specialty
 
 
