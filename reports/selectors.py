@@ -735,11 +735,7 @@ def _names_table(view: str, scope: Scope, filters: Filters) -> ExportTable:
     if view == "people":
         people = people_list(scope=scope, filters=filters)
         header = [
-            gettext("Name"),
-            gettext("Email"),
-            gettext("Region"),
-            gettext("Specialty"),
-            gettext("Organisation"),
+            *_who_header(),
             gettext("Enrolled"),
             gettext("In progress"),
             gettext("Completed"),
@@ -769,11 +765,7 @@ def _names_table(view: str, scope: Scope, filters: Filters) -> ExportTable:
     if view == "expiring":
         certificates = expiring_list(scope=scope, filters=filters)
         header = [
-            gettext("Name"),
-            gettext("Email"),
-            gettext("Region"),
-            gettext("Specialty"),
-            gettext("Organisation"),
+            *_who_header(),
             gettext("Certification"),
             gettext("Expires on"),
         ]
@@ -781,11 +773,7 @@ def _names_table(view: str, scope: Scope, filters: Filters) -> ExportTable:
         def expiring_rows() -> Iterator[list[object]]:
             for fact in certificates.iterator(chunk_size=2000):
                 yield [
-                    fact.user.get_full_name() or fact.user.get_username(),
-                    fact.user.email,
-                    region_name(fact.region),
-                    _specialty(fact.specialty),
-                    fact.organisation,
+                    *_who(fact),
                     fact.track.localized_name,
                     fact.valid_until,
                 ]
@@ -794,30 +782,42 @@ def _names_table(view: str, scope: Scope, filters: Filters) -> ExportTable:
             gettext("Certificates expiring soon"), header, expiring_rows(), certificates.count()
         )
     courses = overdue_list(scope=scope, filters=filters)
-    header = [
-        gettext("Name"),
-        gettext("Email"),
-        gettext("Region"),
-        gettext("Specialty"),
-        gettext("Organisation"),
-        gettext("Course"),
-        gettext("Due on"),
-    ]
+    header = [*_who_header(), gettext("Course"), gettext("Due on")]
     titles = course_titles(source_courses())
 
     def overdue_rows() -> Iterator[list[object]]:
         for fact in courses.iterator(chunk_size=2000):
             yield [
-                fact.user.get_full_name() or fact.user.get_username(),
-                fact.user.email,
-                region_name(fact.region),
-                _specialty(fact.specialty),
-                fact.organisation,
+                *_who(fact),
                 titles[fact.course_id],
                 fact.due_on,
             ]
 
     return ExportTable(gettext("Overdue learners"), header, overdue_rows(), courses.count())
+
+
+def _who_header() -> list[str]:
+    """The first columns of every list of names."""
+    return [
+        gettext("Name"),
+        gettext("Email"),
+        gettext("Region"),
+        gettext("Specialty"),
+        gettext("Organisation"),
+    ]
+
+
+def _who(fact: CourseFact | CertificationFact) -> list[object]:
+    """The person a row of a list of names is about, as ``_who_header`` names the columns."""
+    user = fact.user
+    name = user.get_full_name() or user.get_username()
+    return [
+        name,
+        user.email,
+        region_name(fact.region),
+        _specialty(fact.specialty),
+        fact.organisation,
+    ]
 
 
 def _yes(value: bool) -> str:
