@@ -130,7 +130,7 @@ def test_load_initial_data_imports_content_and_prints_working_passwords(client: 
     assert client.login(
         request=HttpRequest(), username="coordinator", password=again["coordinator"]
     )
-    assert client.get("/en/learn/reports/").status_code == 200
+    assert client.get("/en/dashboard/").status_code == 200
     # The sample curriculum has no certification-tracks.yaml, so no track is made from it.
     from certification.models import CertificationTrack
 

@@ -29,6 +29,7 @@ ROLES = [
 ]
 EDITORS = {"Trainer", "Course reviewer", "admin"}
 REPORTERS = {"Regional coordinator", "Ministry", "admin"}
+NAMES = {"Regional coordinator", "admin"}
 CMS_USERS = EDITORS | {"Ministry"}  # the ministry administers certification in the CMS
 
 
@@ -55,9 +56,12 @@ MATRIX = [
     ("/en/learn/profile/", signed_in(200)),
     ("/en/learn/courses/{course}/what-is-left/", signed_in(200)),
     ("/en/learn/cohorts/", signed_in(200)),  # lists only the cohorts the user runs
-    ("/en/learn/reports/", only(REPORTERS, 200, 403)),
-    ("/en/learn/reports/{course}/", only(REPORTERS, 200, 403)),
-    ("/en/learn/reports/{course}/?format=csv", only(REPORTERS, 200, 403)),
+    ("/en/dashboard/", only(REPORTERS, 200, 403)),
+    ("/en/dashboard/?course={course}", only(REPORTERS, 200, 403)),
+    # Names: coordinators (their regions) and administrators, not the ministry.
+    ("/en/dashboard/people/", only(NAMES, 200, 403)),
+    ("/en/dashboard/expiring/", only(NAMES, 200, 403)),
+    ("/en/dashboard/overdue/", only(NAMES, 200, 403)),
     ("/en/accounts/password/change/", signed_in(200)),
     ("/admin/", only(CMS_USERS, 200, 302)),
     ("/admin/pages/{course}/edit/", only(EDITORS, 200, 302)),

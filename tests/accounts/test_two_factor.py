@@ -224,7 +224,7 @@ def test_a_required_ministry_user_is_sent_to_set_up_and_others_are_not() -> None
     ministry: Any = UserFactory(groups=["Ministry"])
     client = Client()
     sign_in(client, ministry)
-    response = client.get("/en/learn/reports/")
+    response = client.get("/en/dashboard/")
     assert response.status_code == 302 and response["Location"].startswith(ENROL)
     # Signing out still works.
     assert client.post("/en/accounts/logout/").status_code == 302

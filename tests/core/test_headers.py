@@ -111,7 +111,7 @@ def test_certificate_pdf_is_private(client: Client, db: None) -> None:
     assert is_private(response)
 
 
-def test_cohort_csv_and_report_exports_are_private(
+def test_cohort_csv_and_the_dashboard_are_private(
     client: Client, sample_course: CoursePage
 ) -> None:
     trainer: Any = UserFactory(groups=["Trainer"])
@@ -125,7 +125,7 @@ def test_cohort_csv_and_report_exports_are_private(
     assert is_private(response)
     ministry: Any = UserFactory(groups=["Ministry"])
     client.force_login(ministry)
-    report = client.get(f"/en/learn/reports/{sample_course.pk}/?format=csv")
+    report = client.get(f"/en/dashboard/?course={sample_course.pk}")
     assert report.status_code == 200
     assert is_private(report)
 
