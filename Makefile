@@ -86,9 +86,11 @@ test-sqlite: install-dev  ## The whole suite on SQLite, Celery eager, with the b
 test: lint typecheck test-sqlite  ## Every check and the whole suite on SQLite
 
 # The suite on PostgreSQL and the Redis cache on every core, tasks eager; then the task tests
-# (marked worker) through Redis to a real Celery worker, which reads the tests' database.
+# (marked worker) through Redis to a real Celery worker, which reads the tests' database. The
+# browser tests run once, in `make test`: they drive pages, not the database engine, and the
+# database-level behaviour they touch is covered here by the tests of the views and services.
 test-postgres: install-dev  ## The whole suite on PostgreSQL, the task tests with a real Celery worker on Redis
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(CACHE_URL) $(BIN)/pytest -n auto -m "not worker" --durations=15
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(CACHE_URL) $(BIN)/pytest -n auto -m "not worker and not browser" --durations=15
 	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(BROKER_URL) REDIS_URL=$(CACHE_URL) \
 		WORKER_DATABASE_URL=$(PG_URL:/zhusan=/test_zhusan) \
 		bash scripts/with-worker.sh $(BIN)/pytest -m worker
