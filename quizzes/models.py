@@ -12,6 +12,7 @@ from ``quizzes.services.question_display``, which leaves it out.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail.fields import StreamField
 from wagtail.models import (
     DraftStateMixin,
     LockableMixin,
@@ -28,6 +30,8 @@ from wagtail.models import (
     TranslatableMixin,
     WorkflowMixin,
 )
+
+from .blocks import RubricCriterionBlock
 
 
 class QuestionCategory(models.Model):
@@ -59,6 +63,14 @@ class QuestionType(models.TextChoices):
     MATCHING = "matching", _("Matching")
     ORDERING = "ordering", _("Ordering")
     SCENARIO = "scenario", _("Scenario (a case with feedback on every option)")
+    ESSAY = "essay", _("Written task (graded by a trainer with a rubric)")
+    DESCRIPTION = "description", _("Description (text between questions, no answer)")
+
+
+#: Kinds a person grades: an attempt asking one waits for its grader (``quizzes.grading``).
+GRADED_BY_PERSON = frozenset({QuestionType.ESSAY})
+#: Kinds with no answer and no marks.
+NOT_ANSWERED = frozenset({QuestionType.DESCRIPTION})
 
 
 class TextFormat(models.TextChoices):
@@ -133,6 +145,37 @@ class Question(
     feedback_false = models.TextField(
         _("feedback for “false”"), blank=True, help_text=_("True or false only.")
     )
+    min_words = models.PositiveIntegerField(
+        _("fewest words"),
+        null=True,
+        blank=True,
+        help_text=_("Written tasks only. Empty: no limit."),
+    )
+    max_words = models.PositiveIntegerField(
+        _("most words"),
+        null=True,
+        blank=True,
+        help_text=_("Written tasks only. Empty: no limit."),
+    )
+    response_template = models.TextField(
+        _("answer starts with"),
+        blank=True,
+        help_text=_("Written tasks only: headings or prompts the answer box starts with."),
+    )
+    model_answer = models.TextField(
+        _("model answer and notes for graders"),
+        blank=True,
+        help_text=_("Written tasks only. Shown to graders, never to learners."),
+    )
+    rubric = StreamField(
+        [("criterion", RubricCriterionBlock())],
+        blank=True,
+        verbose_name=_("rubric"),
+        help_text=_(
+            "Written tasks only: each criterion with its levels, weakest first. The mark is the "
+            "points of the levels the grader picks over the most points possible."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -150,6 +193,44 @@ class Question(
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def graded_by_person(self) -> bool:
+        """True for a written task: a trainer grades it with its rubric."""
+        return self.kind in GRADED_BY_PERSON
+
+    def rubric_criteria(self) -> list[dict[str, Any]]:
+        """The rubric as plain data: ``[{"title", "description", "levels": [{"points",
+        "description"}]}]``, points as strings so that the data survives JSON exactly."""
+        return [
+            {
+                "title": block.value["title"],
+                "description": block.value["description"] or "",
+                "levels": [
+                    {"points": str(level["points"]), "description": level["description"]}
+                    for level in block.value["levels"]
+                ],
+            }
+            for block in self.rubric
+        ]
+
+
+class QuestionAttachment(Orderable):
+    """A document given with a written task (a case file, a worksheet to fill in)."""
+
+    question = ParentalKey(Question, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("document"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("attachment")
+
+    def __str__(self) -> str:
+        return str(self.document)
 
 
 class QuestionOption(Orderable):
@@ -338,6 +419,8 @@ class QuizDraw(Orderable):
 class AttemptState(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     GRADING = "grading", _("Being graded")
+    #: Submitted, with a written task waiting for its grader; no score yet.
+    AWAITING = "awaiting", _("Awaiting grading")
     FINISHED = "finished", _("Finished")
 
 
@@ -376,6 +459,13 @@ class Attempt(models.Model):
     max_points = models.DecimalField(max_digits=9, decimal_places=4, default=Decimal(0))
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True)  # percent
     passed = models.BooleanField(null=True)
+    #: Written tasks: when the last grade was given and the attempt finished (``finished_at`` is
+    #: when the learner submitted), and when the learner was told.
+    graded_at = models.DateTimeField(null=True, blank=True)
+    learner_notified_at = models.DateTimeField(null=True, blank=True)
+    #: Written tasks: the first marking left the attempt close to the pass mark, so a second
+    #: marker grades it too (``quizzes.grading``).
+    needs_second_marker = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["quiz", "user", "number"]
@@ -389,7 +479,15 @@ class Attempt(models.Model):
                 name="quizzes_attempt_one_open",
             ),
         ]
-        indexes = [models.Index(fields=["quiz", "state"], name="quizzes_attempt_quiz_state")]
+        indexes = [
+            models.Index(fields=["quiz", "state"], name="quizzes_attempt_quiz_state"),
+            # The grading queue: attempts awaiting grading, oldest first.
+            models.Index(
+                fields=["finished_at"],
+                condition=Q(state="awaiting"),
+                name="quizzes_attempt_awaiting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.quiz} #{self.number} ({self.user})"
@@ -428,6 +526,36 @@ class AttemptAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}/{self.position}"
+
+
+class WrittenGrade(models.Model):
+    """One marker's grade of a written answer. Never changed once given: the rows are the audit
+    of grading (who, when, the level picked for each criterion, the feedback)."""
+
+    answer = models.ForeignKey(AttemptAnswer, on_delete=models.CASCADE, related_name="grades")
+    #: 1 for the first marker, 2 for the second marker of a borderline attempt.
+    marker = models.PositiveSmallIntegerField()
+    grader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: The index of the level picked for each criterion of the snapshot's rubric, in order.
+    levels = models.JSONField()
+    points = models.DecimalField(max_digits=8, decimal_places=2)
+    fraction = models.DecimalField(max_digits=5, decimal_places=4)
+    feedback = models.TextField(blank=True)
+    graded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["answer_id", "marker"]
+        verbose_name = _("grade of a written answer")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "marker"], name="quizzes_grade_one_per_marker"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} marker {self.marker}: {self.points}"
 
 
 class QuizResult(models.Model):

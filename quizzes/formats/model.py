@@ -45,6 +45,11 @@ class QuestionKind(StrEnum):
     SHORT_ANSWER = "short_answer"
     NUMERIC = "numeric"
     MATCHING = "matching"
+    #: A written answer graded by a person (Moodle's essay): no answers, a word range and
+    #: information for graders.
+    ESSAY = "essay"
+    #: Text shown between questions, with no answer and no marks (Moodle's description).
+    DESCRIPTION = "description"
 
 
 class TextFormat(StrEnum):
@@ -161,6 +166,12 @@ class ParsedQuestion:
     correct: bool | None = None
     feedback_true: str = ""
     feedback_false: str = ""
+    #: Essays: what graders see beside the answer (Moodle's "information for graders"; our
+    #: model answer), the text the answer box starts with, and the word range (None: no limit).
+    grader_info: str = ""
+    response_template: str = ""
+    min_words: int | None = None
+    max_words: int | None = None
     line: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
@@ -176,6 +187,16 @@ class ParsedQuestion:
                 raise ValueError("a true_false question needs correct=True or correct=False")
         elif self.correct is not None or self.feedback_true or self.feedback_false:
             raise ValueError(f"a {self.kind} question has no true/false answer or feedback")
+        if self.kind is not QuestionKind.ESSAY and (
+            self.grader_info or self.response_template or self.min_words or self.max_words
+        ):
+            raise ValueError(f"a {self.kind} question has no essay settings")
+        if (
+            self.min_words is not None
+            and self.max_words is not None
+            and self.min_words > self.max_words
+        ):
+            raise ValueError("min_words is above max_words")
         if self.blank_position is not None and not self.text.startswith(BLANK, self.blank_position):
             raise ValueError(f"blank_position {self.blank_position} does not point at {BLANK!r}")
 
