@@ -7,8 +7,13 @@ An Aiken question is its text, then options ``A.`` or ``A)``, then ``ANSWER: <le
     B) A predictable routine
     ANSWER: B
 
-Questions may be separated by blank lines. The question text may run over several lines as long
-as no blank line interrupts it. Every problem is reported with the line of its question.
+Questions may be separated by blank lines. Every problem is reported with the line of its
+question. The rules follow Moodle's Aiken importer (docs/question-formats.md): an option is an
+upper-case letter, ``.`` or ``)``, then an optional space (``A)text`` is an option); a line
+shorter than two characters is ignored; options are counted by position, so they must be
+lettered A, B, C… in order. Two extensions read files Moodle refuses, with the meaning their
+author clearly meant: question text over several lines (no blank line in between) and a
+lower-case answer letter.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from quizzes.formats.model import (
 __all__ = ["AikenResult", "parse_aiken"]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_OPTION = re.compile(r"([A-Z])[.)](?:\s+(.*))?")
+# Moodle: a capital letter, "." or ")", then an optional space or tab; "A)text" is an option.
+_OPTION = re.compile(r"([A-Z])[.)][ \t]?(.*)")
 _ANSWER = re.compile(r"ANSWER\s*:\s*(.*)")
 _LETTER = re.compile(r"[A-Za-z]")
 
@@ -75,6 +81,8 @@ def parse_aiken(text: str) -> AikenResult:
         if not line:
             after_blank = True
             continue
+        if len(line) < 2:
+            continue  # Moodle ignores a line shorter than two characters
         option = _OPTION.fullmatch(line)
         answer = _ANSWER.fullmatch(line)
         if answer:
@@ -94,6 +102,16 @@ def parse_aiken(text: str) -> AikenResult:
             elif letter in draft.options:
                 if not draft.broken:
                     fail(draft.line, f"option {letter} appears twice", number)
+                draft.broken = True
+            elif letter != chr(ord("A") + len(draft.options)):
+                if not draft.broken:
+                    expected = chr(ord("A") + len(draft.options))
+                    fail(
+                        draft.line,
+                        f"option {letter} should be option {expected}: options are lettered "
+                        "A, B, C… in order, because Moodle counts them by position",
+                        number,
+                    )
                 draft.broken = True
             elif not option_text:
                 if not draft.broken:

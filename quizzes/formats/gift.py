@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple, TypedDict
 
@@ -45,21 +45,19 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _WEIGHT = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
-UNSUPPORTED_MESSAGES = {
-    "essay": "essay questions ({}) are not supported by the quiz engine",
-    "description": "a description (text without an answer block {...}) is not a question "
-    "the quiz engine supports",
-}
+#: Messages for constructs the parser reads but the quiz engine may not hold (none at present:
+#: essays and descriptions became questions; kept for callers that list ``unsupported``).
+UNSUPPORTED_MESSAGES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
 class GiftResult:
     """What ``parse_gift`` found.
 
-    ``questions`` are the questions that parsed cleanly. ``unsupported`` lists every essay and
-    description found. ``errors`` lists every problem that makes the file invalid; it includes the
-    unsupported constructs unless they were skipped on purpose. Import a file only when
-    ``ok`` is true.
+    ``questions`` are the questions that parsed cleanly, essays and descriptions included.
+    ``unsupported`` would list constructs the quiz engine cannot represent (GIFT has none left).
+    ``errors`` lists every problem that makes the file invalid. Import a file only when ``ok``
+    is true; what the importer still cannot store is refused there (``quizzes.importing``).
     """
 
     questions: list[ParsedQuestion] = field(default_factory=list)
@@ -87,6 +85,7 @@ class _Common(TypedDict):
     text: str
     text_format: TextFormat
     general_feedback: str
+    general_feedback_format: TextFormat | None
     category: str | None
     blank_position: int | None
     line: int
@@ -110,6 +109,8 @@ class _RawAnswer:
     weight: Decimal | None
     text: list[_Ch]
     feedback: str
+    text_format: TextFormat | None = None
+    feedback_format: TextFormat | None = None
 
 
 # Reading
@@ -118,10 +119,11 @@ class _RawAnswer:
 def parse_gift(text: str, *, skip_unsupported: bool = False) -> GiftResult:
     """Parse GIFT ``text`` into questions, errors and unsupported constructs.
 
-    Essays and descriptions are always listed in ``unsupported``; with ``skip_unsupported``
-    false (the default) each is also an error, because importing the file would lose them.
-    Nothing is dropped silently: every block of the file becomes a question, an error or an
-    unsupported construct.
+    Every construct Moodle's GIFT importer reads is parsed, essays (``{}``) and descriptions
+    (text without an answer block) included. A construct listed in ``UNSUPPORTED_MESSAGES``
+    would be listed in ``unsupported`` (and, without ``skip_unsupported``, be an error); there
+    is none at present. Nothing is dropped silently: every block of the file becomes a
+    question, an error or an unsupported construct.
     """
     result = GiftResult()
     category: str | None = None
@@ -221,10 +223,66 @@ def _starts(chars: Sequence[_Ch], prefix: str) -> bool:
     return _find(chars[: len(prefix)], prefix) == 0
 
 
+def _rfind(chars: Sequence[_Ch], needle: str) -> int:
+    """Index of the last unescaped occurrence of ``needle``, or -1."""
+    for index in range(len(chars) - len(needle), -1, -1):
+        if _find(chars[index : index + len(needle)], needle) == 0:
+            return index
+    return -1
+
+
+def _formatted(chars: Sequence[_Ch]) -> tuple[TextFormat | None, list[_Ch]]:
+    """Read a leading format tag (``[html]``, ``[plain]``, ``[moodle]``, ``[markdown]``).
+
+    As in Moodle, the tag counts only at the very start of the (trimmed) text and an unknown
+    tag such as ``[note]`` is text. Returns the tag's format (None without one) and the text
+    after it, trimmed.
+    """
+    chars = _strip(chars)
+    for candidate in TextFormat:
+        tag = f"[{candidate.value}]"
+        if _starts(chars, tag):
+            return candidate, _strip(chars[len(tag) :])
+    return None, chars
+
+
+def _own_formats(question: ParsedQuestion) -> ParsedQuestion:
+    """The question with every item format equal to the question's own written as None, so
+    that ``[html]`` on an answer of an ``[html]`` question means the same as no tag."""
+
+    def own(fmt: TextFormat | None) -> TextFormat | None:
+        return None if fmt is question.text_format else fmt
+
+    return replace(
+        question,
+        general_feedback_format=own(question.general_feedback_format),
+        feedback_true_format=own(question.feedback_true_format),
+        feedback_false_format=own(question.feedback_false_format),
+        choices=tuple(
+            replace(c, text_format=own(c.text_format), feedback_format=own(c.feedback_format))
+            for c in question.choices
+        ),
+        answers=tuple(replace(a, feedback_format=own(a.feedback_format)) for a in question.answers),
+        numeric_answers=tuple(
+            replace(a, feedback_format=own(a.feedback_format)) for a in question.numeric_answers
+        ),
+        pairs=tuple(replace(p, prompt_format=own(p.prompt_format)) for p in question.pairs),
+    )
+
+
 def _parse_question(
     block: Sequence[tuple[int, str]], *, category: str | None
 ) -> ParsedQuestion | UnsupportedConstruct:
     """Parse one block (title, format, text and answer block) into a question."""
+    question = _read_question(block, category=category)
+    if isinstance(question, ParsedQuestion):
+        return _own_formats(question)
+    return question  # pragma: no cover - no construct is unsupported at present
+
+
+def _read_question(
+    block: Sequence[tuple[int, str]], *, category: str | None
+) -> ParsedQuestion | UnsupportedConstruct:
     line = block[0][0]
     chars = _strip(_scan(block))
     title = ""
@@ -234,17 +292,22 @@ def _parse_question(
             raise _Problem("the title is not closed: write ::title:: before the text", line)
         title = _text(_strip(chars[2:end]))
         chars = _strip(chars[end + 2 :])
-    text_format = TextFormat.MOODLE
-    for candidate in TextFormat:
-        tag = f"[{candidate.value}]"
-        if _starts(chars, tag):
-            text_format = candidate
-            chars = _strip(chars[len(tag) :])
-            break
+    tagged, chars = _formatted(chars)
+    text_format = tagged or TextFormat.MOODLE
 
     opening, closing = _find(chars, "{"), _find(chars, "}")
     if opening < 0 and closing < 0:
-        return UnsupportedConstruct(line, "description")
+        # Text without an answer block is a description (Moodle's "description" question).
+        if not chars:
+            raise _Problem("the description has no text", line)
+        return ParsedQuestion(
+            kind=QuestionKind.DESCRIPTION,
+            text=_text(chars),
+            title=title,
+            text_format=text_format,
+            category=category,
+            line=line,
+        )
     if opening < 0 or 0 <= closing < opening:
         raise _Problem("} without an opening {; write \\} for a literal brace", chars[closing].line)
     if closing < 0:
@@ -268,13 +331,14 @@ def _parse_question(
 
     body = chars[opening + 1 : closing]
     general_feedback = ""
-    split = _find(body, "####")
+    general_format: TextFormat | None = None
+    # Moodle takes the general feedback after the last "####".
+    split = _rfind(body, "####")
     if split >= 0:
-        general_feedback = _text(_strip(body[split + 4 :]))
+        general_format, feedback_chars = _formatted(body[split + 4 :])
+        general_feedback = _text(feedback_chars)
         body = body[:split]
     body = _strip(body)
-    if not body:
-        return UnsupportedConstruct(line, "essay")
 
     before = chars[:opening]
     blank_position: int | None = None
@@ -291,11 +355,15 @@ def _parse_question(
         text=text,
         text_format=text_format,
         general_feedback=general_feedback,
+        general_feedback_format=general_format,
         category=category,
         blank_position=blank_position,
         line=line,
     )
     block_line = chars[opening].line
+    if not body:
+        # "{}" (or only general feedback): an essay, graded by a person.
+        return ParsedQuestion(kind=QuestionKind.ESSAY, **common)
     if _starts(body, "#"):
         return ParsedQuestion(
             kind=QuestionKind.NUMERIC, numeric_answers=_numeric(body[1:], block_line), **common
@@ -307,22 +375,21 @@ def _parse_question(
         return ParsedQuestion(kind=QuestionKind.MATCHING, pairs=_pairs(body, block_line), **common)
     true_false = _true_false(body)
     if true_false is not None:
-        correct, feedback_true, feedback_false = true_false
+        correct, (feedback_true, true_format), (feedback_false, false_format) = true_false
         return ParsedQuestion(
             kind=QuestionKind.TRUE_FALSE,
             correct=correct,
             feedback_true=feedback_true,
             feedback_false=feedback_false,
+            feedback_true_format=true_format,
+            feedback_false_format=false_format,
             **common,
         )
-    if _starts(body, "="):
-        return ParsedQuestion(
-            kind=QuestionKind.SHORT_ANSWER, answers=_short_answers(body, block_line), **common
-        )
-    raise _Problem(
-        "cannot tell what kind of question this is: answers start with = (right) or ~ (wrong), "
-        "a true/false block holds T, F, TRUE or FALSE, a numeric block starts with #",
-        body[0].line,
+    # Anything else is a short answer, as in Moodle: "{Frog}" is "{=Frog}".
+    if not _starts(body, "="):
+        body = [_Ch("=", False, body[0].line), *body]
+    return ParsedQuestion(
+        kind=QuestionKind.SHORT_ANSWER, answers=_short_answers(body, block_line), **common
     )
 
 
@@ -353,12 +420,17 @@ def _raw_answer(marker: _Ch, chars: Sequence[_Ch]) -> _RawAnswer:
             chars = _strip(chars[end + 1 :])
             feedback_at = _find(chars, "#")
     feedback = ""
+    feedback_format: TextFormat | None = None
     if feedback_at >= 0:
-        feedback = _text(_strip(chars[feedback_at + 1 :]))
+        feedback_format, feedback_chars = _formatted(chars[feedback_at + 1 :])
+        feedback = _text(feedback_chars)
         chars = _strip(chars[:feedback_at])
+    text_format, chars = _formatted(chars)
     if not chars:
         raise _Problem(f"empty answer after {marker.char}", marker.line)
-    return _RawAnswer(marker.char, marker.line, weight, list(chars), feedback)
+    return _RawAnswer(
+        marker.char, marker.line, weight, list(chars), feedback, text_format, feedback_format
+    )
 
 
 def _weight(raw: str, line: int) -> Decimal:
@@ -370,6 +442,16 @@ def _weight(raw: str, line: int) -> Decimal:
 
 def _choices(body: Sequence[_Ch], block_line: int) -> tuple[QuestionKind, tuple[Choice, ...]]:
     raw = _split_answers(body, "=~")
+    for answer in raw:
+        if answer.marker == "=" and answer.weight is not None:
+            # Moodle reads no weight after "=" in a choice block: "=%50%a" is the fully correct
+            # answer "%50%a". Refused rather than read either way.
+            raise _Problem(
+                f"a weight after = in a multiple-choice question is not read by Moodle (it "
+                f"makes %{_number_text(answer.weight)}% part of a fully correct answer's text): "
+                f"write ~%{_number_text(answer.weight)}% for partial credit, or = alone",
+                answer.line,
+            )
     choices = tuple(
         Choice(
             text=_text(answer.text),
@@ -377,6 +459,8 @@ def _choices(body: Sequence[_Ch], block_line: int) -> tuple[QuestionKind, tuple[
             if answer.weight is not None
             else Decimal(100 if answer.marker == "=" else 0),
             feedback=answer.feedback,
+            text_format=answer.text_format,
+            feedback_format=answer.feedback_format,
         )
         for answer in raw
     )
@@ -410,7 +494,9 @@ def _short_answers(body: Sequence[_Ch], block_line: int) -> tuple[TextAnswer, ..
         weight = Decimal(100) if raw.weight is None else raw.weight
         if weight < 0:
             raise _Problem(f"a short answer cannot have a negative weight ({weight}%)", raw.line)
-        answers.append(TextAnswer(_text(raw.text), weight, raw.feedback))
+        # A format tag on an accepted answer is dropped, as Moodle drops it: the answer is
+        # compared with what the learner types, never shown as formatted text.
+        answers.append(TextAnswer(_text(raw.text), weight, raw.feedback, raw.feedback_format))
     if not any(answer.weight == 100 for answer in answers):
         raise _Problem(
             "no answer earns full marks: one answer needs = without a weight (or %100%)", block_line
@@ -420,22 +506,52 @@ def _short_answers(body: Sequence[_Ch], block_line: int) -> tuple[TextAnswer, ..
 
 def _numeric(body: Sequence[_Ch], block_line: int) -> tuple[NumericAnswer, ...]:
     body = _strip(body)
+    # As in Moodle, everything from the first "~" on is the feedback for any other number
+    # ("~#Completely wrong", which Moodle stores as the answer "*" earning 0%).
+    other: NumericAnswer | None = None
+    tilde = _find(body, "~")
+    if tilde >= 0:
+        other = _any_other(body[tilde], body[tilde + 1 :])
+        body = _strip(body[:tilde])
     if not body:
         raise _Problem("a numeric block {#...} needs a number", block_line)
-    if _find(body, "=") < 0:
-        # {#3.14:0.01} is shorthand for {#=3.14:0.01}
+    if not _starts(body, "="):
+        # {#3.14:0.01} is shorthand for {#=3.14:0.01}; Moodle also keeps a first answer
+        # written without "=" before others: {#3:2 =%50%3:4}.
         body = [_Ch("=", False, body[0].line), *body]
     answers = []
     for raw in _split_answers(body, "="):
         weight = Decimal(100) if raw.weight is None else raw.weight
         if weight < 0:
             raise _Problem(f"a numeric answer cannot have a negative weight ({weight}%)", raw.line)
-        answers.append(NumericAnswer(_numeric_spec(raw.text, raw.line), weight, raw.feedback))
+        answers.append(
+            NumericAnswer(
+                _numeric_spec(raw.text, raw.line), weight, raw.feedback, raw.feedback_format
+            )
+        )
+    if other is not None:
+        answers.append(other)
     if not any(answer.weight == 100 for answer in answers):
         raise _Problem(
             "no answer earns full marks: one answer needs = without a weight (or %100%)", block_line
         )
     return tuple(answers)
+
+
+def _any_other(marker: _Ch, chars: Sequence[_Ch]) -> NumericAnswer:
+    """The "any other number" answer from what follows the ``~`` of a numeric block."""
+    chars = _strip(chars)
+    hash_at = _find(chars, "#")
+    ignored = _strip(chars if hash_at < 0 else chars[:hash_at])
+    if ignored:
+        # Moodle would silently drop this text (a number or a weight): say so instead.
+        raise _Problem(
+            f"in a numeric question ~ starts the feedback for any other number (~#feedback); "
+            f"'{_text(ignored)}' after ~ would be ignored: write more answers with =",
+            ignored[0].line,
+        )
+    feedback_format, feedback = (None, []) if hash_at < 0 else _formatted(chars[hash_at + 1 :])
+    return NumericAnswer(None, Decimal(0), _text(feedback), feedback_format)
 
 
 def _numeric_spec(chars: Sequence[_Ch], line: int) -> NumericValue | NumericRange:
@@ -479,29 +595,46 @@ def _pairs(body: Sequence[_Ch], block_line: int) -> tuple[MatchPair, ...]:
         arrow = _find(chars, "->")
         if arrow < 0:
             raise _Problem("a matching pair needs the form =prompt -> answer", line)
-        prompt, answer = _text(_strip(chars[:arrow])), _text(_strip(chars[arrow + 2 :]))
-        if not prompt or not answer:
-            raise _Problem("a matching pair needs text on both sides of ->", line)
-        pairs.append(MatchPair(prompt, answer))
+        prompt_format, prompt = _formatted(chars[:arrow])
+        # The answer is plain text in Moodle: a tag there is kept as text.
+        answer = _text(_strip(chars[arrow + 2 :]))
+        if not answer:
+            raise _Problem(
+                "a matching pair needs an answer after -> (an empty prompt before -> makes "
+                "an extra wrong answer)",
+                line,
+            )
+        pairs.append(MatchPair(_text(prompt), answer, prompt_format))
     if len(pairs) < 2:
         raise _Problem("a matching question needs at least two pairs", block_line)
     return tuple(pairs)
 
 
-def _true_false(body: Sequence[_Ch]) -> tuple[bool, str, str] | None:
-    """(correct, feedback for "true", feedback for "false"), or None if not a true/false block."""
+_Feedback = tuple[str, TextFormat | None]
+
+
+def _true_false(body: Sequence[_Ch]) -> tuple[bool, _Feedback, _Feedback] | None:
+    """(correct, feedback for "true", feedback for "false"), each feedback with its format,
+    or None if not a true/false block.
+
+    Moodle compares the word case-sensitively: ``{true}`` is a short answer "true".
+    """
     first = _find(body, "#")
     word = _strip(body if first < 0 else body[:first])
-    if any(ch.escaped for ch in word) or _text(word).upper() not in TRUE_WORDS | FALSE_WORDS:
+    if any(ch.escaped for ch in word) or _text(word) not in TRUE_WORDS | FALSE_WORDS:
         return None
-    correct = _text(word).upper() in TRUE_WORDS
-    wrong = right = ""
+    correct = _text(word) in TRUE_WORDS
+    wrong: _Feedback = ("", None)
+    right: _Feedback = ("", None)
     if first >= 0:
         # GIFT gives the feedback for a wrong answer first, then for a right one.
         rest = body[first + 1 :]
         second = _find(rest, "#")
-        wrong = _text(_strip(rest if second < 0 else rest[:second]))
-        right = _text(_strip(rest[second + 1 :])) if second >= 0 else ""
+        wrong_format, wrong_chars = _formatted(rest if second < 0 else rest[:second])
+        wrong = (_text(wrong_chars), wrong_format)
+        if second >= 0:
+            right_format, right_chars = _formatted(rest[second + 1 :])
+            right = (_text(right_chars), right_format)
     if correct:
         return True, right, wrong
     return False, wrong, right
@@ -572,8 +705,23 @@ def _weight_text(weight: Decimal, default: Decimal, text: str) -> str:
     return ""
 
 
-def _feedback_text(feedback: str) -> str:
-    return f"#{_escape(feedback)}" if feedback else ""
+def _tag(fmt: TextFormat | None, text: str, question: ParsedQuestion) -> str:
+    """The format tag to write before an answer's or feedback's text: its own format when it
+    differs from the question's, or the question's when the text itself starts with "[" or
+    "%" (so that it is read neither as a tag nor as a weight, by us or by Moodle)."""
+    if fmt is not None:
+        return f"[{fmt.value}]"
+    if text.startswith(("[", "%")):
+        return f"[{question.text_format.value}]"
+    return ""
+
+
+def _tagged(text: str, fmt: TextFormat | None, question: ParsedQuestion) -> str:
+    return _tag(fmt, text, question) + _escape(text)
+
+
+def _feedback_text(feedback: str, fmt: TextFormat | None, question: ParsedQuestion) -> str:
+    return f"#{_tagged(feedback, fmt, question)}" if feedback or fmt else ""
 
 
 def _write_question(question: ParsedQuestion) -> str:
@@ -591,16 +739,24 @@ def _write_question(question: ParsedQuestion) -> str:
 
 
 def _write_block(question: ParsedQuestion) -> str:
-    general = f"####{_escape(question.general_feedback)}" if question.general_feedback else ""
-    if question.kind is QuestionKind.TRUE_FALSE:
-        right, wrong = (
-            (question.feedback_true, question.feedback_false)
-            if question.correct
-            else (question.feedback_false, question.feedback_true)
+    general = ""
+    if question.general_feedback or question.general_feedback_format:
+        general = "####" + _tagged(
+            question.general_feedback, question.general_feedback_format, question
         )
+    if question.kind is QuestionKind.DESCRIPTION:
+        return ""
+    if question.kind is QuestionKind.ESSAY:
+        return "{" + general + "}"
+    if question.kind is QuestionKind.TRUE_FALSE:
+        true = (question.feedback_true, question.feedback_true_format)
+        false = (question.feedback_false, question.feedback_false_format)
+        right, wrong = (true, false) if question.correct else (false, true)
         feedback = ""
-        if wrong or right:
-            feedback = f"#{_escape(wrong)}" + (f"#{_escape(right)}" if right else "")
+        if any(wrong) or any(right):
+            feedback = f"#{_tagged(*wrong, question)}"
+            if any(right):
+                feedback += f"#{_tagged(*right, question)}"
         return "{" + ("TRUE" if question.correct else "FALSE") + feedback + general + "}"
 
     lines = _answer_lines(question)
@@ -617,32 +773,45 @@ def _answer_lines(question: ParsedQuestion) -> list[str]:
         for choice in question.choices:
             # Only the first fully correct choice takes "=", so that the block always keeps a
             # "~" and reads back as a choice rather than a short answer.
+            text = _tagged(choice.text, choice.text_format, question)
+            feedback = _feedback_text(choice.feedback, choice.feedback_format, question)
             if choice.weight == full and not marked:
                 marked = True
-                weight = _weight_text(choice.weight, full, choice.text)
-                lines.append(f"={weight}{_escape(choice.text)}{_feedback_text(choice.feedback)}")
+                lines.append(f"={_weight_text(choice.weight, full, text)}{text}{feedback}")
             else:
-                weight = _weight_text(choice.weight, Decimal(0), choice.text)
-                lines.append(f"~{weight}{_escape(choice.text)}{_feedback_text(choice.feedback)}")
+                lines.append(f"~{_weight_text(choice.weight, Decimal(0), text)}{text}{feedback}")
         return lines
     if question.kind is QuestionKind.MULTIPLE_RESPONSE:
-        return [
-            f"~{_weight_text(c.weight, Decimal(0), c.text)}{_escape(c.text)}"
-            f"{_feedback_text(c.feedback)}"
-            for c in question.choices
-        ]
+        lines = []
+        for choice in question.choices:
+            text = _tagged(choice.text, choice.text_format, question)
+            feedback = _feedback_text(choice.feedback, choice.feedback_format, question)
+            lines.append(f"~{_weight_text(choice.weight, Decimal(0), text)}{text}{feedback}")
+        return lines
     if question.kind is QuestionKind.SHORT_ANSWER:
-        return [
-            f"={_weight_text(a.weight, full, a.text)}{_escape(a.text)}{_feedback_text(a.feedback)}"
-            for a in question.answers
-        ]
+        lines = []
+        for answer in question.answers:
+            text = _tagged(answer.text, None, question)
+            feedback = _feedback_text(answer.feedback, answer.feedback_format, question)
+            lines.append(f"={_weight_text(answer.weight, full, text)}{text}{feedback}")
+        return lines
     if question.kind is QuestionKind.NUMERIC:
-        return [
-            f"={_weight_text(a.weight, full, '')}{_numeric_text(a.accepted)}"
-            f"{_feedback_text(a.feedback)}"
-            for a in question.numeric_answers
-        ]
-    return [f"={_escape(p.prompt)} -> {_escape(p.answer)}" for p in question.pairs]
+        lines = []
+        for numeric in question.numeric_answers:
+            if numeric.accepted is None:
+                # Moodle's own layout for the answer "*": the feedback for any other number.
+                lines.append("~#" + _tagged(numeric.feedback, numeric.feedback_format, question))
+                continue
+            feedback = _feedback_text(numeric.feedback, numeric.feedback_format, question)
+            lines.append(
+                f"={_weight_text(numeric.weight, full, '')}{_numeric_text(numeric.accepted)}"
+                f"{feedback}"
+            )
+        return lines
+    return [
+        f"={_tagged(p.prompt, p.prompt_format, question)} -> {_escape(p.answer)}"
+        for p in question.pairs
+    ]
 
 
 def _numeric_text(accepted: NumericValue | NumericRange) -> str:

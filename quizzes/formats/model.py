@@ -73,6 +73,10 @@ class Choice:
     text: str
     weight: Decimal = Decimal(0)
     feedback: str = ""
+    #: The format of ``text`` and of ``feedback`` when a tag such as ``[html]`` gave them one
+    #: other than the question's; None means the question's own format.
+    text_format: TextFormat | None = None
+    feedback_format: TextFormat | None = None
 
     @property
     def is_correct(self) -> bool:
@@ -87,6 +91,8 @@ class TextAnswer:
     text: str
     weight: Decimal = FULL_CREDIT
     feedback: str = ""
+    #: The format of ``feedback`` when a tag gave it one other than the question's (None).
+    feedback_format: TextFormat | None = None
 
 
 @dataclass(frozen=True)
@@ -115,19 +121,42 @@ class NumericRange:
 
 @dataclass(frozen=True)
 class NumericAnswer:
-    """One accepted answer of a numeric question, with the percentage it earns."""
+    """One accepted answer of a numeric question, with the percentage it earns.
 
-    accepted: NumericValue | NumericRange
+    ``accepted`` None is Moodle's "any other number" answer (GIFT ``~#feedback``, stored by
+    Moodle as ``*``): it earns nothing and only carries feedback for a number no other answer
+    accepts. It is always the last answer and earns 0%.
+    """
+
+    accepted: NumericValue | NumericRange | None
     weight: Decimal = FULL_CREDIT
     feedback: str = ""
+    #: The format of ``feedback`` when a tag gave it one other than the question's (None).
+    feedback_format: TextFormat | None = None
+
+    @property
+    def any_other(self) -> bool:
+        """True for the "any other number" answer."""
+        return self.accepted is None
 
 
 @dataclass(frozen=True)
 class MatchPair:
-    """A prompt and the answer that belongs to it in a matching question."""
+    """A prompt and the answer that belongs to it in a matching question.
+
+    An empty ``prompt`` makes ``answer`` an extra wrong answer (a distractor), as in Moodle's
+    ``= -> Chat``.
+    """
 
     prompt: str
     answer: str
+    #: The format of ``prompt`` when a tag gave it one other than the question's (None).
+    prompt_format: TextFormat | None = None
+
+    @property
+    def is_distractor(self) -> bool:
+        """True for an extra wrong answer, which belongs to no prompt."""
+        return not self.prompt
 
 
 # Which list-valued field each kind uses; true/false uses ``correct`` instead.
@@ -166,6 +195,11 @@ class ParsedQuestion:
     correct: bool | None = None
     feedback_true: str = ""
     feedback_false: str = ""
+    #: The formats of the general and true/false feedback when a tag such as ``[html]`` gave
+    #: them one other than the question's; None means the question's own format.
+    general_feedback_format: TextFormat | None = None
+    feedback_true_format: TextFormat | None = None
+    feedback_false_format: TextFormat | None = None
     #: Essays: what graders see beside the answer (Moodle's "information for graders"; our
     #: model answer), the text the answer box starts with, and the word range (None: no limit).
     grader_info: str = ""
@@ -197,6 +231,12 @@ class ParsedQuestion:
             and self.min_words > self.max_words
         ):
             raise ValueError("min_words is above max_words")
+        if self.kind is QuestionKind.NUMERIC:
+            others = [i for i, a in enumerate(self.numeric_answers) if a.any_other]
+            if others and (others != [len(self.numeric_answers) - 1] or len(others) > 1):
+                raise ValueError("the 'any other number' answer must come once, last")
+            if others and self.numeric_answers[-1].weight:
+                raise ValueError("the 'any other number' answer earns 0%")
         if self.blank_position is not None and not self.text.startswith(BLANK, self.blank_position):
             raise ValueError(f"blank_position {self.blank_position} does not point at {BLANK!r}")
 
@@ -236,7 +276,8 @@ class FormatError:
 
 @dataclass(frozen=True)
 class UnsupportedConstruct:
-    """A well-formed construct the quiz engine does not represent (an essay, a description)."""
+    """A well-formed construct the quiz engine does not represent (a Moodle XML question type
+    it has no kind for). GIFT essays and descriptions are questions now."""
 
     line: int
     construct: str
