@@ -24,12 +24,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.api import admin_refusal
 
-from .exporting import questions_export
+from .exporting import questions_export, questions_export_moodle_xml
 from .importing import questions_import
 from .models import QuestionCategory
 from .permissions import can_export_questions, can_import_questions, can_publish_questions
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+#: Moodle XML carries its images, so it may be larger (the CMS request limit still applies).
+MAX_XML_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
@@ -37,11 +39,18 @@ class ImportForm(forms.Form):
 
     file = forms.FileField(
         label=_("Question file"),
-        help_text=_("A Moodle GIFT file or an Aiken file, UTF-8, at most 2 MB."),
+        help_text=_(
+            "A Moodle GIFT file or an Aiken file (UTF-8, at most 2 MB), or a Moodle XML file "
+            "with its images (at most 10 MB)."
+        ),
     )
     format = forms.ChoiceField(
         label=_("Format"),
-        choices=[("gift", _("GIFT (Moodle)")), ("aiken", _("Aiken"))],
+        choices=[
+            ("gift", _("GIFT (Moodle)")),
+            ("xml", _("Moodle XML")),
+            ("aiken", _("Aiken")),
+        ],
         initial="gift",
     )
     category = forms.ModelChoiceField(
@@ -77,14 +86,21 @@ class ImportForm(forms.Form):
     )
     dry_run = forms.BooleanField(label=_("Check only: store nothing"), required=False)
 
-    def clean_file(self) -> str:
-        """The file's text; the upload itself is not kept."""
+    def clean_file(self) -> Any:
+        """The file's text (a Moodle XML file: the upload, read as a stream); the upload itself
+        is not kept."""
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        if self.data.get("format") == "xml":
+            if upload.size > MAX_XML_UPLOAD_BYTES:
+                raise forms.ValidationError(_("The file is larger than 10 MB."))
+        elif upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
         self.filename = upload.name
+        if self.data.get("format") == "xml":
+            upload.seek(0)
+            return upload
         try:
             return str(upload.read().decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
@@ -125,6 +141,12 @@ class ExportForm(forms.Form):
     )
     subcategories = forms.BooleanField(
         label=_("With the categories inside it"), required=False, initial=True
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("gift", _("GIFT (Moodle)")), ("xml", _("Moodle XML, with images"))],
+        initial="gift",
+        required=False,
     )
 
 
@@ -182,23 +204,32 @@ def export_questions(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if form.is_valid():
         category = form.cleaned_data["category"]
-        result = questions_export(
-            category=category, include_subcategories=form.cleaned_data["subcategories"]
-        )
+        xml = form.cleaned_data.get("format") == "xml"
+        export = questions_export_moodle_xml if xml else questions_export
+        subcategories = form.cleaned_data["subcategories"]
+        result = export(category=category, include_subcategories=subcategories)
         if request.GET.get("download"):
-            response = HttpResponse(result.text, content_type="text/plain; charset=utf-8")
+            content_type = "application/xml" if xml else "text/plain; charset=utf-8"
+            response = HttpResponse(result.text, content_type=content_type)
             name = slugify(category.name.replace("/", " "), allow_unicode=True) or "questions"
             # Never None for an attachment; the fallback only satisfies the type.
             response["Content-Disposition"] = (
-                content_disposition_header(as_attachment=True, filename=f"{name}.gift")
+                content_disposition_header(
+                    as_attachment=True, filename=f"{name}.{'xml' if xml else 'gift'}"
+                )
                 or "attachment"
             )
             return response
         query: dict[str, Any] = {"category": category.pk, "download": 1}
         if form.cleaned_data["subcategories"]:
             query["subcategories"] = "on"
+        if xml:
+            query["format"] = "xml"
         context.update(
-            category=category, result=result, download_url=f"{request.path}?{urlencode(query)}"
+            category=category,
+            result=result,
+            xml=xml,
+            download_url=f"{request.path}?{urlencode(query)}",
         )
     return render(request, "quizzes/admin/export.html", context)
 

@@ -29,10 +29,18 @@ from .formats import (
     TextFormat,
     write_gift,
 )
+from .formats.moodle_xml import write_moodle_xml
 from .models import Question, QuestionCategory, QuestionOption, QuestionType
+from .question_images import read_image
 from .text import decimal_text
 
-__all__ = ["ExportResult", "NotExpressible", "parsed_question", "questions_export"]
+__all__ = [
+    "ExportResult",
+    "NotExpressible",
+    "parsed_question",
+    "questions_export",
+    "questions_export_moodle_xml",
+]
 
 #: How an exported ``$CATEGORY`` path starts, as Moodle writes it; the importer drops it again.
 #: Written always, so that a category named "top" inside the exported one survives a round trip.
@@ -72,18 +80,7 @@ def questions_export(
     With ``include_subcategories`` the categories inside it (``<name>/...``) are exported too,
     each after a ``$CATEGORY`` line with its path relative to ``category``. Two queries.
     """
-    questions = Question.objects.select_related("category").prefetch_related("options")
-    base = category.name if category is not None else None
-    if category is not None:
-        within = Q(category=category)
-        if include_subcategories:
-            within |= Q(category__name__startswith=f"{category.name}/")
-        questions = questions.filter(within)
-    ordered = sorted(
-        questions,
-        # The exported category's own questions first: GIFT cannot go back to "no category".
-        key=lambda q: (q.category.name != base, q.category.name, q.pk),
-    )
+    base, ordered = _exported(category, include_subcategories)
     parsed: list[ParsedQuestion] = []
     skipped: list[str] = []
     warnings: list[str] = []
@@ -101,6 +98,73 @@ def questions_export(
         header.extend(f"// - {' '.join(line.split())}" for line in skipped)
         text = "\n".join(header) + "\n\n" + text
     return ExportResult(text=text, exported=len(parsed), skipped=skipped, warnings=warnings)
+
+
+def _exported(
+    category: QuestionCategory | None, include_subcategories: bool
+) -> tuple[str | None, list[Question]]:
+    """The exported category's name and its questions (two queries), its own first: GIFT cannot
+    go back to "no category"."""
+    questions = Question.objects.select_related("category").prefetch_related("options")
+    base = category.name if category is not None else None
+    if category is not None:
+        within = Q(category=category)
+        if include_subcategories:
+            within |= Q(category__name__startswith=f"{category.name}/")
+        questions = questions.filter(within)
+    return base, sorted(questions, key=lambda q: (q.category.name != base, q.category.name, q.pk))
+
+
+def questions_export_moodle_xml(
+    *, category: QuestionCategory | None, include_subcategories: bool = True
+) -> ExportResult:
+    """The questions of ``category`` as Moodle XML, with the images their text shows embedded
+    (see ``quizzes.question_images``). Moodle XML holds every kind GIFT does, and essays,
+    descriptions, matching distractors and ``->`` in answers too; ordering and scenario
+    questions are left out and listed in ``skipped``."""
+    base, ordered = _exported(category, include_subcategories)
+    parsed: list[ParsedQuestion] = []
+    skipped: list[str] = []
+    for question in ordered:
+        relative = _relative(question.category.name, base) or (MOODLE_PREFIX.rstrip("/"))
+        try:
+            parsed.append(_xml_parsed(question, relative))
+        except NotExpressible as reason:
+            skipped.append(f"{_label(question)}: {reason}")
+    text = write_moodle_xml(parsed, read_image=read_image)
+    return ExportResult(text=text, exported=len(parsed), skipped=skipped)
+
+
+def _xml_parsed(question: Question, category: str) -> ParsedQuestion:
+    """``question`` for Moodle XML: as for GIFT, without GIFT's own limits."""
+    options = list(question.options.all())
+    common: dict[str, Any] = {
+        "text": _clean(question.text),
+        "title": " ".join(question.title.split()),
+        "text_format": _TEXT_FORMAT.get(question.text_format, TextFormat.MARKDOWN),
+        "general_feedback": _clean(question.general_feedback),
+        "category": category,
+    }
+    kind = question.kind
+    if kind == QuestionType.MATCHING:
+        pairs = tuple(MatchPair(_clean(o.text), _clean(o.match)) for o in options)
+        return ParsedQuestion(kind=QuestionKind.MATCHING, pairs=pairs, **common)
+    if kind == QuestionType.SHORT_ANSWER:
+        answers = tuple(TextAnswer(_clean(o.text), o.weight, _clean(o.feedback)) for o in options)
+        return ParsedQuestion(kind=QuestionKind.SHORT_ANSWER, answers=answers, **common)
+    if kind == QuestionType.ESSAY:
+        return ParsedQuestion(
+            kind=QuestionKind.ESSAY,
+            grader_info=_clean(question.model_answer),
+            response_template=_clean(question.response_template),
+            min_words=question.min_words,
+            max_words=question.max_words,
+            **common,
+        )
+    if kind == QuestionType.DESCRIPTION:
+        return ParsedQuestion(kind=QuestionKind.DESCRIPTION, **common)
+    parsed = _parsed(question, category)
+    return replace(parsed, blank_position=None, text=common["text"])
 
 
 def parsed_question(question: Question, *, base: str | None) -> ParsedQuestion:
@@ -219,11 +283,13 @@ def _parsed(question: Question, category: str | None) -> ParsedQuestion:
                 if o.value is not None
             ),
         )
+    if kind == QuestionType.ESSAY:
+        # GIFT writes the prompt ({}); the rubric, word range and model answer are not GIFT's
+        # (``_lost_settings`` says so; the curriculum keeps them in the quiz's .yaml).
+        return build(QuestionKind.ESSAY)
+    if kind == QuestionType.DESCRIPTION:
+        return build(QuestionKind.DESCRIPTION)
     if kind == QuestionType.MATCHING:
-        if any(not o.text.strip() for o in options):
-            raise NotExpressible(
-                "GIFT cannot write an extra wrong answer (an answer with no prompt)"
-            )
         if any("->" in o.text for o in options):
             raise NotExpressible("GIFT cannot write -> in a matching prompt")
         return build(
@@ -247,6 +313,14 @@ def _lost_settings(question: Question) -> list[str]:
         lost.append("all-or-nothing scoring (no partial credit)")
     if question.scenario.strip():
         lost.append("its case text")
+    if question.kind == QuestionType.ESSAY and (
+        question.rubric_criteria()
+        or question.min_words
+        or question.max_words
+        or question.model_answer.strip()
+        or question.response_template.strip()
+    ):
+        lost.append("its rubric, word range, model answer and answer template")
     if question.kind == QuestionType.MATCHING and any(
         o.feedback.strip() or o.weight for o in question.options.all()
     ):

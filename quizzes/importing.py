@@ -20,15 +20,18 @@ question is saved as a new revision that waits for review, leaving the live row 
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.html import strip_tags
+
+from core.api import render_markdown
 
 from .formats import (
     FormatError,
@@ -39,8 +42,11 @@ from .formats import (
     parse_aiken,
     parse_gift,
 )
+from .formats.moodle_xml import MoodleXmlResult, parse_moodle_xml
+from .lint import item_from_fields, lint, translated_titles
 from .models import Question, QuestionCategory, QuestionOption, QuestionType
 from .models import TextFormat as StoredFormat
+from .question_images import image_src, store_images
 from .validation import question_problems
 
 __all__ = [
@@ -54,9 +60,9 @@ __all__ = [
     "title_from_text",
 ]
 
-Format = Literal["gift", "aiken"]
+Format = Literal["gift", "aiken", "xml"]
 _Fail = Callable[[int | None, str], None]
-FORMATS: tuple[Format, ...] = ("gift", "aiken")
+FORMATS: tuple[Format, ...] = ("gift", "aiken", "xml")
 
 #: A question without ``::title::`` is named after this many characters of its text, as Moodle
 #: names it after the start of its text.
@@ -140,10 +146,19 @@ class ImportReport:
     updated: list[ImportedQuestion] = field(default_factory=list)
     unchanged: list[ImportedQuestion] = field(default_factory=list)
     skipped: list[ImportProblem] = field(default_factory=list)
+    #: What the import did that the author should know, though nothing is wrong (a duplicate
+    #: title given a suffix, an essay saved as a draft until it has a rubric).
+    notes: list[ImportProblem] = field(default_factory=list)
     categories_created: list[str] = field(default_factory=list)
     errors: list[ImportProblem] = field(default_factory=list)
+    #: Item-writing advice (``quizzes.lint``), translated: the questions are imported anyway.
+    warnings: list[ImportProblem] = field(default_factory=list)
     #: False when the questions were saved as drafts for review rather than published.
     published: bool = True
+    #: Moodle XML: the images stored as Wagtail images (their names in the file).
+    images_created: list[str] = field(default_factory=list)
+    #: Moodle XML: what the parser read, with the decoded images until they are stored.
+    embedded: MoodleXmlResult | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -161,6 +176,9 @@ class ImportReport:
             text += f", {len(self.skipped)} skipped as unsupported"
         if self.categories_created:
             text += f"; new categories: {', '.join(self.categories_created)}"
+        if self.images_created:
+            count = len(self.images_created)
+            text += f"; {count} image{'s' if count != 1 else ''} stored"
         if not self.published and (self.created or self.updated):
             text += "; saved as drafts, published when a reviewer approves them"
         return f"check only, nothing stored: {text}" if self.dry_run else text
@@ -176,6 +194,8 @@ class _Draft:
     title_from_text: bool
     fields: dict[str, Any]
     options: list[dict[str, Any]]
+    #: Answers or feedback whose format tag cannot be converted into the question's format.
+    conversion_problems: list[str] = field(default_factory=list)
 
     @property
     def ref(self) -> ImportedQuestion:
@@ -184,7 +204,7 @@ class _Draft:
 
 def questions_import(
     *,
-    text: str,
+    text: str | IO[bytes],
     fmt: Format,
     category: str = "",
     nest: bool = False,
@@ -223,7 +243,8 @@ def questions_import(
     if base is not None:
         report.category = base
     questions = _parse(text, fmt, skip_unsupported, report, fail)
-    drafts = [] if base is None else _drafts(questions, base, nest, fail)
+    questions = _storable(questions, skip_unsupported, report, fail)
+    drafts = [] if base is None else _drafts(questions, base, nest, fail, report)
     if not nest:  # where the questions went: the file's own categories, or the one given
         report.category = ", ".join(dict.fromkeys(d.category for d in drafts)) or report.category
     if not questions and not report.errors:
@@ -232,14 +253,37 @@ def questions_import(
         try:
             with transaction.atomic():
                 _check_and_write(drafts, base if nest and base else "", report, fail, user)
+                if report.embedded is not None and not report.errors and not report.dry_run:
+                    report.images_created = store_images(report.embedded.images.values())
         except IntegrityError:
             # Someone saved a question with one of these titles between our read and our write.
             fail(None, "the question bank changed during the import; nothing was stored, try again")
+    if report.embedded is not None:
+        report.embedded.close()
     if report.errors:
         report.created, report.updated, report.unchanged = [], [], []
         report.categories_created = []
         report.errors.sort(key=lambda problem: problem.line or 0)
+    else:
+        report.warnings = _lint_warnings(drafts, filename)
     return report
+
+
+def _lint_warnings(drafts: list[_Draft], filename: str) -> list[ImportProblem]:
+    """The item-writing warnings of the file's questions (one query, for their translations)."""
+    translated = translated_titles((d.category, d.title) for d in drafts)
+    return [
+        ImportProblem(draft.line, str(warning), filename)
+        for draft in drafts
+        for warning in lint(
+            item_from_fields(
+                draft.fields["kind"],
+                draft.fields,
+                draft.options,
+                translated=(draft.category, draft.title) in translated,
+            )
+        )
+    ]
 
 
 def file_category(path: str | None) -> str:
@@ -323,13 +367,24 @@ def _category_problems(name: str) -> list[str]:
 
 
 def _parse(
-    text: str, fmt: Format, skip_unsupported: bool, report: ImportReport, fail: _Fail
+    text: str | IO[bytes], fmt: Format, skip_unsupported: bool, report: ImportReport, fail: _Fail
 ) -> list[ParsedQuestion]:
     errors: list[FormatError]
-    if fmt == "aiken":
+    if fmt == "xml":
+        stream = io.BytesIO(text.encode("utf-8")) if isinstance(text, str) else text
+        xml = parse_moodle_xml(stream, skip_unsupported=True, image_src=image_src)
+        report.embedded = xml
+        questions, errors = xml.questions, xml.errors
+        for item in xml.unsupported:
+            message = f"questions of type '{item.construct}' cannot be stored by the quiz engine"
+            if skip_unsupported:
+                report.skipped.append(ImportProblem(item.line, message, report.filename))
+            else:
+                fail(item.line, f"{message}; remove them, or skip unsupported questions")
+    elif isinstance(text, str) and fmt == "aiken":
         aiken = parse_aiken(text)
         questions, errors = aiken.questions, aiken.errors
-    else:
+    elif isinstance(text, str):
         # Unsupported constructs are always read as skipped here, so that the message can say
         # how to skip them in either the command or the CMS.
         gift = parse_gift(text, skip_unsupported=True)
@@ -340,6 +395,8 @@ def _parse(
                 report.skipped.append(ImportProblem(item.line, message, report.filename))
             else:
                 fail(item.line, f"{message}; remove it, or skip unsupported questions")
+    else:
+        raise TypeError(f"a {fmt} file is read as text")
     for error in errors:
         if error.problem_line is not None and error.problem_line != error.line:
             fail(error.problem_line, f"{error.message} (in the question on line {error.line})")
@@ -348,45 +405,140 @@ def _parse(
     return questions
 
 
-def _rendered(text: str, question: ParsedQuestion) -> str:
-    """Text the learner sees, in the stored format: Moodle's own format is HTML in which a line
-    break is a ``<br>``, as Moodle shows it."""
-    if question.text_format is TextFormat.MOODLE and "\n" in text:
+def _storable(
+    questions: list[ParsedQuestion], skip_unsupported: bool, report: ImportReport, fail: _Fail
+) -> list[ParsedQuestion]:
+    """The questions the quiz engine can hold with the meaning the file gives them; each other
+    one is an error, or with ``skip_unsupported`` listed in ``skipped``."""
+    kept = []
+    for question in questions:
+        problem = _unstorable(question)
+        if problem is None:
+            kept.append(question)
+        elif skip_unsupported:
+            report.skipped.append(ImportProblem(question.line, problem, report.filename))
+        else:
+            fail(question.line, f"{problem}; remove it, or skip unsupported questions")
+    return kept
+
+
+def _unstorable(question: ParsedQuestion) -> str | None:
+    """Why the quiz engine cannot hold ``question`` as the file means it, or None."""
+    if any(a.any_other and a.feedback for a in question.numeric_answers):
+        # Moodle stores "~#feedback" as the answer "*" (0%, with feedback for any number no
+        # other answer accepts). Our scorer gives such a number 0% too, but no feedback, and a
+        # numeric option always needs a number: it cannot be held with the same meaning.
+        return (
+            "the feedback for any other number (~#feedback in a numeric question) cannot be "
+            "stored: the quiz engine gives a number that no answer accepts 0% without feedback"
+        )
+    return None
+
+
+class _Unconvertible(Exception):
+    """Text in a format that cannot be converted faithfully into the question's stored one."""
+
+
+#: Characters (and line starts) that mean something in HTML or Markdown: text without any of
+#: them reads the same in every stored format.
+_MARKUP = re.compile(r"[<>&*_`\[\]#|~\\!]|^\s*(?:[-+]|\d+[.)])\s", re.MULTILINE)
+
+
+def _converted(text: str, fmt: TextFormat | None, question: ParsedQuestion) -> str:
+    """``text``, written in ``fmt`` (None: the question's format), in the format the question is
+    stored in. Moodle's own format is HTML in which a line break is a ``<br>``; plain text is
+    escaped for HTML; Markdown is rendered to HTML as the quiz would render it. Raises
+    ``_Unconvertible`` when there is no faithful conversion (HTML or Markdown with markup into
+    plain text or Markdown)."""
+    source = fmt or question.text_format
+    target = _STORED_FORMAT[question.text_format]
+    if not text:
+        return ""
+    if source is TextFormat.MOODLE and target == StoredFormat.HTML:
         return text.replace("\n", "<br>\n")
+    if _STORED_FORMAT[source] == target:
+        return text
+    if target == StoredFormat.HTML:
+        if source is TextFormat.PLAIN:
+            return html.escape(text, quote=False).replace("\n", "<br>\n")
+        rendered = render_markdown(text).strip()
+        if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+            rendered = rendered[3:-4]
+        return rendered
+    if "\n" in text or _MARKUP.search(text):
+        raise _Unconvertible(
+            f"is written as {source.value} ([{source.value}]) but the question is stored as "
+            f"{StoredFormat(target).label.lower()}, and its markup cannot be converted "
+            "faithfully: write it in the question's format"
+        )
     return text
 
 
 def _draft(question: ParsedQuestion, category: str) -> _Draft:
     """The rows ``question`` becomes (not yet checked)."""
     kind = QuestionType(question.kind.value)
+    conversion_problems: list[str] = []
+
+    def _rendered(text: str, what: str, fmt: TextFormat | None = None) -> str:
+        try:
+            return _converted(text, fmt, question)
+        except _Unconvertible as error:
+            conversion_problems.append(f"{what} {error}")
+            return text
+
     fields: dict[str, Any] = {
         "kind": kind,
-        "text": _rendered(question.text, question),
+        "text": _rendered(question.text, "the question text"),
         "text_format": _STORED_FORMAT[question.text_format],
-        "general_feedback": _rendered(question.general_feedback, question),
+        "general_feedback": _rendered(
+            question.general_feedback, "the general feedback", question.general_feedback_format
+        ),
         "correct_answer": question.correct,
-        "feedback_true": _rendered(question.feedback_true, question),
-        "feedback_false": _rendered(question.feedback_false, question),
+        "feedback_true": _rendered(
+            question.feedback_true, "the feedback for “true”", question.feedback_true_format
+        ),
+        "feedback_false": _rendered(
+            question.feedback_false, "the feedback for “false”", question.feedback_false_format
+        ),
     }
+    # Essay settings GIFT cannot write are set only when the file gives them, so that importing
+    # a GIFT essay again keeps what was set in the CMS.
+    essay = {
+        "model_answer": _rendered(question.grader_info, "the information for graders"),
+        "response_template": question.response_template,
+        "min_words": question.min_words,
+        "max_words": question.max_words,
+    }
+    fields.update({name: value for name, value in essay.items() if value not in ("", None)})
     options: list[dict[str, Any]] = []
     if question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_RESPONSE):
         options = [
             _option(
-                text=_rendered(choice.text, question),
+                text=_rendered(choice.text, f"answer {number}", choice.text_format),
                 weight=choice.weight,
-                feedback=_rendered(choice.feedback, question),
+                feedback=_rendered(
+                    choice.feedback, f"the feedback of answer {number}", choice.feedback_format
+                ),
             )
-            for choice in question.choices
+            for number, choice in enumerate(question.choices, start=1)
         ]
     elif question.kind is QuestionKind.SHORT_ANSWER:
         # Accepted answers are compared with what the learner types, never rendered.
         options = [
-            _option(text=a.text, weight=a.weight, feedback=_rendered(a.feedback, question))
-            for a in question.answers
+            _option(
+                text=a.text,
+                weight=a.weight,
+                feedback=_rendered(a.feedback, f"the feedback of answer {n}", a.feedback_format),
+            )
+            for n, a in enumerate(question.answers, start=1)
         ]
     elif question.kind is QuestionKind.NUMERIC:
-        for answer in question.numeric_answers:
+        for number, answer in enumerate(question.numeric_answers, start=1):
             accepted = answer.accepted
+            if accepted is None:
+                # "~" without feedback: 0% for any other number, which is what the scorer
+                # gives a number no answer accepts (one with feedback is refused earlier).
+                continue
             if isinstance(accepted, NumericRange):
                 # min..max is (min + max) / 2 ± (max - min) / 2; halving a Decimal is exact.
                 value = (accepted.minimum + accepted.maximum) / 2
@@ -398,13 +550,19 @@ def _draft(question: ParsedQuestion, category: str) -> _Draft:
                     weight=answer.weight,
                     value=value,
                     tolerance=tolerance,
-                    feedback=_rendered(answer.feedback, question),
+                    feedback=_rendered(
+                        answer.feedback, f"the feedback of answer {number}", answer.feedback_format
+                    ),
                 )
             )
     elif question.kind is QuestionKind.MATCHING:
+        # An empty prompt is an extra wrong answer: the option has no text, only a match.
         options = [
-            _option(text=_rendered(pair.prompt, question), match=pair.answer)
-            for pair in question.pairs
+            _option(
+                text=_rendered(pair.prompt, f"prompt {number}", pair.prompt_format),
+                match=pair.answer,
+            )
+            for number, pair in enumerate(question.pairs, start=1)
         ]
     stored_format = fields["text_format"]
     title = question.title
@@ -415,6 +573,7 @@ def _draft(question: ParsedQuestion, category: str) -> _Draft:
         title_from_text=not title,
         fields=fields,
         options=options,
+        conversion_problems=conversion_problems,
     )
 
 
@@ -437,15 +596,24 @@ def _option(
     }
 
 
-def _drafts(questions: list[ParsedQuestion], base: str, nest: bool, fail: _Fail) -> list[_Draft]:
+def _drafts(
+    questions: list[ParsedQuestion],
+    base: str,
+    nest: bool,
+    fail: _Fail,
+    report: ImportReport | None = None,
+) -> list[_Draft]:
     """Every question as rows, with an error for each problem (all of them, every question).
 
     A bad ``$CATEGORY`` path is reported once, at the first question it applies to, and so is a
-    question with no category at all (no ``$CATEGORY`` before it and no ``base``).
+    question with no category at all (no ``$CATEGORY`` before it and no ``base``). A title used
+    again in the same category gets a suffix (see ``_distinct_title``), noted in ``report``.
     """
     drafts: list[_Draft] = []
     bad_paths: set[str | None] = set()
     seen: dict[tuple[str, str], _Draft] = {}
+    # Every title as the file gives it, so that a suffix never takes a title the file uses.
+    given = {(q.category, q.title) for q in questions if q.title}
     for question in questions:
         if question.category in bad_paths:
             continue
@@ -472,22 +640,40 @@ def _drafts(questions: list[ParsedQuestion], base: str, nest: bool, fail: _Fail)
         key = (draft.category, draft.title)
         if draft.title and key in seen:
             first = seen[key]
-            hint = (
-                " (both titles were made from the start of the text: give the questions ::titles::)"
-                if draft.title_from_text and first.title_from_text
-                else ""
-            )
-            fail(
-                draft.line,
-                f"the title '{draft.title}' is also used by the question on line {first.line} "
-                f"(category '{draft.category}'); a title identifies a question in its category, "
-                f"so each needs its own{hint}",
-            )
+            draft.title = _distinct_title(draft, seen, given, question.category)
+            seen[(draft.category, draft.title)] = draft
+            if report is not None:
+                report.notes.append(
+                    ImportProblem(
+                        draft.line,
+                        f"the title '{first.title}' is also used by the question on line "
+                        f"{first.line} (category '{draft.category}'); this question was imported "
+                        f"as '{draft.title}'. Importing the same file again updates both",
+                        report.filename,
+                    )
+                )
         elif draft.title:
             seen[key] = draft
         if not problems:
             drafts.append(draft)
     return drafts
+
+
+def _distinct_title(
+    draft: _Draft,
+    seen: dict[tuple[str, str], _Draft],
+    given: set[tuple[str | None, str]],
+    path: str | None,
+) -> str:
+    """The title with the first suffix " (2)", " (3)"… that no earlier question of its category
+    has and the file does not use itself: the same file always gives the same titles, so
+    importing it again finds the same questions."""
+    number = 2
+    while True:
+        title = f"{draft.title} ({number})"
+        if (draft.category, title) not in seen and (path, title) not in given:
+            return title
+        number += 1
 
 
 def _problems(draft: _Draft) -> list[str]:
@@ -509,6 +695,7 @@ def _problems(draft: _Draft) -> list[str]:
             )
         )
     problems.extend(f"{name}: {message}" for name, message in _rule_problems(draft))
+    problems.extend(draft.conversion_problems)
     return problems
 
 
@@ -557,7 +744,7 @@ def _latest(question: Question) -> Question:
 
 
 def _unchanged(question: Question, draft: _Draft) -> bool:
-    if not all(_same_text(getattr(question, name), draft.fields[name]) for name in FILE_FIELDS):
+    if not all(_same_text(getattr(question, name), draft.fields[name]) for name in draft.fields):
         return False
     stored = list(question.options.all())
     if len(stored) != len(draft.options):
@@ -615,16 +802,28 @@ def _check_and_write(
         if found is None:
             report.created.append(draft.ref)
             if not report.dry_run:
+                # An essay needs a rubric before it is published, and a file gives none: it is
+                # created as a draft even when publishing.
+                draft_only = not report.published or _needs_rubric(draft)
                 question = Question(
                     category=categories[draft.category],
                     title=draft.title,
-                    live=report.published,
+                    live=not draft_only,
                     **draft.fields,
                 )
                 question.save()
                 _replace_options(question, draft)
-                if not report.published:
+                if draft_only:
                     question.save_revision(user=user, log_action=True)
+            if report.published and _needs_rubric(draft):
+                report.notes.append(
+                    ImportProblem(
+                        draft.line,
+                        f"the written task '{draft.title}' was saved as a draft: add its rubric, "
+                        "then publish it",
+                        report.filename,
+                    )
+                )
             continue
         if not report.published:
             found = _latest(found)
@@ -634,8 +833,8 @@ def _check_and_write(
         report.updated.append(draft.ref)
         if report.dry_run:
             continue
-        for name in FILE_FIELDS:
-            setattr(found, name, draft.fields[name])
+        for name, value in draft.fields.items():
+            setattr(found, name, value)
         if report.published:
             found.save()
             _replace_options(found, draft)
@@ -648,6 +847,11 @@ def _check_and_write(
         # The change becomes a revision for review; a live question's row, which attempts read,
         # stays as it is until a reviewer publishes it.
         found.save_revision(user=user, log_action=True)
+
+
+def _needs_rubric(draft: _Draft) -> bool:
+    """True for an essay: a file never carries the rubric a trainer grades it with."""
+    return bool(draft.fields["kind"] == QuestionType.ESSAY)
 
 
 def _replace_options(question: Question, draft: _Draft) -> None:

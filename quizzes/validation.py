@@ -101,6 +101,25 @@ def question_problems(
             problems.append(
                 ("options", _("Give at least two items, each with text, in the right order."))
             )
+    elif kind == QuestionType.ESSAY:
+        # Graded by a person with a rubric: no options. Whether it may be published without a
+        # rubric is decided where it is published, so that an imported essay can be a draft.
+        if options:
+            problems.append(("options", _("A written task has no options.")))
+        _word_range_problems(fields, problems)
+    elif kind == QuestionType.DESCRIPTION:
+        # Text between questions: no options and no answer (its marks are never used).
+        if options:
+            problems.append(("options", _("A description has no options.")))
     else:
         problems.append(("kind", _("Unknown question type “%s”.") % kind))
     return problems
+
+
+def _word_range_problems(fields: Mapping[str, Any], problems: list[tuple[str, str]]) -> None:
+    """A word range whose least is above its most can never be met."""
+    least, most = fields.get("min_words"), fields.get("max_words")
+    if least in (None, "") or most in (None, ""):
+        return
+    if int(str(least)) > int(str(most)):
+        problems.append(("max_words", _("The most words must be at least the fewest words.")))

@@ -458,23 +458,21 @@ def test_text_with_crlf_line_ends_from_the_cms_counts_as_unchanged() -> None:
                 "(they add up to 99.9%).",
                 "broken.gift:10: answer 2, credit (%): Ensure that there are no more than 5 "
                 "decimal places.",
-                "broken.gift:17: the title 'Same title' is also used by the question on line 15 "
-                "(category 'Bank')",
             ],
             id="rejected-by-the-engine",
         ),
         pytest.param(
             (FIXTURES / "unsupported.gift").read_text(),
             [
-                "broken.gift:3: an essay question ({} with no answers) cannot be stored",
-                "broken.gift:5: a description (text with no answer block {...}) is not a question",
-                "broken.gift:9: an essay question",
+                "broken.gift:3: the feedback for any other number (~#feedback in a numeric "
+                "question) cannot be stored",
+                "broken.gift:7: the feedback for any other number",
             ],
             id="unsupported",
         ),
         pytest.param(
             "::Safety first::Which comes first?{=%50%Safety ~Choice}",
-            ["broken.gift:1: no answer is fully correct"],
+            ["broken.gift:1: a weight after = in a multiple-choice question is not read"],
             id="single-choice-without-100",
         ),
         pytest.param(
@@ -526,7 +524,7 @@ def _shift(message: str, offset: int) -> str:
 def test_a_file_without_questions_is_an_error() -> None:
     report = import_text("// only a comment\n\n")
     assert [str(e) for e in report.errors] == ["q.gift: the file has no questions"]
-    report = import_text("::Essay::Write.{}", skip_unsupported=True)
+    report = import_text("::Days::How many?{#7~#Count them.}", skip_unsupported=True)
     assert [str(e) for e in report.errors] == ["q.gift: the file has no questions left to import"]
     assert not QuestionCategory.objects.exists()
 
@@ -542,19 +540,32 @@ def test_every_problem_of_a_file_is_reported_at_once_with_file_and_line() -> Non
     assert not QuestionCategory.objects.exists()
 
 
-def test_duplicate_titles_name_both_lines() -> None:
-    report = import_text("::Same::One.{T}\n\n::Other::Two.{T}\n\n::Same::Three.{F}\n")
+def test_duplicate_titles_are_imported_as_distinct_questions_with_a_note() -> None:
+    # Moodle imports every question of a file, whatever its name.
+    text = "::Same::One.{T}\n\n::Other::Two.{T}\n\n::Same::Three.{F}\n"
+    report = import_text(text)
 
-    assert [str(e) for e in report.errors] == [
+    assert report.ok
+    assert [str(n) for n in report.notes] == [
         "q.gift:5: the title 'Same' is also used by the question on line 1 (category 'Bank'); "
-        "a title identifies a question in its category, so each needs its own"
+        "this question was imported as 'Same (2)'. Importing the same file again updates both"
     ]
+    assert question("Same").correct_answer is True
+    assert question("Same (2)").correct_answer is False
+    again = import_text(text)
+    assert (len(again.created), len(again.updated), len(again.unchanged)) == (0, 0, 3)
 
 
-def test_duplicate_titles_made_from_the_text_say_how_to_fix_them() -> None:
-    report = import_text("Is this true?{T}\n\nIs this true?{F}\n")
+def test_duplicate_titles_made_from_the_text_get_suffixes_too() -> None:
+    report = import_text("Is this true?{T}\n\nIs this true?{F}\n\nIs this true?{T}\n")
 
-    assert "give the questions ::titles::" in str(report.errors[0])
+    assert report.ok
+    assert sorted(q.title for q in report.created) == [
+        "Is this true?",
+        "Is this true? (2)",
+        "Is this true? (3)",
+    ]
+    assert len(report.notes) == 2
 
 
 def test_the_same_title_in_two_categories_is_fine() -> None:
@@ -584,17 +595,17 @@ def test_skip_unsupported_imports_the_rest_and_lists_what_it_skipped() -> None:
     report = import_fixture("unsupported.gift", skip_unsupported=True)
 
     assert report.ok
+    message = (
+        "the feedback for any other number (~#feedback in a numeric question) cannot be stored: "
+        "the quiz engine gives a number that no answer accepts 0% without feedback"
+    )
     assert [str(s) for s in report.skipped] == [
-        "unsupported.gift:3: an essay question ({} with no answers) cannot be stored by the "
-        "quiz engine",
-        "unsupported.gift:5: a description (text with no answer block {...}) is not a question "
-        "the quiz engine can store",
-        "unsupported.gift:9: an essay question ({} with no answers) cannot be stored by the "
-        "quiz engine",
+        f"unsupported.gift:3: {message}",
+        f"unsupported.gift:7: {message}",
     ]
     assert list(Question.objects.values_list("title", flat=True)) == ["Ready"]
     assert report.summary() == (
-        "1 created, 0 updated, 0 unchanged, 3 skipped as unsupported; new categories: Bank"
+        "1 created, 0 updated, 0 unchanged, 2 skipped as unsupported; new categories: Bank"
     )
 
 
@@ -691,21 +702,22 @@ def test_ordering_and_scenario_questions_are_listed_not_exported() -> None:
     make_question(QuestionType.SINGLE_CHOICE, category=category, title="Kept")
     make_question(QuestionType.ORDERING, category=category, title="Steps")
     make_question(QuestionType.SCENARIO, category=category, title="A visit")
+    # Moodle writes a matching question's extra wrong answer as "= -> answer": kept.
     make_question(QuestionType.MATCHING, category=category, title="Ages")  # has a distractor
 
     result = questions_export(category=category)
 
-    assert result.exported == 1
+    assert result.exported == 2
     assert result.skipped == [
         "'Steps' (Mixed): GIFT has no ordering questions",
         "'A visit' (Mixed): GIFT has no scenario questions (a case with feedback on every option)",
-        "'Ages' (Mixed): GIFT cannot write an extra wrong answer (an answer with no prompt)",
     ]
+    assert "= -> Distractor" in result.text
     assert result.text.startswith("// Not exported: GIFT cannot express these questions.\n")
     assert "// - 'Steps' (Mixed): GIFT has no ordering questions\n" in result.text
     assert "::Kept::" in result.text
     imported = questions_import(text=result.text, fmt="gift", category="Again", nest=True)
-    assert [q.title for q in imported.created] == ["Kept"]
+    assert sorted(q.title for q in imported.created) == ["Ages", "Kept"]
 
 
 def test_settings_gift_cannot_carry_are_warned_about() -> None:
@@ -809,14 +821,14 @@ def test_the_import_command_lists_every_error_and_fails() -> None:
 
 def test_the_import_command_skips_unsupported_only_when_asked() -> None:
     path = str(FIXTURES / "unsupported.gift")
-    with pytest.raises(CommandError, match="3 problems"):
+    with pytest.raises(CommandError, match="2 problems"):
         run("import_questions", path, "--format", "gift", "--category", "Bank")
 
     out, err = run("import_questions", path, "--format", "gift", "--category", "Bank",
                    "--skip-unsupported")  # fmt: skip
 
-    assert err.count("skipped: ") == 3
-    assert f"skipped: {path}:5: a description" in err
+    assert err.count("skipped: ") == 2
+    assert f"skipped: {path}:7: the feedback for any other number" in err
     assert "1 created" in out
 
 
@@ -925,6 +937,14 @@ def test_the_upload_imports_and_shows_the_counts(client: Client, trainer: Any) -
     assert "0 created, 0 updated, 11 unchanged" in page.content.decode()
 
 
+def test_the_upload_shows_the_notes_of_renamed_duplicates(client: Client, trainer: Any) -> None:
+    data = b"::Same::First? {T}\n\n::Same::Second? {F}\n"
+    page = upload(client, data, name="dupes.gift").content.decode()
+    assert "1 note" in page
+    assert "dupes.gift:3:" in page and "Same (2)" in page
+    assert Question.objects.filter(title="Same (2)").exists()
+
+
 def test_the_upload_lists_every_error_and_stores_nothing(client: Client, trainer: Any) -> None:
     response = upload(client, (FIXTURES / "broken.gift").read_bytes(), name="broken.gift")
 
@@ -943,7 +963,7 @@ def test_the_upload_can_skip_unsupported_and_check_only(client: Client, trainer:
     page = page.content.decode()
 
     assert "Check only: the file is valid, nothing was stored" in page
-    assert "unsupported.gift:3: an essay question" in page
+    assert "unsupported.gift:3: the feedback for any other number" in page
     assert not Question.objects.exists()
     upload(client, data, skip_unsupported="on")
     assert Question.objects.count() == 1

@@ -1,4 +1,5 @@
-"""``manage.py export_questions --category NAME [-o FILE]``: write a category as GIFT."""
+"""``manage.py export_questions --category NAME [--format gift|xml] [-o FILE]``: write a category
+as GIFT or Moodle XML."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quizzes.exporting import questions_export
+from quizzes.exporting import questions_export, questions_export_moodle_xml
 from quizzes.models import QuestionCategory
 
 
@@ -20,6 +21,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--category", required=True, help="the category to export")
+        parser.add_argument(
+            "--format",
+            choices=("gift", "xml"),
+            default="gift",
+            dest="fmt",
+            help="GIFT (default) or Moodle XML, which embeds the questions' images",
+        )
         parser.add_argument("-o", "--output", type=Path, help="the file to write (default stdout)")
         parser.add_argument(
             "--no-subcategories",
@@ -37,14 +45,14 @@ class Command(BaseCommand):
         category = QuestionCategory.objects.filter(name=name).first()
         if category is None:
             raise CommandError(f"There is no question category '{name}'.")
-        result = questions_export(
-            category=category, include_subcategories=not options["no_subcategories"]
-        )
+        export = questions_export_moodle_xml if options["fmt"] == "xml" else questions_export
+        result = export(category=category, include_subcategories=not options["no_subcategories"])
         if result.skipped and not options["skip_unsupported"]:
             count = len(result.skipped)
             listing = "\n".join(result.skipped)
             raise CommandError(
-                f"{count} question{'s' if count != 1 else ''} cannot be written in GIFT; nothing "
+                f"{count} question{'s' if count != 1 else ''} cannot be written in "
+                f"{'Moodle XML' if options['fmt'] == 'xml' else 'GIFT'}; nothing "
                 f"was written (use --skip-unsupported to export the others):\n{listing}"
             )
         for skipped in result.skipped:

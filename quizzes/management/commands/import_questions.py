@@ -1,21 +1,21 @@
-"""``manage.py import_questions --format gift|aiken FILE [--category NAME [--nest]]``: load a
+"""``manage.py import_questions --format gift|aiken|xml FILE [--category NAME [--nest]]``: load a
 question file."""
 
 from __future__ import annotations
 
 import codecs
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quizzes.importing import FORMATS, questions_import
+from quizzes.importing import FORMATS, ImportReport, questions_import
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update questions from a Moodle GIFT or Aiken file in a category of the "
-        "question bank; see docs/question-formats.md. Idempotent: questions are matched by "
+        "Create or update questions from a Moodle GIFT, Moodle XML or Aiken file in a category "
+        "of the question bank; see docs/question-formats.md. Idempotent: questions are matched by "
         "category and title. All or nothing: any problem and nothing is stored."
     )
 
@@ -51,8 +51,18 @@ class Command(BaseCommand):
             raise CommandError("An Aiken file has no categories: give one with --category.")
         if options["nest"] and not options["category"]:
             raise CommandError("--nest puts the file's categories inside --category: give one.")
-        text = _read(path, options["encoding"])
-        report = questions_import(
+        if options["fmt"] == "xml":  # read as a stream: XML names its own encoding
+            try:
+                with path.open("rb") as stream:
+                    report = self._import(stream, path, options)
+            except FileNotFoundError:
+                raise CommandError(f"{path} does not exist.") from None
+        else:
+            report = self._import(_read(path, options["encoding"]), path, options)
+        self._report(report, path, options)
+
+    def _import(self, text: str | IO[bytes], path: Path, options: dict[str, Any]) -> ImportReport:
+        return questions_import(
             text=text,
             fmt=options["fmt"],
             category=options["category"],
@@ -62,6 +72,8 @@ class Command(BaseCommand):
             filename=str(path),
             publish=True,  # an operator's command, like the curriculum loader
         )
+
+    def _report(self, report: ImportReport, path: Path, options: dict[str, Any]) -> None:
         if not report.ok:
             count = len(report.errors)
             listing = "\n".join(str(error) for error in report.errors)
@@ -71,6 +83,10 @@ class Command(BaseCommand):
             )
         for skipped in report.skipped:
             self.stderr.write(self.style.WARNING(f"skipped: {skipped}"))
+        for warning in report.warnings:
+            self.stderr.write(self.style.WARNING(f"warning: {warning}"))
+        for note in report.notes:
+            self.stderr.write(f"note: {note}")
         if options["verbosity"] > 1:
             for label, questions in (("created", report.created), ("updated", report.updated)):
                 for question in questions:
