@@ -10,6 +10,7 @@ again updates them in place. See docs/curriculum-format.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,15 @@ from wagtail.models import Locale
 
 from courses.api import CurriculumError, CurriculumInvalid, FileReader
 
-from .formats import ParsedQuestion, parse_gift, write_gift
+from .blocks import rubric_problems
+from .formats import ParsedQuestion, QuestionKind, parse_gift, write_gift
 from .models import (
     GradingMethod,
     Question,
+    QuestionCategory,
+    QuestionType,
     Quiz,
+    QuizDraw,
     QuizPlacement,
     QuizQuestion,
     ReviewWhen,
@@ -95,6 +100,71 @@ def _review(value: Any) -> dict[str, str]:
     return {key: str(value.get(key, ReviewWhen.AFTER_SUBMIT)) for key in REVIEW_KEYS}
 
 
+def _written_tasks(value: Any) -> dict[str, dict[str, Any]]:
+    """``written_tasks``: for each written task of the GIFT file (by its ``::title::``), what a
+    GIFT file cannot say: the word range, the model answer, the text the answer box starts with
+    and the rubric (criteria, each with levels of points, weakest first)."""
+    if not isinstance(value, dict) or not value:
+        raise ValueError("must map each written task's ::title:: to its settings")
+    return {
+        str(title): _written_task(f"written task '{title}'", spec) for title, spec in value.items()
+    }
+
+
+def _written_task(where: str, spec: Any) -> dict[str, Any]:
+    if not isinstance(spec, dict) or set(spec) - WRITTEN_TASK_KEYS:
+        raise ValueError(f"{where}: may set {', '.join(sorted(WRITTEN_TASK_KEYS))}")
+    task: dict[str, Any] = {}
+    for key in ("min_words", "max_words"):
+        if key in spec:
+            task[key] = _whole(1, 20000)(spec[key])
+    if task.get("max_words", 20000) < task.get("min_words", 0):
+        raise ValueError(f"{where}: min_words is above max_words")
+    for key in ("model_answer", "response_template"):
+        if key in spec:
+            task[key] = _text(20000, required=False)(spec[key])
+    rubric = spec.get("rubric")
+    if not isinstance(rubric, list):
+        raise ValueError(f"{where}: needs a rubric, a list of criteria")
+    task["rubric"] = [_criterion(where, criterion) for criterion in rubric]
+    problems = rubric_problems(task["rubric"])
+    if problems:
+        raise ValueError(f"{where}: {' '.join(problems)}")
+    return task
+
+
+def _criterion(where: str, criterion: Any) -> dict[str, Any]:
+    if not isinstance(criterion, dict) or set(criterion) - CRITERION_KEYS:
+        raise ValueError(f"{where}: each criterion has criterion, description and levels")
+    levels = criterion.get("levels")
+    if not isinstance(levels, list) or not all(_is_level(level) for level in levels):
+        raise ValueError(f"{where}: each level has points (a number) and description (text)")
+    return {
+        "title": str(criterion.get("criterion") or "").strip(),
+        "description": str(criterion.get("description") or "").strip(),
+        "levels": [
+            {"points": str(level["points"]), "description": level["description"].strip()}
+            for level in levels
+        ],
+    }
+
+
+def _is_level(level: Any) -> bool:
+    return (
+        isinstance(level, dict)
+        and set(level) <= {"points", "description"}
+        and isinstance(level.get("points"), int | float)
+        and not isinstance(level.get("points"), bool)
+        and isinstance(level.get("description"), str)
+    )
+
+
+CRITERION_KEYS = {"criterion", "description", "levels"}
+
+
+WRITTEN_TASK_KEYS = {"min_words", "max_words", "model_answer", "response_template", "rubric"}
+
+
 QUIZ_SCHEMA = {
     "title": (True, _text(255)),
     "description": (False, _text(5000, required=False)),
@@ -107,6 +177,8 @@ QUIZ_SCHEMA = {
     "shuffle_questions": (False, _flag),
     "shuffle_options": (False, _flag),
     "review": (False, _review),
+    "draw": (False, _whole(1, 1000)),
+    "written_tasks": (False, _written_tasks),
 }
 
 
@@ -132,7 +204,7 @@ def _quiz_fields(meta: dict[str, Any]) -> dict[str, Any]:
     return {
         "title": meta["title"],
         "description": meta.get("description", ""),
-        "selection": Selection.FIXED,
+        "selection": Selection.RANDOM if meta.get("draw") else Selection.FIXED,
         "pass_mark": meta.get("pass_mark", 80),
         "attempts_allowed": meta.get("attempts", 0),
         "delay_minutes": meta.get("delay_minutes", 0),
@@ -208,6 +280,28 @@ class QuizCurriculum:
                     titles[question.title] = question.line
             if not result.questions and not result.errors:
                 gift_reader.error(0, "", "has no questions")
+            essays = {q.title for q in result.questions if q.kind is QuestionKind.ESSAY}
+            tasks = meta.get("written_tasks") or {}
+            for title in sorted(set(tasks) - essays):
+                reader.error(
+                    reader.line_of("written_tasks"),
+                    "field 'written_tasks'",
+                    f"'{title}' is not a written task ({{}}) of {meta['questions']}",
+                )
+            for question in result.questions:
+                if question.kind is QuestionKind.ESSAY and question.title not in tasks:
+                    gift_reader.error(
+                        question.line,
+                        "question",
+                        f"the written task '{question.title}' needs its rubric under "
+                        "written_tasks in the quiz's .yaml file",
+                    )
+            if "draw" in meta and result.questions and meta["draw"] > len(result.questions):
+                reader.error(
+                    reader.line_of("draw"),
+                    "field 'draw'",
+                    f"draws {meta['draw']} questions from a file of {len(result.questions)}",
+                )
             spec.questions = result.questions
             quizzes.append(spec)
         return CourseQuizzes(course_slug, quizzes, locale or settings.LANGUAGE_CODE)
@@ -244,6 +338,7 @@ class QuizCurriculum:
                 )
             if source is not None:
                 _link_questions(category, locale, source, spec)
+            _apply_written_tasks(category, locale, spec.meta.get("written_tasks") or {})
             fields = _quiz_fields(spec.meta)
             if source is not None:
                 # A quiz's rules are its source's (``quizzes.translations``): a translation
@@ -286,6 +381,9 @@ class QuizCurriculum:
                     for i, pk in enumerate(wanted)
                 )
                 changed = True
+            # A translation draws as many as its source, from its own language's questions.
+            draw = spec.meta.get("draw") if source is None else _draw_count(source)
+            changed = _sync_draw(quiz, category, draw) or changed
             if label in report.created:
                 continue
             if changed or outcome.created or outcome.updated:
@@ -315,26 +413,41 @@ class QuizCurriculum:
         for quiz in Quiz.objects.filter(
             translation_key__in=placed, locale_id=course.locale_id
         ).order_by("slug"):
-            if quiz.selection != Selection.FIXED:
+            draws = list(quiz.draws.select_related("category"))
+            own_draw = (
+                len(draws) == 1
+                and not draws[0].include_subcategories
+                and f"/{quiz.slug}" in draws[0].category.name
+            )
+            if quiz.selection != Selection.FIXED and not own_draw:
                 raise CurriculumInvalid(
                     [
                         CurriculumError(
                             f"quiz '{quiz.slug}'",
                             0,
                             "",
-                            "draws its questions at random; the curriculum format holds quizzes "
-                            "with a fixed list of questions only",
+                            "draws its questions at random from other categories; the "
+                            "curriculum format holds a fixed list, or a draw from the quiz's "
+                            "own questions",
                         )
                     ]
                 )
             questions = []
-            links = (
-                quiz.fixed_questions.select_related("question__category")
-                .prefetch_related("question__options")
-                .order_by("sort_order")
-            )
-            for link in links:
-                question = link.question
+            if quiz.selection == Selection.FIXED:
+                links = (
+                    quiz.fixed_questions.select_related("question__category")
+                    .prefetch_related("question__options")
+                    .order_by("sort_order")
+                )
+                bank = [link.question for link in links]
+            else:
+                bank = list(
+                    Question.objects.filter(category=draws[0].category, live=True)
+                    .select_related("category")
+                    .prefetch_related("options")
+                    .order_by("pk")
+                )
+            for question in bank:
                 try:
                     questions.append(parsed_question(question, base=question.category.name))
                 except NotExpressible as exc:
@@ -384,6 +497,66 @@ def _source_quiz(spec: QuizSpec, category: str) -> Quiz:
     return source
 
 
+def _apply_written_tasks(category: str, locale: Locale, tasks: dict[str, dict[str, Any]]) -> None:
+    """Give the written tasks of the category what the yaml says (rubric, word range, model
+    answer), and publish them: the import leaves a written task as a draft because a GIFT file
+    has no rubric. Unchanged tasks are not written again."""
+    for question in Question.objects.filter(
+        category__name=category, locale=locale, title__in=list(tasks)
+    ):
+        task = tasks[question.title]
+        wanted = {
+            "min_words": task.get("min_words"),
+            "max_words": task.get("max_words"),
+            "model_answer": task.get("model_answer", ""),
+            "response_template": task.get("response_template", ""),
+        }
+        same = all(getattr(question, k) == v for k, v in wanted.items())
+        if same and question.rubric_criteria() == task["rubric"] and question.live:
+            continue
+        for name, value in wanted.items():
+            setattr(question, name, value)
+        question.rubric = [
+            (
+                "criterion",
+                {
+                    "title": c["title"],
+                    "description": c["description"],
+                    "levels": [
+                        {"points": Decimal(level["points"]), "description": level["description"]}
+                        for level in c["levels"]
+                    ],
+                },
+            )
+            for c in task["rubric"]
+        ]
+        question.save()
+        question.save_revision().publish()
+
+
+def _draw_count(quiz: Quiz) -> int | None:
+    draw = quiz.draws.first() if quiz.selection == Selection.RANDOM else None
+    return draw.count if draw is not None else None
+
+
+def _sync_draw(quiz: Quiz, category: str, count: int | None) -> bool:
+    """A quiz with ``draw`` asks that many questions drawn at random from its own category (the
+    questions of its file); returns whether anything changed."""
+    current = list(quiz.draws.values_list("category__name", "count", "include_subcategories"))
+    wanted = [(category, count, False)] if count else []
+    if current == wanted:
+        return False
+    quiz.draws.all().delete()
+    if count:
+        QuizDraw.objects.create(
+            quiz=quiz,
+            category=QuestionCategory.objects.get(name=category),
+            count=count,
+            include_subcategories=False,
+        )
+    return True
+
+
 def _link_questions(category: str, locale: Locale, source: Quiz, spec: QuizSpec) -> None:
     """Put the category's questions in ``locale`` and in their source question's translation
     group (matched by title)."""
@@ -417,4 +590,41 @@ def _quiz_yaml(quiz: Quiz) -> str:
     }
     if not quiz.description:
         del data["description"]
+    draw = quiz.draws.first() if quiz.selection == Selection.RANDOM else None
+    if draw is not None:
+        data["draw"] = draw.count
+    tasks = {}
+    for question in _quiz_bank(quiz).filter(kind=QuestionType.ESSAY).order_by("pk"):
+        task: dict[str, Any] = {
+            "min_words": question.min_words,
+            "max_words": question.max_words,
+            "model_answer": question.model_answer,
+            "response_template": question.response_template,
+            "rubric": [
+                {
+                    "criterion": c["title"],
+                    "description": c["description"],
+                    "levels": [
+                        {"points": _number(level["points"]), "description": level["description"]}
+                        for level in c["levels"]
+                    ],
+                }
+                for c in question.rubric_criteria()
+            ],
+        }
+        tasks[question.title] = {k: v for k, v in task.items() if v not in (None, "")}
+    if tasks:
+        data["written_tasks"] = tasks
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100000)
+
+
+def _quiz_bank(quiz: Quiz) -> Any:
+    """The questions a quiz asks from: its list, or its draw's category."""
+    if quiz.selection == Selection.FIXED:
+        return Question.objects.filter(pk__in=quiz.fixed_questions.values("question_id"))
+    return Question.objects.filter(category__in=quiz.draws.values("category_id"), live=True)
+
+
+def _number(text: str) -> int | float:
+    value = Decimal(text)
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -187,3 +187,86 @@ def test_engine_rules_in_a_quiz_file_are_rejected(
     errors = errors_of(root)
     assert any(f"{QUIZ}.gift" in e and "100%" in e for e in errors), errors
     assert quiz_state() == before
+
+
+WRITTEN_TASK = """
+::M2-W1 A core story:: Write the core story for the composite family in the case. {}
+"""
+
+WRITTEN_TASK_YAML = """draw: 4
+written_tasks:
+  M2-W1 A core story:
+    min_words: 120
+    max_words: 400
+    model_answer: "Short, true, in a child's words."
+    rubric:
+      - criterion: Truthful and simple
+        description: Says what happened without detail a child cannot hold.
+        levels:
+          - points: 0
+            description: Hides or invents the father's story.
+          - points: 2
+            description: True but too detailed.
+          - points: 4
+            description: True, short and in a child's words.
+      - criterion: Safe to hear
+        levels:
+          - points: 0
+            description: Blames the child or mother.
+          - points: 3
+            description: Separates the father's choices from the child.
+"""
+
+
+def with_written_task(root: Path) -> None:
+    edit(root, f"{QUIZ}.gift", "::M2-Q1 Opening", WRITTEN_TASK.strip() + "\n\n::M2-Q1 Opening")
+    edit(root, f"{QUIZ}.yaml", "grading: highest", WRITTEN_TASK_YAML + "grading: highest")
+
+
+def test_a_quiz_file_draws_from_its_pool_and_holds_a_written_task(
+    curriculum_copy: Callable[[Path], Path], tmp_path: Path
+) -> None:
+    root = curriculum_copy(SHIPPED_CURRICULUM)
+    with_written_task(root)
+    report = curriculum_import(path=root)
+    assert not report.errors if hasattr(report, "errors") else True
+    quiz = Quiz.objects.get(
+        slug="principles-of-trauma-informed-care-check", locale__language_code="en"
+    )
+    assert quiz.selection == "random"
+    draw = quiz.draws.get()
+    assert (draw.count, draw.include_subcategories) == (4, False)
+    assert draw.category.name == "trauma-informed-care/principles-of-trauma-informed-care-check"
+    task = Question.objects.get(title="M2-W1 A core story", locale__language_code="en")
+    assert (task.kind, task.live, task.min_words, task.max_words) == ("essay", True, 120, 400)
+    assert [c["title"] for c in task.rubric_criteria()] == ["Truthful and simple", "Safe to hear"]
+    assert [lv["points"] for lv in task.rubric_criteria()[0]["levels"]] == ["0", "2", "4"]
+    # Loading again changes nothing; an export reads back to the same.
+    before = quiz_state()
+    assert not curriculum_import(path=root).changed
+    curriculum_export(path=tmp_path / "export")
+    exported = (tmp_path / "export" / f"{QUIZ}.yaml").read_text()
+    assert "draw: 4" in exported and "Truthful and simple" in exported
+    assert not curriculum_import(path=tmp_path / "export").changed
+    assert quiz_state() == before
+
+
+BAD_WRITTEN_TASKS = [
+    ("min_words: 120", "min_words: 500", "min_words is above max_words"),
+    ("points: 2\n", "points: 0\n", "gives two levels the same points"),
+    ("  M2-W1 A core story:\n", "  M2-W1 Another story:\n", "needs its rubric under written_tasks"),
+    ("draw: 4", "draw: 40", "draws 40 questions from a file of"),
+    ("points: 3\n", "points: three\n", "each level has points (a number) and description (text)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), BAD_WRITTEN_TASKS)
+def test_bad_written_tasks_are_rejected_with_file_and_line(
+    curriculum_copy: Callable[[Path], Path], old: str, new: str, expected: str
+) -> None:
+    root = curriculum_copy(SHIPPED_CURRICULUM)
+    with_written_task(root)
+    edit(root, f"{QUIZ}.yaml", old, new)
+    errors = errors_of(root)
+    assert any(expected in e and QUIZ in e for e in errors), errors
+    assert quiz_state() == (0, 0, 0, 0, [])
