@@ -11,7 +11,7 @@ CACHE_URL ?= redis://127.0.0.1:6379/14
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev browser-deps pdf-deps gettext-deps run serve test lint typecheck test-sqlite \
-	test-postgres coverage messages worker bench bench-quiz bench-certs bench-dashboard bench-load drills clean
+	test-postgres coverage messages worker bench bench-quiz bench-certs bench-dashboard bench-import bench-load drills clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -122,6 +122,9 @@ bench-certs: install-dev  ## 10,000 certificates through a Celery worker (Postgr
 
 bench-dashboard: install-dev  ## The dashboard with 100,000 synthetic practitioners on PostgreSQL (BENCH_ARGS=--practitioners N)
 	$(BIN)/python bench/report_dashboard.py $(BENCH_ARGS)
+
+bench-import: install-dev  ## Moodle XML import: 5,000 questions with images, and a 50 MB file (BENCH_ARGS=--questions N)
+	$(BIN)/python bench/question_import.py $(BENCH_ARGS)
 
 bench-load: install-dev  ## Load test: 100 practitioners' journeys on a local production stack (BENCH_ARGS=--users N)
 	$(BIN)/python bench/load/run.py $(BENCH_ARGS)

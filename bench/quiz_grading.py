@@ -481,7 +481,7 @@ PROFILE_PARTS = [
     ("  _finish: grade and store", "quizzes/services.py", "_finish"),
     ("    score (one call per answer)", "quizzes/scoring.py", "score"),
     ("    bulk_update of the answers", "django/db/models/query.py", "bulk_update"),
-    ("    _update_result (QuizResult)", "quizzes/services.py", "_update_result"),
+    ("    update_result (QuizResult)", "quizzes/services.py", "update_result"),
     ("  refresh_from_db", "django/db/models/base.py", "refresh_from_db"),
     ("ORM: evaluating querysets (SQL + rows)", "django/db/models/query.py", "_fetch_all"),
     ("  JSON of snapshots and responses (json.loads)", "json/__init__.py", "loads"),

@@ -1,7 +1,8 @@
 """The places each signed-in person may go, for the site's header (``base.html``).
 
 The header needs capabilities from apps at every layer (cohorts and reports from ``learners``,
-certificates from ``certification``, the CMS from ``accounts``). Templates may not reach up into
+certificates from ``certification``, written work to grade from ``quizzes``, the CMS from
+``accounts``). Templates may not reach up into
 the apps, so the project package, which sits above them all, asks each app's ``api`` and hands
 the template plain flags as ``site_nav``.
 
@@ -22,6 +23,7 @@ from django.utils.functional import SimpleLazyObject
 from accounts.api import can_use_cms, is_administrator
 from certification.api import can_view_certificates
 from learners.api import can_run_cohorts, can_view_reports, keeps_a_profile
+from quizzes.api import can_open_grading_queue
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -39,6 +41,8 @@ class Places:
 
     signed_in: bool = False
     cohorts: bool = False
+    #: The grading queue of written work (trainers, course reviewers, administrators).
+    grading: bool = False
     reports: bool = False
     cms: bool = False
     certificates: bool = False
@@ -54,6 +58,7 @@ def places_for(user: User | AnonymousUser) -> Places:
     return Places(
         signed_in=True,
         cohorts=can_run_cohorts(user),
+        grading=can_open_grading_queue(user),
         reports=can_view_reports(user),
         cms=can_use_cms(user),
         certificates=can_view_certificates(user),

@@ -290,6 +290,17 @@ def cohorts_visible_to(*, user: User | AnonymousUser) -> QuerySet[Cohort]:
     return Cohort.objects.filter(trainers=user)
 
 
+def learner_ids_trained_by(*, user: User) -> QuerySet[CohortMembership, int]:
+    """The ids of the members of the cohorts ``user`` runs, as a subquery (``values``): whose
+    written work a trainer grades (``quizzes.grading``)."""
+    return CohortMembership.objects.filter(cohort__trainers=user).values_list("user_id", flat=True)
+
+
+def cohorts_trained_by(*, user: User) -> QuerySet[Cohort]:
+    """The cohorts ``user`` runs, by name (the grading queue's filter)."""
+    return Cohort.objects.filter(trainers=user).order_by("name").only("pk", "name")
+
+
 def practitioners(queryset: QuerySet[User] | None = None) -> QuerySet[User]:
     """The accounts in ``queryset`` (default: every account) that are practitioners: not staff,
     not administrators, and in no role group but Practitioner (``permissions.keeps_a_profile``,

@@ -15,6 +15,7 @@ from .formats import (
     write_gift,
 )
 from .models import Quiz
+from .permissions import can_open_grading_queue
 from .selectors import attempt_counts_by_course, learner_ids_passed
 from .services import register_attempt_window
 
@@ -30,6 +31,7 @@ __all__ = [
     "UnsupportedConstruct",
     "attempt_counts_by_course",
     "attempts_bulk_create",
+    "can_open_grading_queue",
     "learner_ids_passed",
     "parse_aiken",
     "parse_gift",

@@ -3,7 +3,7 @@
 
 Each attempt is written finished and graded (``passed`` is its score against the quiz's pass
 mark, kept in its rules snapshot as a real attempt keeps it), and the learner's ``QuizResult`` is
-the quiz's grading method over their attempts, as ``services._update_result`` computes it.
+the quiz's grading method over their attempts, as ``services.update_result`` computes it.
 Attempts loaded this way have no answers: they record an outcome, not the questions asked.
 Inserted in a few statements with no signals, so the caller rebuilds what signals keep current.
 """

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import BooleanField, DecimalField, OuterRef, Q, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from courses.api import CoursePage
 from learners.api import MissingItem, ModuleStructure, RequirementLookup
 
-from .models import Attempt, Quiz, QuizPlacement, QuizResult, ReviewWhen
+from .models import Attempt, AttemptState, Quiz, QuizPlacement, QuizResult, ReviewWhen
 from .text import decimal_text
 
 __all__ = ["quiz_links", "quizzes_passed_since", "required_quiz_ids", "required_quizzes"]
@@ -117,12 +117,33 @@ def required_quizzes(
     if not required:
         return _nothing
     quiz_ids = {entry[2] for entries in required.values() for entry in entries}
-    results = {
-        (user_id, quiz_id): (grade, passed)
-        for user_id, quiz_id, grade, passed in QuizResult.objects.filter(
-            user_id__in=users, quiz_id__in=quiz_ids
-        ).values_list("user_id", "quiz_id", "grade", "passed")
-    }
+    # The learners' results, and (in the same query) their attempts awaiting grading: submitted
+    # with a written task its grader has not marked yet.
+    rows = (
+        QuizResult.objects.filter(user_id__in=users, quiz_id__in=quiz_ids)
+        .order_by()
+        .values_list("user_id", "quiz_id", "grade", "passed", Value(False, BooleanField()))
+        .union(
+            Attempt.objects.filter(
+                state=AttemptState.AWAITING, user_id__in=users, quiz_id__in=quiz_ids
+            )
+            .order_by()
+            .values_list(
+                "user_id",
+                "quiz_id",
+                Value(None, DecimalField(max_digits=5, decimal_places=2)),
+                Value(None, BooleanField()),
+                Value(True, BooleanField()),
+            )
+        )
+    )
+    results: dict[tuple[int, int], tuple[Any, bool]] = {}
+    awaiting: set[tuple[int, int]] = set()
+    for user_id, quiz_id, grade, passed, is_awaiting in rows:
+        if is_awaiting:
+            awaiting.add((user_id, quiz_id))
+        else:
+            results[(user_id, quiz_id)] = (grade, passed)
     urls = {quiz_id: reverse("quizzes:quiz", args=[quiz_id]) for quiz_id in quiz_ids}
 
     def lookup(user_id: int, course_id: int) -> list[tuple[int | None, MissingItem | None]]:
@@ -134,7 +155,9 @@ def required_quizzes(
             if passed:
                 items.append((module_id, None))
                 continue
-            if grade is None or not grade_shown[quiz_id]:
+            if (user_id, quiz_id) in awaiting:
+                reason = _("your written work is awaiting grading by your trainer")
+            elif grade is None or not grade_shown[quiz_id]:
                 reason = _("quiz not passed yet (pass mark %s%%)") % pass_mark
             else:
                 reason = _("your grade is %(grade)s%%; the pass mark is %(mark)s%%") % {

@@ -286,6 +286,8 @@ class ReviewWhen(models.TextChoices):
     NEVER = "never", _("Never")
     AFTER_SUBMIT = "after_submit", _("After the attempt is submitted")
     AFTER_CLOSE = "after_close", _("After the quiz closes")
+    #: When the learner can take no more attempts, so the answers cannot help the next one.
+    AFTER_LAST = "after_last", _("After the last allowed attempt, or when the quiz closes")
 
 
 class Quiz(
@@ -548,6 +550,7 @@ class WrittenGrade(models.Model):
     class Meta:
         ordering = ["answer_id", "marker"]
         verbose_name = _("grade of a written answer")
+        permissions = [("grade_any_answer", "Can grade any learner's written answers")]
         constraints = [
             models.UniqueConstraint(
                 fields=["answer", "marker"], name="quizzes_grade_one_per_marker"

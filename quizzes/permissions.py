@@ -6,13 +6,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from accounts.api import has_permission
+from learners.api import can_run_cohorts
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
 __all__ = [
     "can_export_questions",
+    "can_grade_any_answer",
     "can_import_questions",
+    "can_open_grading_queue",
     "can_open_unplaced_quiz",
     "can_publish_questions",
     "can_translate_quizzes",
@@ -56,3 +59,16 @@ def can_translate_quizzes(user: User | AnonymousUser) -> bool:
     return has_permission(user, "simple_translation.submit_translation") and all(
         has_permission(user, f"quizzes.change_{model}") for model in ("quiz", "question")
     )
+
+
+def can_grade_any_answer(user: User | AnonymousUser) -> bool:
+    """Grading any learner's written answers, not only those of one's own cohorts
+    (``quizzes.grade_any_answer``: Course reviewers, migration quizzes 0011; superusers).
+    Trainers grade the members of the cohorts they run without it (``quizzes.grading``)."""
+    return has_permission(user, "quizzes.grade_any_answer")
+
+
+def can_open_grading_queue(user: User | AnonymousUser) -> bool:
+    """The grading queue of written answers: trainers (the members of their cohorts), course
+    reviewers and administrators (``can_grade_any_answer``)."""
+    return can_run_cohorts(user) or can_grade_any_answer(user)

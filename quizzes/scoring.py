@@ -55,9 +55,11 @@ __all__ = [
     "Status",
     "aggregate",
     "correct_answer_summary",
+    "essay_text",
     "is_answered",
     "parse_number",
     "score",
+    "word_count",
 ]
 
 SNAPSHOT_VERSION = 1  # the "v" the engine writes into each snapshot
@@ -71,13 +73,21 @@ KINDS: tuple[str, ...] = (
     "matching",
     "ordering",
     "scenario",
+    "essay",
+    "description",
 )
+
+#: Kinds scored by a person with a rubric (``quizzes.grading``), not here.
+GRADED_BY_PERSON: frozenset[str] = frozenset({"essay"})
+#: Kinds with nothing to answer: text between questions, worth no marks.
+NOT_ANSWERED: frozenset[str] = frozenset({"description"})
 
 GRADING_METHODS: tuple[str, ...] = ("highest", "latest", "first", "average")
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
+_WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
 _FRACTION_PLACES = Decimal("0.0001")
 _GRADE_PLACES = Decimal("0.01")
 
@@ -90,6 +100,10 @@ class Status(StrEnum):
     INCORRECT = "incorrect"
     UNANSWERED = "unanswered"
     INVALID = "invalid"
+    #: A written answer waiting for its grader.
+    AWAITING = "awaiting"
+    #: A description: nothing to answer.
+    INFO = "info"
 
 
 @dataclass(frozen=True)
@@ -466,6 +480,22 @@ def _score_ordering(question: _Question, response: object) -> Outcome:
     return _outcome(Decimal(kept) / Decimal(len(correct) - 1))
 
 
+def _score_essay(question: _Question, response: object) -> Outcome:
+    """A written answer is graded by a person: it waits, scoring 0 until then. An empty one
+    needs no grader and scores 0 at once."""
+    text = _field(response, "text")
+    if isinstance(text, _Blank):
+        return _UNANSWERED
+    if not isinstance(text, str):
+        return _INVALID
+    return Outcome(_ZERO.quantize(_FRACTION_PLACES), Status.AWAITING)
+
+
+def _score_description(question: _Question, response: object) -> Outcome:
+    """A description asks nothing and is worth nothing."""
+    return Outcome(_ZERO.quantize(_FRACTION_PLACES), Status.INFO)
+
+
 _SCORERS: dict[str, Callable[[_Question, object], Outcome]] = {
     "single_choice": _score_single_choice,
     "scenario": _score_single_choice,
@@ -475,7 +505,21 @@ _SCORERS: dict[str, Callable[[_Question, object], Outcome]] = {
     "numeric": _score_numeric,
     "matching": _score_matching,
     "ordering": _score_ordering,
+    "essay": _score_essay,
+    "description": _score_description,
 }
+
+
+def word_count(text: str) -> int:
+    """Words in a written answer, as a learner would count them: runs of letters or digits,
+    with inner hyphens and apostrophes (so "trauma-informed" and "don't" are one word)."""
+    return len(_WORD.findall(text))
+
+
+def essay_text(response: object) -> str:
+    """The text of a written answer ("" when the response holds none)."""
+    text = _field(response, "text")
+    return text if isinstance(text, str) else ""
 
 
 def score(snapshot: Mapping[str, Any], response: Mapping[str, Any] | None) -> Outcome:
@@ -492,7 +536,7 @@ def is_answered(snapshot: Mapping[str, Any], response: Mapping[str, Any] | None)
     """Whether the learner gave an answer, right, wrong or unreadable (the attempt page's
     "answered 7 of 10"). A response of the wrong shape counts as answered: it scores 0 as
     invalid rather than inviting the learner to come back to it."""
-    return score(snapshot, response).status is not Status.UNANSWERED
+    return score(snapshot, response).status not in (Status.UNANSWERED, Status.INFO)
 
 
 # The review page
@@ -549,6 +593,8 @@ def correct_answer_summary(snapshot: Mapping[str, Any]) -> list[str]:
             for option in options
             if option.text.strip()
         ]
+    if kind in GRADED_BY_PERSON or kind in NOT_ANSWERED:
+        return []  # a written task has a rubric and a model answer for graders, not a key
     return [option.text for option in options]  # ordering
 
 

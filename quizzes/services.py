@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -48,7 +48,17 @@ from .models import (
     Selection,
     TextFormat,
 )
-from .scoring import aggregate, correct_answer_summary, is_answered, score
+from .scoring import (
+    GRADED_BY_PERSON,
+    NOT_ANSWERED,
+    Status,
+    aggregate,
+    correct_answer_summary,
+    essay_text,
+    is_answered,
+    score,
+    word_count,
+)
 
 __all__ = [
     "AttemptChanged",
@@ -61,16 +71,22 @@ __all__ = [
     "attempt_start",
     "attempt_submit",
     "attempts_close_overdue",
+    "marking_shown",
+    "percent_of",
     "question_display",
     "question_snapshot",
     "quiz_rules",
     "register_attempt_window",
     "responses_from_post",
     "review_for",
+    "rule",
+    "update_result",
 ]
 
 SNAPSHOT_VERSION = 1
 MAX_TEXT_ANSWER = 500
+#: The longest written answer kept (characters): several pages, far above any word range.
+MAX_ESSAY_ANSWER = 30_000
 CHOICE_KINDS = {QuestionType.SINGLE_CHOICE, QuestionType.SCENARIO}
 #: Kinds whose options the learner sees (and which may be shuffled).
 SHOWN_OPTION_KINDS = CHOICE_KINDS | {
@@ -166,6 +182,22 @@ def question_snapshot(
         "feedback_true": _render(question.feedback_true, fmt, inline=True),
         "feedback_false": _render(question.feedback_false, fmt, inline=True),
     }
+    if question.kind == QuestionType.ESSAY:
+        # What the learner needs to write it, and what graders need to grade it; the model
+        # answer never reaches the learner (``question_display`` does not copy it).
+        snapshot.update(
+            {
+                "min_words": question.min_words,
+                "max_words": question.max_words,
+                "response_template": question.response_template,
+                "model_answer": _render(question.model_answer, fmt),
+                "rubric": question.rubric_criteria(),
+                "attachments": [
+                    {"title": a.document.title, "url": a.document.url}
+                    for a in question.attachments.all()
+                ],
+            }
+        )
     layout: dict[str, Any] = {}
     if question.kind in SHOWN_OPTION_KINDS:
         if question.kind == QuestionType.MATCHING:
@@ -268,7 +300,7 @@ def quiz_rules(quiz: Quiz) -> dict[str, Any]:
     return {name: getattr(quiz, name) for name in RULE_FIELDS}
 
 
-def _rule(attempt: Attempt, quiz: Quiz, name: str) -> Any:
+def rule(attempt: Attempt, quiz: Quiz, name: str) -> Any:
     """The rule ``name`` the attempt started with; the quiz's own for an attempt with none."""
     return (attempt.quiz_settings or {}).get(name, getattr(quiz, name))
 
@@ -394,6 +426,13 @@ def attempt_start(
         raise AttemptNotAllowed(availability.reason)
     rng = rng or random.SystemRandom()  # learners must not be able to predict the order
     questions = _questions_for(questions_from or quiz, rng)
+    if any(q.kind == QuestionType.ESSAY and not q.rubric_criteria() for q in questions):
+        # A written task without a rubric could never be graded: the attempt would wait forever.
+        raise AttemptNotAllowed(
+            _("This quiz is not ready yet: please tell your trainer.")
+            + " "
+            + _("(A written task in it has no rubric.)")
+        )
     number = (Attempt.objects.filter(quiz=quiz, user=user).aggregate(n=Max("number"))["n"] or 0) + 1
     deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
     if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):
@@ -422,7 +461,9 @@ def attempt_start(
                         question=question,
                         snapshot=snapshot,
                         layout=layout,
-                        max_points=question.default_mark,
+                        max_points=Decimal(0)
+                        if question.kind in NOT_ANSWERED
+                        else question.default_mark,
                     )
                 )
             AttemptAnswer.objects.bulk_create(answers)
@@ -566,31 +607,45 @@ def _finish(attempt_id: int, now: datetime, *, at_deadline: bool) -> bool:
         answers = list(attempt.answers.all())
         points = Decimal(0)
         maximum = Decimal(0)
+        awaiting = False
         for answer in answers:
             outcome = score(answer.snapshot, answer.response)
-            answer.fraction = outcome.fraction
+            answer.fraction = None if outcome.status is Status.AWAITING else outcome.fraction
             answer.status = outcome.status
-            points += outcome.fraction * answer.max_points
+            awaiting = awaiting or outcome.status is Status.AWAITING
+            points += (answer.fraction or Decimal(0)) * answer.max_points
             maximum += answer.max_points
         AttemptAnswer.objects.bulk_update(answers, ["fraction", "status"])
-        percent = (
-            (points * 100 / maximum).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            if maximum
-            else Decimal(0)
-        )
+        if awaiting:
+            # A written answer waits for its grader: no score, no result, no completion until
+            # ``quizzes.grading`` settles it.
+            Attempt.objects.filter(pk=attempt_id).update(
+                state=AttemptState.AWAITING,
+                finished_at=finished_at,
+                points=points.quantize(Decimal("0.0001"), ROUND_HALF_UP),
+                max_points=maximum,
+            )
+            return True
         Attempt.objects.filter(pk=attempt_id).update(
             state=AttemptState.FINISHED,
             finished_at=finished_at,
             points=points.quantize(Decimal("0.0001"), ROUND_HALF_UP),
             max_points=maximum,
-            score=percent,
-            passed=percent >= _rule(attempt, attempt.quiz, "pass_mark"),
+            score=percent_of(points, maximum),
+            passed=percent_of(points, maximum) >= rule(attempt, attempt.quiz, "pass_mark"),
         )
-        _update_result(attempt.quiz, attempt.user_id, rules_from=attempt)
+        update_result(attempt.quiz, attempt.user_id, rules_from=attempt)
     return True
 
 
-def _update_result(quiz: Quiz, user_id: int, *, rules_from: Attempt) -> None:
+def percent_of(points: Decimal, maximum: Decimal) -> Decimal:
+    """A score in percent to two places (0 for a quiz worth nothing)."""
+    if not maximum:
+        return Decimal(0)
+    return (points * 100 / maximum).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def update_result(quiz: Quiz, user_id: int, *, rules_from: Attempt) -> None:
     """Recompute the learner's grade on the quiz by its grading method.
 
     The grading method and pass mark are those ``rules_from`` (the attempt just graded) started
@@ -601,7 +656,7 @@ def _update_result(quiz: Quiz, user_id: int, *, rules_from: Attempt) -> None:
         .values_list("score", flat=True)
     )
     grade = aggregate(
-        _rule(rules_from, quiz, "grading_method"), [s for s in scores if s is not None]
+        rule(rules_from, quiz, "grading_method"), [s for s in scores if s is not None]
     )
     if grade is None:
         return
@@ -610,7 +665,7 @@ def _update_result(quiz: Quiz, user_id: int, *, rules_from: Attempt) -> None:
         user_id=user_id,
         defaults={
             "grade": grade,
-            "passed": grade >= _rule(rules_from, quiz, "pass_mark"),
+            "passed": grade >= rule(rules_from, quiz, "pass_mark"),
             "attempts": len(scores),
         },
     )
@@ -642,30 +697,63 @@ class Review:
         return self.score or self.answers or self.feedback
 
 
-def review_for(*, quiz: Quiz, attempt: Attempt | None, now: datetime | None = None) -> Review:
-    """Apply the review options: never, after the attempt is submitted, after the quiz closes.
+def review_for(
+    *,
+    quiz: Quiz,
+    attempt: Attempt | None,
+    now: datetime | None = None,
+    attempts: Sequence[Attempt] | None = None,
+) -> Review:
+    """Apply the review options: never, after the attempt is submitted, after the quiz closes,
+    after the learner's last allowed attempt (or the quiz closes).
 
     The options are those the attempt started with (a change published since does not reveal
-    more, or less, of an attempt already taken)."""
+    more, or less, of an attempt already taken). "After the last attempt" asks whether the
+    learner can start another one *now*, by the live quiz's limit: raising the limit hides the
+    answers again. ``attempts`` are the learner's attempts at the quiz, when the caller has them;
+    otherwise they are read (one query) only if that option is in use and the quiz is open."""
     now = now or timezone.now()
     finished = attempt is not None and attempt.state == AttemptState.FINISHED
     closed = quiz.closes_at is not None and now >= quiz.closes_at
+    used_up: list[bool] = []  # asked at most once, by the first option that needs it
+
+    def no_attempts_left() -> bool:
+        if not used_up:
+            assert attempt is not None
+            used_up.append(_attempts_used_up(quiz, attempt, now, attempts))
+        return used_up[0]
 
     def allowed(when: str) -> bool:
         if when == ReviewWhen.AFTER_SUBMIT:
             return finished
         if when == ReviewWhen.AFTER_CLOSE:
             return finished and closed
+        if when == ReviewWhen.AFTER_LAST:
+            return finished and (closed or no_attempts_left())
         return False
 
     def option(name: str) -> Any:
-        return _rule(attempt, quiz, name) if attempt is not None else getattr(quiz, name)
+        return rule(attempt, quiz, name) if attempt is not None else getattr(quiz, name)
 
     return Review(
         allowed(option("review_score")),
         allowed(option("review_answers")),
         allowed(option("review_feedback")),
     )
+
+
+def _attempts_used_up(
+    quiz: Quiz, attempt: Attempt, now: datetime, attempts: Sequence[Attempt] | None
+) -> bool:
+    """True when the attempt's learner may start no more attempts at ``quiz`` by its limit (as
+    ``attempt_availability`` counts them); never with unlimited attempts."""
+    limit = quiz.attempts_allowed
+    if not limit:
+        return False
+    if attempts is None:
+        attempts = list(Attempt.objects.filter(quiz=quiz, user_id=attempt.user_id))
+    done = [a for a in attempts if a.state != AttemptState.IN_PROGRESS]
+    return len(done) >= limit and _attempts_counted(attempt.user, quiz, done, now) >= limit
 
 
 def question_display(answer: AttemptAnswer, *, review: Review | None = None) -> dict[str, Any]:
@@ -701,6 +789,20 @@ def question_display(answer: AttemptAnswer, *, review: Review | None = None) -> 
         shown["choice"] = response.get("choice")
     elif kind in (QuestionType.SHORT_ANSWER, QuestionType.NUMERIC):
         shown["value"] = response.get("text", "") if isinstance(response.get("text"), str) else ""
+    elif kind in GRADED_BY_PERSON:
+        text = essay_text(response) if answer.response else snapshot.get("response_template", "")
+        shown.update(
+            {
+                "value": text,
+                "words": word_count(essay_text(response)),
+                "min_words": snapshot.get("min_words"),
+                "max_words": snapshot.get("max_words"),
+                "attachments": snapshot.get("attachments", []),
+                "awaiting": answer.status == Status.AWAITING,
+            }
+        )
+    elif kind in NOT_ANSWERED:
+        shown["description"] = True
     elif kind == QuestionType.MATCHING:
         answers = layout.get("answers", [])
         matches = _as_dict(response.get("matches"))
@@ -747,7 +849,39 @@ def question_display(answer: AttemptAnswer, *, review: Review | None = None) -> 
             shown["general_feedback"] = snapshot.get("general_feedback", "")
         if review.answers:
             shown["right_answers"] = correct_answer_summary(snapshot)
+        if kind in GRADED_BY_PERSON and (review.score or review.feedback):
+            shown["marking"] = marking_shown(answer, show_feedback=review.feedback)
     return shown
+
+
+def marking_shown(answer: AttemptAnswer, *, show_feedback: bool) -> dict[str, Any] | None:
+    """A graded written answer's rubric with the level each marker picked, and their feedback,
+    for the learner's review (the graders' names and the model answer stay out). Reads
+    ``answer.grades`` (prefetch it for a page of answers)."""
+    grades = sorted(answer.grades.all(), key=lambda grade: grade.marker)
+    if not grades:
+        return None
+    criteria = []
+    for index, criterion in enumerate(answer.snapshot.get("rubric", [])):
+        picked = {g.levels[index] for g in grades if index < len(g.levels)}
+        criteria.append(
+            {
+                "title": criterion["title"],
+                "levels": [
+                    {
+                        "points": level["points"],
+                        "description": level["description"],
+                        "picked": number in picked,
+                    }
+                    for number, level in enumerate(criterion["levels"])
+                ],
+            }
+        )
+    return {
+        "criteria": criteria,
+        "feedback": [g.feedback for g in grades if g.feedback] if show_feedback else [],
+        "markers": len(grades),
+    }
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -764,6 +898,27 @@ def _form_index(value: str) -> int | None:
     if len(value) > 4 or not (value.isascii() and value.isdigit()):
         return None
     return int(value)
+
+
+def _word_range_problem(position: int, snapshot: Mapping[str, Any], text: str) -> str | None:
+    """What to tell a learner whose written answer is outside the task's word range."""
+    if not text.strip():
+        return None
+    words = word_count(text)
+    fewest, most = snapshot.get("min_words"), snapshot.get("max_words")
+    if fewest and words < fewest:
+        return _("Question %(n)s: write at least %(min)s words (you have %(words)s).") % {
+            "n": position,
+            "min": fewest,
+            "words": words,
+        }
+    if most and words > most:
+        return _("Question %(n)s: write at most %(max)s words (you have %(words)s).") % {
+            "n": position,
+            "max": most,
+            "words": words,
+        }
+    return None
 
 
 def responses_from_post(
@@ -795,6 +950,12 @@ def responses_from_post(
         elif kind in (QuestionType.SHORT_ANSWER, QuestionType.NUMERIC):
             text = str(data.get(name, ""))[:MAX_TEXT_ANSWER]
             response = {"text": text} if text.strip() else None
+        elif kind in GRADED_BY_PERSON:
+            text = str(data.get(name, ""))[:MAX_ESSAY_ANSWER]
+            response = {"text": text} if text.strip() else None
+            problem = _word_range_problem(answer.position, snapshot, text)
+            if problem:
+                problems.append(problem)
         elif kind == QuestionType.MATCHING:
             texts = layout.get("answers", [])
             matches = {}

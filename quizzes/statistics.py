@@ -62,6 +62,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from .models import Attempt, AttemptAnswer, AttemptState, QuestionType, Quiz, QuizResult
+from .scoring import NOT_ANSWERED
 
 __all__ = [
     "QuestionStatistics",
@@ -135,6 +136,10 @@ class QuizStatistics:
     median_score: float | None
     distribution: tuple[ScoreBin, ...]
     questions: tuple[QuestionStatistics, ...]
+    #: Written tasks: attempts submitted and waiting for their grader (not in the figures above
+    #: until graded), and the median time from submission to the last grade, in hours.
+    awaiting_grading: int = 0
+    median_hours_to_grade: float | None = None
 
     @property
     def empty(self) -> bool:
@@ -264,6 +269,8 @@ def _question_sums(
     for _attempt_id, answers in groupby(rows, key=itemgetter(0)):
         scored = []
         for _a, question_id, fraction, marks, title, kind in answers:
+            if kind in NOT_ANSWERED:
+                continue  # a description asks nothing
             key = ("id", question_id) if question_id is not None else ("deleted", title or "")
             sums = by_key.get(key)
             if sums is None:
@@ -289,12 +296,19 @@ def quiz_statistics(*, quiz: Quiz) -> QuizStatistics:
     scores: list[Decimal] = []
     learners: set[int] = set()
     passed = 0
+    awaiting = 0
+    hours_to_grade: list[float] = []
     attempts = (
-        Attempt.objects.filter(quiz=quiz, state=AttemptState.FINISHED)
-        .values_list("user_id", "score", "passed")
+        Attempt.objects.filter(quiz=quiz, state__in=(AttemptState.FINISHED, AttemptState.AWAITING))
+        .values_list("user_id", "score", "passed", "state", "finished_at", "graded_at")
         .iterator(chunk_size=_CHUNK)
     )
-    for user_id, score, attempt_passed in attempts:
+    for user_id, score, attempt_passed, state, finished_at, graded_at in attempts:
+        if state == AttemptState.AWAITING:
+            awaiting += 1
+            continue
+        if graded_at is not None and finished_at is not None:
+            hours_to_grade.append((graded_at - finished_at).total_seconds() / 3600)
         learners.add(user_id)
         scores.append(score if score is not None else Decimal(0))
         passed += bool(attempt_passed)
@@ -323,4 +337,6 @@ def quiz_statistics(*, quiz: Quiz) -> QuizStatistics:
         median_score=float(pystats.median(scores)) if count else None,
         distribution=_distribution(scores),
         questions=questions,
+        awaiting_grading=awaiting,
+        median_hours_to_grade=pystats.median(hours_to_grade) if hours_to_grade else None,
     )

@@ -1,8 +1,13 @@
-"""Background work of the quiz engine."""
+"""Background work of the quiz engine (the grading notices live in ``quizzes.notices``)."""
+
+from __future__ import annotations
 
 from celery import shared_task
 
+from .notices import notify_graded, notify_graded_sweep, remind_graders
 from .services import attempts_close_overdue
+
+__all__ = ["close_overdue_attempts", "notify_graded", "notify_graded_sweep", "remind_graders"]
 
 
 @shared_task(name="quizzes.close_overdue_attempts")

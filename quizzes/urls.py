@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_grading
 
 app_name = "quizzes"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/summary/", views.summary, name="summary"),
     path("attempts/<int:attempt_id>/submit/", views.submit, name="submit"),
     path("attempts/<int:attempt_id>/review/", views.review, name="review"),
+    path("grading/", views_grading.grading_queue, name="grading_queue"),
+    path("grading/<int:attempt_id>/", views_grading.grade_attempt, name="grade_attempt"),
 ]

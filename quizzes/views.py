@@ -30,7 +30,7 @@ from courses.api import ModulePage, ModuleSequel, module_sequel, page_viewable
 
 from .models import Attempt, AttemptState, Quiz
 from .permissions import can_open_unplaced_quiz
-from .scoring import is_answered
+from .scoring import GRADED_BY_PERSON, NOT_ANSWERED, is_answered
 from .selectors import attempts_of, live_placements, quiz_result_of
 from .services import (
     AttemptChanged,
@@ -125,7 +125,7 @@ def quiz_detail(request: AuthenticatedRequest, quiz_id: int) -> HttpResponse:
     now = timezone.now()
     availability = attempt_availability(user=user, quiz=quiz, now=now)
     attempts = list(attempts_of(user=user, quiz=quiz).order_by("number"))
-    rows = [(a, review_for(quiz=quiz, attempt=a, now=now)) for a in attempts]
+    rows = [(a, review_for(quiz=quiz, attempt=a, now=now, attempts=attempts)) for a in attempts]
     result = quiz_result_of(user=user, quiz=quiz)
     show_grade = any(review.score for _attempt, review in rows)
     passed = result is not None and result.passed
@@ -210,6 +210,7 @@ def attempt_view(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse
             "attempt": attempt,
             "questions": questions,
             "answered": sum(1 for q in questions if q["answered"]),
+            "total": sum(1 for q in questions if not q.get("description")),
             "remaining_seconds": max(0, int((attempt.deadline - timezone.now()).total_seconds()))
             if attempt.deadline
             else None,
@@ -273,7 +274,7 @@ def autosave(request: AuthenticatedRequest, attempt_id: int) -> JsonResponse:
             if attempt.saved_at
             else "",
             "answered": answered,
-            "total": len(answers),
+            "total": sum(1 for a in answers if a.snapshot.get("kind") not in NOT_ANSWERED),
             "revision": attempt.revision,
             "problems": problems,
         }
@@ -312,6 +313,8 @@ def summary(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse:
             "attempt": attempt,
             "questions": questions,
             "answered": sum(1 for q in questions if q["answered"]),
+            "total": sum(1 for q in questions if not q.get("description")),
+            "has_written_task": any(q["kind"] in GRADED_BY_PERSON for q in questions),
         },
     )
 
@@ -356,7 +359,10 @@ def review(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse:
         return HttpResponseRedirect(_attempt_url(attempt, page))
     allowed = review_for(quiz=quiz, attempt=attempt)
     questions = (
-        [question_display(a, review=allowed) for a in attempt.answers.order_by("position")]
+        [
+            question_display(a, review=allowed)
+            for a in attempt.answers.order_by("position").prefetch_related("grades")
+        ]
         if allowed.answers or allowed.feedback or allowed.score
         else []
     )

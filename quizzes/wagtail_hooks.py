@@ -23,7 +23,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from core.api import HomeLink, HomePanel
 
-from .models import Question, QuestionCategory, Quiz, Selection
+from .admin_grading import GradingLogViewSet
+from .models import Question, QuestionCategory, QuestionType, Quiz, Selection
 from .validation import question_problems
 
 OPTION_FIELDS = ("text", "match", "weight", "value", "tolerance", "feedback")
@@ -46,6 +47,12 @@ class QuestionForm(WagtailAdminModelForm):
             self.add_error(
                 None if field == "options" or field not in self.fields else field, message
             )
+        if (
+            cleaned["kind"] == QuestionType.ESSAY
+            and "rubric" in self.fields
+            and not cleaned.get("rubric")
+        ):
+            self.add_error("rubric", _("A written task needs a rubric: graders mark against it."))
         return cleaned
 
 
@@ -105,6 +112,21 @@ class QuestionViewSet(SnippetViewSet):
                     FieldPanel("feedback_false"),
                 ],
                 heading=_("True or false"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("min_words"), FieldPanel("max_words")]),
+                    FieldPanel("response_template"),
+                    FieldPanel("model_answer"),
+                    FieldPanel("rubric"),
+                ],
+                heading=_("Written task"),
+            ),
+            InlinePanel(
+                "attachments",
+                heading=_("Documents given with a written task"),
+                label=_("Document"),
+                panels=[FieldPanel("document")],
             ),
             InlinePanel(
                 "options",
@@ -272,6 +294,27 @@ def _question_file_menu_item(
     return QuestionFileMenuItem(label, reverse(url_name), icon_name=icon, order=order)
 
 
+grading_log_viewset = GradingLogViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_grading_log_viewset() -> Any:
+    return grading_log_viewset
+
+
+@hooks.register("register_admin_menu_item")
+def grading_log_menu_item() -> Any:
+    from .permissions import can_grade_any_answer
+
+    return _question_file_menu_item(
+        _("Grading log"),
+        grading_log_viewset.get_url_name("index"),
+        "tasks",
+        253,
+        can_grade_any_answer,
+    )
+
+
 @hooks.register("register_admin_menu_item")
 def import_questions_menu_item() -> Any:
     from .permissions import can_import_questions
@@ -317,8 +360,46 @@ def add_home_panel(request: Any, panels: list[Any]) -> None:
             HomeLink(
                 url=reverse("quizzes_import"),
                 label=_("Import questions"),
-                help=_("Add questions to the question bank from a GIFT or Aiken file."),
+                help=_("Add questions to the question bank from a GIFT, Aiken or Moodle XML file."),
+            )
+        )
+    from .permissions import can_open_grading_queue
+
+    if can_open_grading_queue(user):
+        links.append(
+            HomeLink(
+                url=reverse("quizzes:grading_queue"),
+                label=_("Written work to grade"),
+                help=_(
+                    "Grade the written tasks learners submit, with their rubrics, oldest first."
+                ),
             )
         )
     if links:
         panels.append(HomePanel(name="quizzes_home", heading=_("Quizzes"), links=links, order=60))
+
+
+# --- Warnings on save (issue #15): question pools and item writing --------------------------------
+# Advice, not errors: the object is saved, and the edit view it returns to shows each warning
+# (quizzes.pools for a quiz, quizzes.lint for a question). A JSON save (autosave) shows none: the
+# trainer sees them on the next full save.
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def warn_on_save(request: Any, instance: Any) -> None:
+    from django.contrib import messages
+
+    from .lint import question_lint
+    from .pools import quiz_pool_warnings
+
+    if not request.accepts("text/html"):
+        return
+    if isinstance(instance, Quiz):
+        warnings: list[Any] = quiz_pool_warnings(instance)
+    elif isinstance(instance, Question):
+        warnings = question_lint(instance)
+    else:
+        return
+    for warning in warnings:
+        messages.warning(request, str(warning))

@@ -346,6 +346,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quizzes.close_overdue_attempts",
         "schedule": 300.0,  # seconds
     },
+    "quizzes-notify-graded-sweep": {
+        "task": "quizzes.notify_graded_sweep",
+        "schedule": 600.0,  # grade notices whose task was lost (a worker or the broker went away)
+        "options": {"expires": 600},
+    },
+    "quizzes-remind-graders": {
+        "task": "quizzes.remind_graders",
+        "schedule": crontab(hour=8, minute=0),  # written work waiting too long, to its trainers
+        "options": {"expires": 3600},
+    },
     "accounts-send-pending-invitations": {
         "task": "accounts.send_pending_invitations",
         "schedule": 600.0,  # invitations whose task was lost (a worker or the broker went away)
@@ -397,6 +407,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3600},
     },
 }
+#: Written tasks: a first marking within this many percentage points of the pass mark is marked
+#: again by a second grader (0: never); work waiting longer than this many days is flagged to
+#: its trainers (``quizzes.grading``).
+QUIZZES_BORDERLINE_MARGIN = int(os.environ.get("QUIZZES_BORDERLINE_MARGIN", "5"))
+QUIZZES_GRADING_OVERDUE_DAYS = int(os.environ.get("QUIZZES_GRADING_OVERDUE_DAYS", "7"))
 #: How far back the certificate sweep looks for activity (hours); ``issue_due_certificates --all``
 #: checks everyone.
 CERTIFICATION_SWEEP_WINDOW_HOURS = int(os.environ.get("CERTIFICATION_SWEEP_WINDOW_HOURS", "72"))

@@ -143,7 +143,9 @@
 
   form.addEventListener("change", scheduleSave);
   form.addEventListener("input", function (event) {
-    if (event.target && event.target.type === "text") scheduleSave();
+    if (event.target && (event.target.type === "text" || event.target.type === "textarea")) {
+      scheduleSave();
+    }
   });
   // Leaving the page: send what is there, even if the page is being closed.
   window.addEventListener("pagehide", function () {
@@ -204,4 +206,24 @@
     window.setTimeout(tick, 1000);
   }
   tick();
+})();
+
+// Written answers: the word count under the box follows the typing. Words are counted as the
+// server counts them (quizzes.scoring.word_count): runs of letters or digits, with inner hyphens
+// and apostrophes.
+(function () {
+  "use strict";
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+  var word = /[\p{L}\p{N}]+(?:['\u2019-][\p{L}\p{N}]+)*/gu;
+  document.querySelectorAll("textarea[data-words-out]").forEach(function (box) {
+    var out = document.getElementById(box.dataset.wordsOut);
+    if (!out) return;
+    box.addEventListener("input", function () {
+      var n = (box.value.match(word) || []).length;
+      out.textContent = interpolate(ngettext("%(n)s word", "%(n)s words", n), { n: n }, true);
+    });
+  });
 })();

@@ -58,6 +58,8 @@ CAPABILITIES: list[tuple[Callable[[Any], bool], set[str]]] = [
     (quizzes.can_export_questions, who("Trainer", "Course reviewer", "admin")),
     (quizzes.can_open_unplaced_quiz, who("Trainer", "Course reviewer", "admin")),
     (quizzes.can_publish_questions, who("Course reviewer", "admin")),
+    (quizzes.can_grade_any_answer, who("Course reviewer", "admin")),
+    (quizzes.can_open_grading_queue, who("Trainer", "Course reviewer", "admin")),
     # Nobody but administrators until a migration gives simple_translation.submit_translation.
     (quizzes.can_translate_quizzes, who("Trainer", "Course reviewer", "admin")),
     (courses.can_see_translations, who("Trainer", "Course reviewer", "admin")),

@@ -341,6 +341,11 @@ WRITE_MODULES = {
     "quizzes/importing.py",
     "quizzes/curriculum.py",
     "quizzes/placements.py",
+    # Written tasks: the markings and the attempts they settle, the grade notices, and the
+    # images a question file brings.
+    "quizzes/grading.py",
+    "quizzes/notices.py",
+    "quizzes/question_images.py",
     "certification/tracks_file.py",
     "certification/reminders.py",
     # The bulk writes synthetic demo data is made with (``reports.demo_data``).

@@ -21,7 +21,11 @@ PANELS = {
 EXPECTED = {
     "trainer": {
         "learners-home": ["/en/learn/cohorts/"],
-        "quizzes-home": ["/admin/snippets/quizzes/quiz/", "/admin/quizzes/import/"],
+        "quizzes-home": [
+            "/admin/snippets/quizzes/quiz/",
+            "/admin/quizzes/import/",
+            "/en/learn/quizzes/grading/",
+        ],
         "certification-home": ["/admin/snippets/certification/certificationtrack/"],
     },
     "ministry": {
@@ -33,7 +37,11 @@ EXPECTED = {
         ],
     },
     "reviewer": {
-        "quizzes-home": ["/admin/snippets/quizzes/quiz/", "/admin/quizzes/import/"],
+        "quizzes-home": [
+            "/admin/snippets/quizzes/quiz/",
+            "/admin/quizzes/import/",
+            "/en/learn/quizzes/grading/",
+        ],
     },
 }
 

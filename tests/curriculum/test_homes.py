@@ -131,6 +131,7 @@ def test_a_practitioner_without_a_profile_completes_it_first(client: Client) -> 
 LINKS = {
     "My learning": 'href="/en/learn/"',
     "Cohorts": 'href="/en/learn/cohorts/"',
+    "To grade": 'href="/en/learn/quizzes/grading/"',
     "Dashboard": 'href="/en/dashboard/"',
     "Certificates": 'href="/admin/certificates/"',
     "CMS": 'href="/admin/"',
@@ -139,11 +140,19 @@ LINKS = {
 }
 HEADER_LINKS = {
     "practitioner": {"My learning", "Profile"},
-    "trainer": {"My learning", "Cohorts", "CMS", "Password"},
+    "trainer": {"My learning", "Cohorts", "To grade", "CMS", "Password"},
     "coordinator": {"My learning", "Dashboard", "Password"},
     "ministry": {"My learning", "Dashboard", "Certificates", "CMS", "Password"},
-    "reviewer": {"My learning", "CMS", "Password"},
-    "administrator": {"My learning", "Cohorts", "Dashboard", "Certificates", "CMS", "Password"},
+    "reviewer": {"My learning", "To grade", "CMS", "Password"},
+    "administrator": {
+        "My learning",
+        "Cohorts",
+        "To grade",
+        "Dashboard",
+        "Certificates",
+        "CMS",
+        "Password",
+    },
 }
 
 

@@ -230,6 +230,25 @@ RULES: list[Rule] = [
         ("/en/dashboard/exports/{export}/status/", "/en/dashboard/exports/{export}/download/"),
         "302  404  404  404  404  404  404",
     ),
+    # Written work to grade: trainers (their cohorts'), course reviewers, administrators. The
+    # table's attempt is in progress, so nobody may grade it (404); the per-cohort matrix is in
+    # tests/quizzes/test_grading.py.
+    rule(
+        r"^en/learn/quizzes/grading/$",
+        "/en/learn/quizzes/grading/",
+        "302  403  200  200  403  403  200",
+    ),
+    rule(
+        r"^en/learn/quizzes/grading/<int:attempt_id>/$",
+        "/en/learn/quizzes/grading/{attempt}/",
+        "302  403  404  404  403  403  404",
+    ),
+    # Every grade given: course reviewers and administrators.
+    rule(
+        r"^admin/grading-log/",
+        ("/admin/grading-log/", "/admin/grading-log/results/"),
+        "302  302  403  200  302  403  200",
+    ),
     # Who looked at names and who exported what: administrators only.
     rule(
         r"^admin/report-audit-log/",

@@ -52,6 +52,7 @@ SECRETS = {
     QuestionType.NUMERIC: "526",
     QuestionType.MATCHING: "Withdrawal",
     QuestionType.ORDERING: "Introduce yourself",
+    QuestionType.ESSAY: "A short, true story",  # the model answer: graders only
 }
 
 
@@ -124,7 +125,38 @@ def make_question(kind: str, **kwargs: Any) -> Question:
             question,
             [{"text": "Introduce yourself"}, {"text": "Explain the visit"}, {"text": "Ask"}],
         )
+    if kind == QuestionType.ESSAY:
+        kwargs.setdefault(
+            "rubric",
+            [
+                ("criterion", criterion("Safety first", [0, 2, 4])),
+                ("criterion", criterion("Age-appropriate words", [0, 3, 6])),
+            ],
+        )
+        kwargs.setdefault("text", "Write the core story for the composite family in the case file.")
+        kwargs.setdefault("model_answer", "A short, true story in words a seven-year-old knows.")
+        return QuestionFactory(kind=kind, **kwargs)
+    if kind == QuestionType.DESCRIPTION:
+        kwargs.setdefault("text", "The next questions are about one composite family.")
+        return QuestionFactory(kind=kind, **kwargs)
     raise ValueError(kind)
+
+
+#: The kinds the engine scores by itself: "one of every kind" in the quiz tests means these
+#: (a written task waits for a grader; a description asks nothing).
+AUTO_KINDS = [k for k in QuestionType.values if k not in ("essay", "description")]
+
+
+def criterion(title: str, points: list[int]) -> dict[str, Any]:
+    """A rubric criterion with one level per number of points, weakest first."""
+    return {
+        "title": title,
+        "description": "",
+        "levels": [
+            {"points": Decimal(p), "description": f"{title}: level {i}"}
+            for i, p in enumerate(points)
+        ],
+    }
 
 
 class QuizFactory(factory.django.DjangoModelFactory):
@@ -140,7 +172,7 @@ def make_quiz(questions: list[Question] | None = None, **kwargs: Any) -> Quiz:
     """A fixed quiz of ``questions`` (one of every type when not given)."""
     quiz = QuizFactory(**kwargs)
     if questions is None:
-        questions = [make_question(kind) for kind in QuestionType.values]
+        questions = [make_question(kind) for kind in AUTO_KINDS]
     for order, question in enumerate(questions):
         QuizQuestion.objects.create(quiz=quiz, question=question, sort_order=order)
     return quiz

@@ -55,6 +55,10 @@ def right(answer: AttemptAnswer) -> Form:
         }
     if kind == QuestionType.ORDERING:
         return {f"{name}-{o['id']}": str(i) for i, o in enumerate(options, start=1)}
+    if kind == QuestionType.ESSAY:  # a written answer: right or wrong is the grader's to say
+        return {name: "Your father loved you. He made choices that hurt people."}
+    if kind == QuestionType.DESCRIPTION:
+        return {}
     raise ValueError(kind)
 
 
@@ -79,6 +83,10 @@ def wrong(answer: AttemptAnswer) -> Form:
     if kind == QuestionType.ORDERING:  # reversed: no pair of neighbours kept
         count = len(options)
         return {f"{name}-{o['id']}": str(count - i) for i, o in enumerate(options)}
+    if kind == QuestionType.ESSAY:
+        return {name: "I do not know."}
+    if kind == QuestionType.DESCRIPTION:
+        return {}
     raise ValueError(kind)
 
 
@@ -113,10 +121,10 @@ def answer_of(attempt: Attempt, kind: str) -> AttemptAnswer:
 
 def every_kind(**kwargs: Any) -> list[Any]:
     """One question of every type, in the order of ``QuestionType``, with general feedback."""
-    from tests.factories.quizzes import make_question
+    from tests.factories.quizzes import AUTO_KINDS, make_question
 
     kwargs.setdefault("general_feedback", "FB-general")
-    return [make_question(kind, **kwargs) for kind in QuestionType.values]
+    return [make_question(kind, **kwargs) for kind in AUTO_KINDS]
 
 
 def placed_quiz(module: Any, questions: list[Any] | None = None, **kwargs: Any) -> Any:

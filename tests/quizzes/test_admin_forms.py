@@ -30,6 +30,12 @@ def question_form(kind: str, options: list[dict[str, Any]], **fields: Any) -> di
         "options-INITIAL_FORMS": "0",
         "options-MIN_NUM_FORMS": "0",
         "options-MAX_NUM_FORMS": "1000",
+        # The written-task parts every question's form carries: a rubric and documents.
+        "rubric-count": "0",
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
+        "attachments-MIN_NUM_FORMS": "0",
+        "attachments-MAX_NUM_FORMS": "1000",
         **fields,
     }
     for index, option in enumerate(options):
@@ -170,3 +176,62 @@ def test_who_may_edit_the_question_bank(client: Client, groups: list[str], statu
     only (sent back to the dashboard); trainers and reviewers manage the bank."""
     client.force_login(UserFactory(groups=groups))
     assert client.get(ADD_QUESTION).status_code == status
+
+
+def rubric_fields(levels: list[str]) -> dict[str, str]:
+    """One rubric criterion with a level per number of points, as the StreamField posts it."""
+    data = {
+        "rubric-count": "1",
+        "rubric-0-type": "criterion",
+        "rubric-0-deleted": "",
+        "rubric-0-order": "0",
+        "rubric-0-id": "",
+        "rubric-0-value-title": "Safety first",
+        "rubric-0-value-description": "",
+        "rubric-0-value-levels-count": str(len(levels)),
+    }
+    for index, points in enumerate(levels):
+        prefix = f"rubric-0-value-levels-{index}"
+        data.update(
+            {
+                f"{prefix}-deleted": "",
+                f"{prefix}-order": str(index),
+                f"{prefix}-id": "",
+                f"{prefix}-value-points": points,
+                f"{prefix}-value-description": f"Level {index}",
+            }
+        )
+    return data
+
+
+def test_a_written_task_needs_a_rubric(trainer_client: Client) -> None:
+    response = trainer_client.post(ADD_QUESTION, question_form("essay", [], min_words="50"))
+    assert response.status_code == 200
+    assert "A written task needs a rubric" in response.content.decode()
+    # Two levels with the same points cannot be told apart in the record.
+    response = trainer_client.post(
+        ADD_QUESTION, question_form("essay", [], **rubric_fields(["1", "1"]))
+    )
+    assert "Give each level a different number of points." in response.content.decode()
+    response = trainer_client.post(
+        ADD_QUESTION,
+        question_form("essay", [], min_words="80", max_words="50", **rubric_fields(["0", "2"])),
+    )
+    assert "The most words must be at least the fewest words." in response.content.decode()
+    assert not Question.objects.exists()
+    response = trainer_client.post(
+        ADD_QUESTION,
+        question_form("essay", [], min_words="50", max_words="300", **rubric_fields(["0", "2"])),
+    )
+    assert response.status_code == 302
+    question = Question.objects.get()
+    assert question.rubric_criteria() == [
+        {
+            "title": "Safety first",
+            "description": "",
+            "levels": [
+                {"points": "0", "description": "Level 0"},
+                {"points": "2", "description": "Level 1"},
+            ],
+        }
+    ]

@@ -14,9 +14,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from courses.api import ModulePage
-from quizzes.models import Attempt, QuestionType
+from quizzes.models import Attempt
 from tests.factories import ModulePageFactory, practitioner
-from tests.factories.quizzes import make_question
+from tests.factories.quizzes import AUTO_KINDS, make_question
 
 from .helpers import attempt_url, form, placed_quiz, quiz_url, right
 
@@ -27,7 +27,7 @@ STEPS = ["start", "attempt", "save", "autosave", "summary", "submit", "review", 
 
 def counts(module: ModulePage, questions: int) -> dict[str, int]:
     """Queries of each step of one attempt at a quiz of ``questions`` questions."""
-    kinds = QuestionType.values
+    kinds = AUTO_KINDS
     quiz = placed_quiz(module, [make_question(kinds[i % len(kinds)]) for i in range(questions)])
     client = Client()
     client.force_login(practitioner())

@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from wagtail.models import ModelLogEntry, WorkflowState
-from wagtail.test.utils.form_data import inline_formset, nested_form_data
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from courses.api import ModulePage
 from quizzes.models import Attempt, Question, QuestionType, Quiz, QuizResult
@@ -95,6 +95,9 @@ def question_form(question: Question, weights: list[str], **changes: Any) -> dic
             ],
             initial=len(options),
         ),
+        # The written-task fields every question's form carries (empty for a choice question).
+        "rubric": streamfield([]),
+        "attachments": inline_formset([]),
     }
     fields.update(changes)
     return {k: v for k, v in nested_form_data(fields).items() if v != ""}

@@ -22,6 +22,7 @@ from quizzes.scoring import (
     is_answered,
     parse_number,
     score,
+    word_count,
 )
 
 
@@ -544,6 +545,10 @@ def test_ordering_single_item(partial: bool) -> None:
 # Garbage responses: never raise, never score
 
 
+#: The kinds a learner answers with a choice or a value (essays and descriptions have their own
+#: tests below).
+ANSWERED_KINDS = [k for k in KINDS if k not in ("essay", "description")]
+
 GARBAGE_QUESTIONS = {
     "single_choice": snapshot("single_choice", *CHOICE_OPTIONS),
     "scenario": snapshot("scenario", *CHOICE_OPTIONS),
@@ -580,7 +585,7 @@ GARBAGE_KEYS = {
 }
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", ANSWERED_KINDS)
 @pytest.mark.parametrize("value", GARBAGE_VALUES.values(), ids=GARBAGE_VALUES.keys())
 def test_garbage_values_are_invalid(kind: str, value: Any) -> None:
     question = GARBAGE_QUESTIONS[kind]
@@ -588,7 +593,7 @@ def test_garbage_values_are_invalid(kind: str, value: Any) -> None:
     assert is_answered(question, {GARBAGE_KEYS[kind]: value}) is True
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", ANSWERED_KINDS)
 @pytest.mark.parametrize(
     ("response", "status"),
     [
@@ -659,10 +664,47 @@ def test_is_answered(kind: str, response: dict[str, Any], answered: bool) -> Non
 # Snapshots: defaults and malformed ones
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", ANSWERED_KINDS)
 def test_minimal_snapshot(kind: str) -> None:
     assert score({"kind": kind}, None) == Outcome(Decimal("0.0000"), Status.UNANSWERED, ())
     assert correct_answer_summary({"kind": kind}) == []
+
+
+@pytest.mark.parametrize("response", [None, {}, {"text": "anything"}, "garbage", 5])
+def test_a_description_asks_nothing_and_is_worth_nothing(response: Any) -> None:
+    assert score({"kind": "description"}, response) == Outcome(Decimal("0.0000"), Status.INFO, ())
+    assert is_answered({"kind": "description"}, response) is False
+    assert correct_answer_summary({"kind": "description"}) == []
+
+
+@pytest.mark.parametrize(
+    ("response", "status"),
+    [
+        ({"text": "Your father loved you."}, Status.AWAITING),
+        ({"text": "   "}, Status.UNANSWERED),
+        (None, Status.UNANSWERED),
+        ({"text": ["a"]}, Status.INVALID),
+        ("a", Status.INVALID),
+    ],
+    ids=repr,
+)
+def test_a_written_answer_waits_for_its_grader(response: Any, status: Status) -> None:
+    assert score({"kind": "essay"}, response) == Outcome(Decimal("0.0000"), status, ())
+    assert correct_answer_summary({"kind": "essay", "rubric": []}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", 0),
+        ("Trauma-informed care isn't quick.", 4),
+        ("Баланың «өз әңгімесі» — 3 сөйлем.", 5),
+        ("one,two;three", 3),
+        ("-- — ...", 0),
+    ],
+)
+def test_words_are_counted_as_a_reader_counts_them(text: str, words: int) -> None:
+    assert word_count(text) == words
 
 
 def test_option_defaults() -> None:
@@ -674,7 +716,7 @@ def test_option_defaults() -> None:
     "question",
     [
         {},
-        {"kind": "essay"},
+        {"kind": "poem"},
         {"kind": None},
         {"kind": ["single_choice"]},
         {"v": 2, "kind": "single_choice"},
@@ -704,8 +746,8 @@ def test_malformed_snapshot_raises(question: dict[str, Any]) -> None:
 
 
 def test_unknown_kind_message() -> None:
-    with pytest.raises(ValueError, match="Unknown question kind: 'essay'"):
-        score({"kind": "essay"}, None)
+    with pytest.raises(ValueError, match="Unknown question kind: 'poem'"):
+        score({"kind": "poem"}, None)
 
 
 # Correct answer summaries
@@ -803,5 +845,7 @@ def test_kinds_and_methods() -> None:
         "matching",
         "ordering",
         "scenario",
+        "essay",
+        "description",
     }
     assert GRADING_METHODS == ("highest", "latest", "first", "average")
