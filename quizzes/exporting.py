@@ -151,7 +151,12 @@ def _xml_parsed(question: Question, category: str) -> ParsedQuestion:
         return ParsedQuestion(kind=QuestionKind.MATCHING, pairs=pairs, **common)
     if kind == QuestionType.SHORT_ANSWER:
         answers = tuple(TextAnswer(_clean(o.text), o.weight, _clean(o.feedback)) for o in options)
-        return ParsedQuestion(kind=QuestionKind.SHORT_ANSWER, answers=answers, **common)
+        return ParsedQuestion(
+            kind=QuestionKind.SHORT_ANSWER,
+            answers=answers,
+            case_sensitive=question.case_sensitive,
+            **common,
+        )
     if kind == QuestionType.ESSAY:
         return ParsedQuestion(
             kind=QuestionKind.ESSAY,

@@ -510,6 +510,8 @@ def _draft(question: ParsedQuestion, category: str) -> _Draft:
         "max_words": question.max_words,
     }
     fields.update({name: value for name, value in essay.items() if value not in ("", None)})
+    if question.case_sensitive is not None:  # Moodle XML's usecase; GIFT and Aiken say nothing
+        fields["case_sensitive"] = question.case_sensitive
     options: list[dict[str, Any]] = []
     if question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_RESPONSE):
         options = [

@@ -206,6 +206,9 @@ class ParsedQuestion:
     response_template: str = ""
     min_words: int | None = None
     max_words: int | None = None
+    #: Short answers: whether case counts (Moodle XML's ``usecase``); None when the file does
+    #: not say (GIFT and Aiken never do), so an import keeps what the bank has.
+    case_sensitive: bool | None = None
     line: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
@@ -221,6 +224,8 @@ class ParsedQuestion:
                 raise ValueError("a true_false question needs correct=True or correct=False")
         elif self.correct is not None or self.feedback_true or self.feedback_false:
             raise ValueError(f"a {self.kind} question has no true/false answer or feedback")
+        if self.case_sensitive is not None and self.kind is not QuestionKind.SHORT_ANSWER:
+            raise ValueError(f"a {self.kind} question has no case sensitivity")
         if self.kind is not QuestionKind.ESSAY and (
             self.grader_info or self.response_template or self.min_words or self.max_words
         ):

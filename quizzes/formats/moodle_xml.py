@@ -594,11 +594,12 @@ def _image_type(path: Path) -> str | None:
 
 
 def _readable(path: Path) -> bool:
-    """Whether Pillow can read the image (a damaged one would fail when stored)."""
+    """Whether Pillow can read the image (a damaged one would fail when stored). An image whose
+    pixels would not fit in memory (a decompression bomb: Pillow's limit) is not readable."""
     try:
         with PillowImage.open(path) as image:
             image.verify()
-    except (OSError, SyntaxError, ValueError):
+    except (OSError, SyntaxError, ValueError, PillowImage.DecompressionBombError):
         return False
     return True
 
@@ -654,7 +655,9 @@ def _shortanswer(question: _Question) -> dict[str, Any]:
         )
         for answer in question.answers()
     )
-    return {"kind": QuestionKind.SHORT_ANSWER, "answers": answers}
+    usecase = question.node.value("usecase")
+    case_sensitive = None if usecase == "" else usecase not in ("0", "false")
+    return {"kind": QuestionKind.SHORT_ANSWER, "answers": answers, "case_sensitive": case_sensitive}
 
 
 def _numerical(question: _Question) -> dict[str, Any]:
@@ -818,6 +821,8 @@ class _Writer:
             out.append(self.answer(right, "true", q.feedback_true, q.feedback_true_format))
             out.append(self.answer(wrong, "false", q.feedback_false, q.feedback_false_format))
         elif q.kind is QuestionKind.SHORT_ANSWER:
+            if q.case_sensitive is not None:
+                out.append(f"    <usecase>{int(q.case_sensitive)}</usecase>")
             out.extend(
                 self.answer(a.weight, a.text, a.feedback, a.feedback_format) for a in q.answers
             )

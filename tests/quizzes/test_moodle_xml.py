@@ -169,9 +169,27 @@ def test_an_image_without_alt_text_is_refused_with_its_line() -> None:
         assert "alt text" in error.message
 
 
+def huge_png_header() -> bytes:
+    """A PNG that says it is 30,000 x 30,000 pixels (a decompression bomb): only its header."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(base64.b64encode(b"%PDF-1.4 a document").decode(), "not a readable"), ("@@@", "base64")],
+    [
+        (base64.b64encode(b"%PDF-1.4 a document").decode(), "not a readable"),
+        ("@@@", "base64"),
+        (base64.b64encode(huge_png_header()).decode(), "not a readable"),
+    ],
+    ids=["pdf", "damaged", "decompression-bomb"],
 )
 def test_non_images_and_damaged_files_are_refused(data: str, message: str) -> None:
     text = ALL_TYPES.replace(f"{PNG64[:20]}\n  {PNG64[20:]}", data)
@@ -372,3 +390,18 @@ def test_a_dry_run_stores_no_image() -> None:
     assert report.ok and len(report.created) == 8
     assert not get_image_model().objects.exists() and not Question.objects.exists()
     assert "1 image stored" in import_xml(ALL_TYPES).summary()
+
+
+@pytest.mark.django_db
+def test_usecase_sets_case_sensitivity_and_is_written_back() -> None:
+    text = ALL_TYPES.replace("<usecase>0</usecase>", "<usecase>1</usecase>")
+    report = import_xml(text)
+    assert report.ok, report.errors
+    word = Question.objects.get(kind="short_answer")
+    assert word.case_sensitive is True
+    exported = questions_export_moodle_xml(category=word.category)
+    assert "<usecase>1</usecase>" in exported.text
+    # A file that says nothing leaves what the bank has; one that says 0 turns it off.
+    assert import_xml(ALL_TYPES).ok
+    word.refresh_from_db()
+    assert word.case_sensitive is False
