@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +20,26 @@ from django.utils import translation
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE_CURRICULUM = FIXTURES / "curriculum"
 SHIPPED_CURRICULUM = Path(settings.BASE_DIR) / "content"
+FLAGSHIP = "trauma-informed-care"
+
+
+def _flagship_view() -> Path:
+    """A copy of the flagship course of ``content/`` alone, in every language (a copy: the
+    import refuses files outside the folder it is given, as links would be). Most tests that
+    need a real course need only one, and importing all four courses in three languages costs
+    a test about 20 seconds (``tests/content/`` imports them all)."""
+    view = Path(tempfile.mkdtemp(prefix="zhusan-flagship-"))
+    atexit.register(shutil.rmtree, view, ignore_errors=True)
+    shutil.copytree(SHIPPED_CURRICULUM / FLAGSHIP, view / FLAGSHIP)
+    for language, _name in settings.LANGUAGES:
+        translated = SHIPPED_CURRICULUM / language / FLAGSHIP
+        if translated.is_dir():
+            shutil.copytree(translated, view / language / FLAGSHIP)
+    return view
+
+
+#: The flagship course in its three languages, without the other courses and the tracks file.
+FLAGSHIP_CURRICULUM = _flagship_view()
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import SAMPLE_CURRICULUM, SHIPPED_CURRICULUM
+from tests.conftest import FLAGSHIP_CURRICULUM, SAMPLE_CURRICULUM
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in these tests are
 # synchronous and safe.
@@ -79,7 +79,7 @@ def site(migrated_db: None, live_server: Any) -> str:
     """The live server with both curricula, on the database as the migrations left it."""
     from courses.api import curriculum_import
 
-    curriculum_import(path=SHIPPED_CURRICULUM)
+    curriculum_import(path=FLAGSHIP_CURRICULUM)
     curriculum_import(path=SAMPLE_CURRICULUM)
     return str(live_server.url)
 

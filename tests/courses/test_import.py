@@ -20,7 +20,7 @@ from courses.api import (
     curriculum_export,
     curriculum_import,
 )
-from tests.conftest import SAMPLE_CURRICULUM, SHIPPED_CURRICULUM
+from tests.conftest import FLAGSHIP_CURRICULUM, SAMPLE_CURRICULUM
 from tests.courses.helpers import errors_of
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +71,8 @@ def test_import_creates_the_page_tree_with_every_block() -> None:
     assert lesson.live_revision is not None
 
 
-def test_shipped_curriculum_imports_cleanly() -> None:
-    report = curriculum_import(path=SHIPPED_CURRICULUM)
+def test_flagship_imports_cleanly() -> None:
+    report = curriculum_import(path=FLAGSHIP_CURRICULUM)
     assert not report.warnings
     course = CoursePage.objects.get(slug="trauma-informed-care", locale__language_code="en")
     assert course.title == "Trauma-informed care for returnee families"
@@ -167,7 +167,7 @@ def test_dry_run_writes_nothing() -> None:
 
 
 @pytest.mark.parametrize(
-    "source", [SAMPLE_CURRICULUM, SHIPPED_CURRICULUM], ids=["sample", "shipped"]
+    "source", [SAMPLE_CURRICULUM, FLAGSHIP_CURRICULUM], ids=["sample", "flagship"]
 )
 def test_import_of_an_export_changes_nothing(source: Path, tmp_path: Path) -> None:
     curriculum_import(path=source)

@@ -15,7 +15,7 @@ from courses.api import (
     curriculum_import,
 )
 from quizzes.models import Question, Quiz, QuizPlacement, QuizQuestion
-from tests.conftest import SHIPPED_CURRICULUM
+from tests.conftest import FLAGSHIP_CURRICULUM
 from tests.courses.helpers import edit, errors_of
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def quiz_state() -> tuple[int, int, int, int, list[tuple[str, int]]]:
 
 
 def test_shipped_quizzes_import_as_module_assessments() -> None:
-    curriculum_import(path=SHIPPED_CURRICULUM)
+    curriculum_import(path=FLAGSHIP_CURRICULUM)
     quizzes = {q.slug: q for q in Quiz.objects.filter(locale__language_code="en")}
     assert len(quizzes) == 4
     for module in ModulePage.objects.live().filter(locale__language_code="en"):
@@ -57,9 +57,9 @@ def test_shipped_quizzes_import_as_module_assessments() -> None:
 
 
 def test_second_import_changes_no_quiz() -> None:
-    curriculum_import(path=SHIPPED_CURRICULUM)
+    curriculum_import(path=FLAGSHIP_CURRICULUM)
     before = quiz_state()
-    report = curriculum_import(path=SHIPPED_CURRICULUM)
+    report = curriculum_import(path=FLAGSHIP_CURRICULUM)
     assert not report.changed, report
     assert quiz_state() == before
 
@@ -67,7 +67,7 @@ def test_second_import_changes_no_quiz() -> None:
 def test_changed_quiz_file_updates_the_quiz_in_place(
     curriculum_copy: Callable[[Path], Path],
 ) -> None:
-    root = curriculum_copy(SHIPPED_CURRICULUM)
+    root = curriculum_copy(FLAGSHIP_CURRICULUM)
     curriculum_import(path=root)
     quiz = Quiz.objects.get(
         slug="principles-of-trauma-informed-care-check", locale__language_code="en"
@@ -84,7 +84,7 @@ def test_changed_quiz_file_updates_the_quiz_in_place(
 
 
 def test_lesson_quiz_directive_places_the_quiz(curriculum_copy: Callable[[Path], Path]) -> None:
-    root = curriculum_copy(SHIPPED_CURRICULUM)
+    root = curriculum_copy(FLAGSHIP_CURRICULUM)
     path = root / LESSON
     path.write_text(
         path.read_text(encoding="utf-8")
@@ -99,12 +99,12 @@ def test_lesson_quiz_directive_places_the_quiz(curriculum_copy: Callable[[Path],
 
 
 def test_export_writes_the_quizzes_and_reimports_unchanged(tmp_path: Path) -> None:
-    curriculum_import(path=SHIPPED_CURRICULUM)
+    curriculum_import(path=FLAGSHIP_CURRICULUM)
     before = quiz_state()
     curriculum_export(path=tmp_path / "export")
     folder = tmp_path / "export" / "trauma-informed-care" / "quizzes"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        p.name for p in (SHIPPED_CURRICULUM / "trauma-informed-care" / "quizzes").iterdir()
+        p.name for p in (FLAGSHIP_CURRICULUM / "trauma-informed-care" / "quizzes").iterdir()
     )
     module_file = next((tmp_path / "export" / "trauma-informed-care").glob("02-*/module.md"))
     assert "assessment: principles-of-trauma-informed-care-check" in module_file.read_text()
@@ -140,7 +140,7 @@ BAD_QUIZ_EDITS = [
 def test_bad_quiz_files_are_rejected_with_file_and_line(
     curriculum_copy: Callable[[Path], Path], relative: str, old: str, new: str, expected: str
 ) -> None:
-    root = curriculum_copy(SHIPPED_CURRICULUM)
+    root = curriculum_copy(FLAGSHIP_CURRICULUM)
     edit(root, relative, old, new)
     before = quiz_state()
     errors = errors_of(root)
@@ -163,7 +163,7 @@ def test_bad_quiz_files_are_rejected_with_file_and_line(
 def test_unknown_quiz_slug_is_rejected_and_nothing_is_stored(
     curriculum_copy: Callable[[Path], Path], relative: str, old: str, new: str
 ) -> None:
-    root = curriculum_copy(SHIPPED_CURRICULUM)
+    root = curriculum_copy(FLAGSHIP_CURRICULUM)
     edit(root, relative, old, new)
     errors = errors_of(root)
     assert any("no quiz with slug 'no-such-quiz'" in e and relative in e for e in errors), errors
@@ -175,7 +175,7 @@ def test_engine_rules_in_a_quiz_file_are_rejected(
     curriculum_copy: Callable[[Path], Path],
 ) -> None:
     """A question GIFT can hold but the engine refuses (right options worth 90% in all)."""
-    root = curriculum_copy(SHIPPED_CURRICULUM)
+    root = curriculum_copy(FLAGSHIP_CURRICULUM)
     curriculum_import(path=root)
     before = quiz_state()
     gift = root / f"{QUIZ}.gift"
@@ -226,7 +226,7 @@ def with_written_task(root: Path) -> None:
 def test_a_quiz_file_draws_from_its_pool_and_holds_a_written_task(
     curriculum_copy: Callable[[Path], Path], tmp_path: Path
 ) -> None:
-    root = curriculum_copy(SHIPPED_CURRICULUM)
+    root = curriculum_copy(FLAGSHIP_CURRICULUM)
     with_written_task(root)
     report = curriculum_import(path=root)
     assert not report.errors if hasattr(report, "errors") else True
@@ -264,7 +264,7 @@ BAD_WRITTEN_TASKS = [
 def test_bad_written_tasks_are_rejected_with_file_and_line(
     curriculum_copy: Callable[[Path], Path], old: str, new: str, expected: str
 ) -> None:
-    root = curriculum_copy(SHIPPED_CURRICULUM)
+    root = curriculum_copy(FLAGSHIP_CURRICULUM)
     with_written_task(root)
     edit(root, f"{QUIZ}.yaml", old, new)
     errors = errors_of(root)

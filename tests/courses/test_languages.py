@@ -19,7 +19,7 @@ from wagtail.models import Page
 from courses.api import CourseIndexPage, CoursePage, LessonPage, ModulePage, curriculum_import
 from courses.models import HomePage
 from quizzes.models import Quiz
-from tests.conftest import SHIPPED_CURRICULUM
+from tests.conftest import FLAGSHIP_CURRICULUM
 from tests.factories import practitioner
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,7 @@ def english_left(text: str) -> list[str]:
 
 @pytest.fixture
 def shipped() -> None:
-    curriculum_import(path=SHIPPED_CURRICULUM)
+    curriculum_import(path=FLAGSHIP_CURRICULUM)
 
 
 def pages_in(language: str) -> dict[str, Page]:

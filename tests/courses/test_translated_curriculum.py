@@ -17,7 +17,7 @@ from courses.api import (
     curriculum_import,
 )
 from quizzes.models import Question, Quiz, QuizPlacement
-from tests.conftest import SHIPPED_CURRICULUM
+from tests.conftest import FLAGSHIP_CURRICULUM
 from tests.courses.helpers import edit, errors_of
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def state() -> list[tuple[str, str, str, str, int | None]]:
 
 
 def test_each_language_tree_becomes_translations_of_the_source() -> None:
-    curriculum_import(path=SHIPPED_CURRICULUM)
+    curriculum_import(path=FLAGSHIP_CURRICULUM)
     courses = {c.locale.language_code: c for c in CoursePage.objects.select_related("locale")}
     assert set(courses) == {"en", "ru", "kk"}
     assert len({c.translation_key for c in courses.values()}) == 1
@@ -72,16 +72,16 @@ def test_each_language_tree_becomes_translations_of_the_source() -> None:
 
 
 def test_second_import_of_three_languages_changes_nothing() -> None:
-    curriculum_import(path=SHIPPED_CURRICULUM)
+    curriculum_import(path=FLAGSHIP_CURRICULUM)
     before = state()
-    report = curriculum_import(path=SHIPPED_CURRICULUM)
+    report = curriculum_import(path=FLAGSHIP_CURRICULUM)
     assert not report.changed, report
     assert not report.warnings
     assert state() == before
 
 
 def test_export_writes_a_tree_per_language_and_reimports_unchanged(tmp_path: Path) -> None:
-    curriculum_import(path=SHIPPED_CURRICULUM)
+    curriculum_import(path=FLAGSHIP_CURRICULUM)
     before = state()
     report = curriculum_export(path=tmp_path / "out")
     assert sorted(report.courses) == [
@@ -105,7 +105,7 @@ def test_export_writes_a_tree_per_language_and_reimports_unchanged(tmp_path: Pat
 def test_a_changed_translation_updates_only_its_page(
     curriculum_copy: Callable[[Path], Path],
 ) -> None:
-    root = curriculum_copy(SHIPPED_CURRICULUM)
+    root = curriculum_copy(FLAGSHIP_CURRICULUM)
     curriculum_import(path=root)
     lesson = LessonPage.objects.get(slug="coming-home", locale__language_code="ru")
     english = LessonPage.objects.get(slug="coming-home", locale__language_code="en")
@@ -126,7 +126,7 @@ def test_a_changed_translation_updates_only_its_page(
 def test_a_translation_without_a_source_is_refused_naming_the_file(
     curriculum_copy: Callable[[Path], Path],
 ) -> None:
-    root = curriculum_copy(SHIPPED_CURRICULUM)
+    root = curriculum_copy(FLAGSHIP_CURRICULUM)
     edit(root, RU_COURSE, "slug: trauma-informed-care", "slug: no-such-course")
     errors = errors_of(root)
     assert errors == [
@@ -139,7 +139,7 @@ def test_a_translation_without_a_source_is_refused_naming_the_file(
 def test_a_locale_that_contradicts_its_folder_is_refused(
     curriculum_copy: Callable[[Path], Path],
 ) -> None:
-    root = curriculum_copy(SHIPPED_CURRICULUM)
+    root = curriculum_copy(FLAGSHIP_CURRICULUM)
     edit(root, RU_COURSE, "locale: ru", "locale: kk")
     errors = errors_of(root)
     assert any(
@@ -154,7 +154,7 @@ def test_a_locale_that_contradicts_its_folder_is_refused(
 def test_a_translated_question_must_keep_its_source_title(
     curriculum_copy: Callable[[Path], Path],
 ) -> None:
-    root = curriculum_copy(SHIPPED_CURRICULUM)
+    root = curriculum_copy(FLAGSHIP_CURRICULUM)
     edit(root, f"{KK_QUIZ}.gift", "::M2-Q1 Opening a meeting::", "::M2-Q1 Кездесу::")
     errors = errors_of(root)
     assert len(errors) == 1
@@ -166,7 +166,7 @@ def test_a_translated_question_must_keep_its_source_title(
 def test_a_translation_takes_its_source_quiz_rules(
     curriculum_copy: Callable[[Path], Path],
 ) -> None:
-    root = curriculum_copy(SHIPPED_CURRICULUM)
+    root = curriculum_copy(FLAGSHIP_CURRICULUM)
     edit(root, f"{KK_QUIZ}.yaml", "pass_mark: 80", "pass_mark: 50")
     report = curriculum_import(path=root)
     assert any(

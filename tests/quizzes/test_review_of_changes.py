@@ -377,9 +377,9 @@ def test_a_reviewers_import_publishes(module: ModulePage) -> None:
 
 def test_the_curriculum_loader_publishes_what_it_creates(learner: Any) -> None:
     from courses.api import curriculum_import
-    from tests.conftest import SHIPPED_CURRICULUM
+    from tests.conftest import FLAGSHIP_CURRICULUM
 
-    curriculum_import(path=SHIPPED_CURRICULUM)
+    curriculum_import(path=FLAGSHIP_CURRICULUM)
     assert Quiz.objects.exists() and not Quiz.objects.filter(live=False).exists()
     assert Question.objects.exists() and not Question.objects.filter(live=False).exists()
     quiz = Quiz.objects.order_by("pk").first()
