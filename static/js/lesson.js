@@ -3,6 +3,8 @@
  *
  * 1. Sections folded behind a content note (<details class="content-note__gate">) stay as the
  *    reader left them when the page reloads (sessionStorage, per page, for this tab only).
+ *    Printing opens every folded section (a printed aid has no way to unfold), and folds back
+ *    afterwards what the reader had not opened.
  * 2. "Mark this lesson as complete" (form[data-complete-lesson]) posts in the background: the
  *    view answers with a redirect to the lesson, whose progress panel (#progress) and pager
  *    (#lesson-pager) replace the ones on screen; the status line (#progress-status) announces
@@ -36,6 +38,16 @@
             /* storage full or refused: the sections simply fold on reload */
         }
     }
+
+    var closedForPrint = [];
+    window.addEventListener("beforeprint", function () {
+        closedForPrint = gates.filter(function (gate) { return !gate.open; });
+        closedForPrint.forEach(function (gate) { gate.open = true; });
+    });
+    window.addEventListener("afterprint", function () {
+        closedForPrint.forEach(function (gate) { gate.open = false; });
+        closedForPrint = [];
+    });
 
     var wasOpen = readOpen();
     gates.forEach(function (gate, index) {
