@@ -6,8 +6,8 @@ lint). This checks the rules of ``docs/content-guidelines.md`` that a program ca
 
 - ``banned-term``: no stigmatising label, in any language, except struck through (``~~…~~``) where
   a lesson shows a label in order to teach what to say instead;
-- ``content-note``: a lesson that touches on hard material (violence, abuse, death, suicide…) has
-  a content note before the first such word;
+- ``content-note``: a lesson that touches on hard material (violence, abuse, death, suicide…:
+  two mentions or more) has a content note before the first one;
 - ``alt-text``: every image, in Markdown or HTML, has alternative text;
 - ``composite``: every quiz says in its description that its cases are composites, and a question
   that presents "this … case" calls it composite (lesson cases are ``::: scenario`` blocks, which
@@ -47,6 +47,9 @@ __all__ = [
 
 #: A module check draws from a pool at least this many times the questions it shows.
 DRAW_POOL_FACTOR = 3
+#: A lesson that mentions hard material this many times touches on it, and needs a content note
+#: before the first mention.
+SENSITIVE_MENTIONS = 2
 
 
 @dataclass(frozen=True, order=True)
@@ -266,23 +269,30 @@ class _Linter:
         text = path.read_text(encoding="utf-8")
         is_lesson = path.name not in {"course.md", "module.md"}
         noted = False
+        first_unnoted: tuple[int, str] | None = None
+        mentions = 0
         for number, line in _lines_after_front_matter(text):
             directive = _DIRECTIVE.match(line)
             if directive and directive.group(1) == "content-note":
                 noted = True
-            elif is_lesson and not noted:
-                found = _SENSITIVE[tree.language].search(_STRUCK.sub("", line))
-                if found:
-                    self.add(
-                        path,
-                        number,
-                        "content-note",
-                        f"touches on hard material ('{found.group(0)}') before any content "
-                        "note: put a '::: content-note' block before it",
-                    )
-                    noted = True  # one report per lesson
+            elif is_lesson:
+                found = list(_SENSITIVE[tree.language].finditer(_STRUCK.sub("", line)))
+                mentions += len(found)
+                if found and not noted and first_unnoted is None:
+                    first_unnoted = (number, found[0].group(0))
             self.images(path, number, line)
             self.links(path, number, line, tree)
+        # One passing mention ("children who moved, or whose grandparents died") is not hard
+        # material; a lesson that comes back to it is, and needs its note before the first.
+        if first_unnoted is not None and mentions >= SENSITIVE_MENTIONS:
+            number, word = first_unnoted
+            self.add(
+                path,
+                number,
+                "content-note",
+                f"touches on hard material ('{word}', and {mentions - 1} more) before any "
+                "content note: put a '::: content-note' block before it",
+            )
 
     def images(self, path: Path, number: int, line: str) -> None:
         for match in _MD_IMAGE.finditer(line):
