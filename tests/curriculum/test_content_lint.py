@@ -135,6 +135,12 @@ def test_a_label_struck_through_to_teach_what_to_say_instead_passes(tmp_path: Pa
     assert problems(root, "banned-term") == []
 
 
+def test_a_label_in_another_language_is_found_too(tmp_path: Path) -> None:
+    body = "## Words\n\nNever say жёны боевиков, even in an English lesson."
+    found = problems(build(tmp_path, body=body), "banned-term")
+    assert len(found) == 1 and "'жёны боевиков'" in found[0]
+
+
 def test_labels_are_found_in_quizzes_too(tmp_path: Path) -> None:
     root = build(tmp_path)
     gift = root / "demo" / "quizzes" / "demo-check.gift"
