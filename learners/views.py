@@ -20,11 +20,14 @@ from django.views.decorators.http import require_POST
 from accounts.api import invitation_state_of, invitation_valid_days
 from core.api import AuthenticatedRequest, csv_download, enqueue_on_commit
 from courses.api import (
+    ModulePage,
     all_courses,
     course_lessons,
     course_of_lesson,
+    in_active_language,
     live_courses,
     live_lessons,
+    live_modules,
     require_page_viewable,
 )
 
@@ -148,11 +151,22 @@ def what_is_left(request: AuthenticatedRequest, course_id: int) -> HttpResponse:
     course = get_object_or_404(live_courses(), pk=course_id)
     require_page_viewable(request, course)
     completion = course_completion(user=request.user, course=course)
-    lesson_urls = {page.pk: page.get_url(request) for page in course_lessons(course)}
+    # The course is counted on its identity (``courses.translations``) and shown in the reader's
+    # language: titles and links of its translation, where there is one.
+    lessons = in_active_language(course_lessons(course))
+    modules: dict[int, ModulePage] = in_active_language(
+        live_modules().child_of(course).select_related("locale")
+    )
     return render(
         request,
         "learners/what_is_left.html",
-        {"course": course, "completion": completion, "lesson_urls": lesson_urls},
+        {
+            "course": in_active_language([course])[course.pk],
+            "completion": completion,
+            "lesson_urls": {pk: page.get_url(request) for pk, page in lessons.items()},
+            "lesson_titles": {pk: page.title for pk, page in lessons.items()},
+            "module_titles": {pk: page.title for pk, page in modules.items()},
+        },
     )
 
 
