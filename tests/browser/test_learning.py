@@ -39,8 +39,8 @@ def test_complete_a_lesson_and_see_progress(
 
     page.goto(f"{site}/en/courses/trauma-informed-care/")
     page.get_by_role("button", name="Enrol to track your progress").click()
-    # 10 lessons and 4 module assessments
-    assert "0 of 14 done" in page.locator("main").inner_text()
+    # 20 lessons and 5 assessments (four module checks and the final)
+    assert "0 of 25 done" in page.locator("main").inner_text()
     check_page(page, axe_source, "10-course-enrolled-phone", screenshot_dir)
 
     page.get_by_role("link", name="Continue", exact=True).click()
@@ -52,7 +52,7 @@ def test_complete_a_lesson_and_see_progress(
 
     page.goto(f"{site}/en/learn/")
     text = page.locator("main").inner_text()
-    assert "1 of 14 done (7%)" in text
+    assert "1 of 25 done (4%)" in text
     assert "What long danger, loss and displacement do" in text  # where to continue
     check_page(page, axe_source, "12-my-learning-phone", screenshot_dir)
 
@@ -100,9 +100,9 @@ def test_trainer_reads_the_cohort_table(
     page.get_by_role("link", name="Almaty social workers (demo)").click()
     table = page.locator("table").inner_text()
     assert "Aigerim Example" in table
-    assert "7%" in table  # 1 of 10 lessons and 4 assessments
+    assert "4%" in table  # 1 of 20 lessons and 5 assessments
     assert "overdue" in table
     check_page(page, axe_source, "13-cohort-table-phone", screenshot_dir)
     page.get_by_role("link", name="Aigerim Example").click()
-    assert "1 of 14 done (7%)" in page.locator("main").inner_text()
+    assert "1 of 25 done (4%)" in page.locator("main").inner_text()
     check_page(page, axe_source, "14-cohort-member-phone", screenshot_dir)

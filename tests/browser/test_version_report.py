@@ -24,7 +24,7 @@ def test_the_ministry_assigns_a_refresher_to_holders_on_an_older_version(
 
     course = CoursePage.objects.get(
         slug="trauma-informed-care", locale__language_code="en"
-    )  # version 1.0
+    )  # version 2.0: the revision; holders trained on 1.0 show in the report
     refresher = CoursePage.objects.get(slug="sample-course")
     track = TrackFactory(
         name="Psychosocial support for returnee families",
@@ -32,8 +32,8 @@ def test_the_ministry_assigns_a_refresher_to_holders_on_an_older_version(
         refresher_course=refresher,
     )
     TrackRequirement.objects.create(track=track, course=course)
-    older = {str(course.pk): {"title": course.title, "version": "0.9"}}
-    current = {str(course.pk): {"title": course.title, "version": "1.0"}}
+    older = {str(course.pk): {"title": course.title, "version": "1.0"}}
+    current = {str(course.pk): {"title": course.title, "version": "2.0"}}
     first = CertificateFactory(track=track, holder_name="Айгерім Нұрланова", course_versions=older)
     second = CertificateFactory(track=track, holder_name="Гүлнара Сейітқызы", course_versions=older)
     CertificateFactory(track=track, holder_name="Марат Сейітов", course_versions=current)

@@ -38,20 +38,33 @@ def quiz_state() -> tuple[int, int, int, int, list[tuple[str, int]]]:
 def test_shipped_quizzes_import_as_module_assessments() -> None:
     curriculum_import(path=FLAGSHIP_CURRICULUM)
     quizzes = {q.slug: q for q in Quiz.objects.filter(locale__language_code="en")}
-    assert len(quizzes) == 4
-    for module in ModulePage.objects.live().filter(locale__language_code="en"):
+    assert len(quizzes) == 5
+    modules = list(ModulePage.objects.live().filter(locale__language_code="en"))
+    for module in modules:
         assert module.assessment is not None
-        assert module.assessment.slug == f"{module.slug}-check"
         assert QuizPlacement.objects.filter(
             quiz=module.assessment, page_id=module.pk, kind="module", required=True
         ).exists()
         links = list(module.assessment.fixed_questions.order_by("sort_order"))
-        assert len(links) >= 6
         assert {link.question.category.name for link in links} == {
             f"trauma-informed-care/{module.assessment.slug}"
         }
+    *teaching, final = modules
+    for module in teaching:
+        # Each module's check draws five questions from a pool of fifteen.
+        quiz = module.assessment
+        assert quiz is not None and quiz.slug == f"{module.slug}-check"
+        assert quiz.selection == "random"
+        assert [(d.category.name, d.count) for d in quiz.draws.all()] == [
+            (f"trauma-informed-care/{quiz.slug}", 5)
+        ]
+        assert quiz.fixed_questions.count() >= 15
+    # The final assessment: a fixed set of cases and one written task.
+    assert final.assessment is not None and final.assessment.slug == "trauma-informed-care-final"
+    kinds = [link.question.kind for link in final.assessment.fixed_questions.all()]
+    assert final.assessment.selection == "fixed" and kinds.count("essay") == 1
     quiz = quizzes["principles-of-trauma-informed-care-check"]
-    assert (quiz.pass_mark, quiz.attempts_allowed, quiz.time_limit_minutes) == (80, 3, 20)
+    assert (quiz.pass_mark, quiz.attempts_allowed, quiz.time_limit_minutes) == (80, 3, 0)
     first = quiz.fixed_questions.order_by("sort_order").first()
     assert first is not None and first.question.title == "M2-Q1 Opening a meeting"
 
@@ -73,7 +86,12 @@ def test_changed_quiz_file_updates_the_quiz_in_place(
         slug="principles-of-trauma-informed-care-check", locale__language_code="en"
     )
     edit(root, f"{QUIZ}.yaml", "pass_mark: 80", "pass_mark: 70")
-    edit(root, f"{QUIZ}.gift", "How should he open the meeting?", "How should he begin?")
+    edit(
+        root,
+        f"{QUIZ}.gift",
+        "How should the adviser open their first meeting?",
+        "How should he begin?",
+    )
     questions = Question.objects.count()
     report = curriculum_import(path=root)
     assert report.changed
@@ -116,7 +134,7 @@ def test_export_writes_the_quizzes_and_reimports_unchanged(tmp_path: Path) -> No
 BAD_QUIZ_EDITS = [
     # (file, old, new, expected message)
     (f"{QUIZ}.yaml", "pass_mark: 80", "pass_mark: 180",
-     f"{QUIZ}.yaml:4: field 'pass_mark': must be a whole number from 0 to 100"),
+     f"{QUIZ}.yaml:5: field 'pass_mark': must be a whole number from 0 to 100"),
     (f"{QUIZ}.yaml", "grading: highest", "grading: best",
      "field 'grading': must be one of: highest, latest, first, average"),
     (f"{QUIZ}.yaml", "pass_mark: 80", "pass_mark: 80\ncolour: blue", "field 'colour': is unknown"),
