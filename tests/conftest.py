@@ -42,6 +42,42 @@ def _flagship_view() -> Path:
 FLAGSHIP_CURRICULUM = _flagship_view()
 
 
+def _sources_view() -> Path:
+    """A copy of every English course of ``content/`` and the tracks file, without the
+    translations: for tests of the shipped tracks, which name the English courses."""
+    view = Path(tempfile.mkdtemp(prefix="zhusan-sources-"))
+    atexit.register(shutil.rmtree, view, ignore_errors=True)
+    languages = {code for code, _name in settings.LANGUAGES}
+    for path in SHIPPED_CURRICULUM.iterdir():
+        if path.is_dir() and path.name not in languages and (path / "course.md").is_file():
+            shutil.copytree(path, view / path.name)
+    shutil.copy(SHIPPED_CURRICULUM / "certification-tracks.yaml", view)
+    return view
+
+
+#: The four courses in English, and the certification tracks.
+SOURCES_CURRICULUM = _sources_view()
+
+
+def shipped_tracks_for(courses: set[str], folder: Path) -> Path:
+    """The shipped tracks file cut down to ``courses`` (course slugs), written in ``folder``:
+    for tests that import some courses only (the flagship) and need the shipped tracks as they
+    are otherwise (names, translations, rules). A track left with no course is dropped."""
+    import yaml
+
+    tracks = yaml.safe_load((SHIPPED_CURRICULUM / "certification-tracks.yaml").read_text())
+    kept = []
+    for track in tracks:
+        track["courses"] = [
+            c for c in track["courses"] if (c if isinstance(c, str) else c["course"]) in courses
+        ]
+        if track["courses"]:
+            kept.append(track)
+    path = folder / "certification-tracks.yaml"
+    path.write_text(yaml.safe_dump(kept, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Uploads (images, documents) go to a temporary folder, never to media/."""

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.http import HttpRequest
 from django.test import Client
 
-from tests.conftest import SAMPLE_CURRICULUM, SHIPPED_CURRICULUM
+from tests.conftest import SAMPLE_CURRICULUM, SOURCES_CURRICULUM
 from tests.factories import UserFactory, practitioner
 
 pytestmark = pytest.mark.django_db
@@ -137,14 +137,23 @@ def test_load_initial_data_imports_content_and_prints_working_passwords(client: 
     assert not CertificationTrack.objects.exists()
 
 
-def test_load_initial_data_loads_the_shipped_certification_track() -> None:
+def test_load_initial_data_loads_the_shipped_certification_tracks() -> None:
+    """The courses in English and the tracks file (the whole shipped tree, translations
+    included, is loaded in tests/content/)."""
     from certification.models import CertificationTrack
 
-    args = ("--content", str(SHIPPED_CURRICULUM), "--no-demo-accounts")
+    args = ("--content", str(SOURCES_CURRICULUM), "--no-demo-accounts")
     call_command("load_initial_data", *args, verbosity=0, stdout=StringIO())
-    track = CertificationTrack.objects.get()
-    assert track.slug == "psychosocial-support-for-returnee-families"
-    assert [r.course.slug for r in track.requirements.all()] == ["trauma-informed-care"]
-    # Again: the track is matched by its slug, not made twice.
+    tracks = dict(CertificationTrack.objects.values_list("slug", "pk"))
+    assert set(tracks) == {
+        "psychosocial-support-for-returnee-families",
+        "children-and-mothers-specialist",
+    }
+    foundation = CertificationTrack.objects.get(slug="psychosocial-support-for-returnee-families")
+    assert [r.course.slug for r in foundation.requirements.all()] == [
+        "trauma-informed-care",
+        "reducing-stigma",
+    ]
+    # Again: the tracks are matched by their slugs, not made twice.
     call_command("load_initial_data", *args, verbosity=0, stdout=StringIO())
-    assert CertificationTrack.objects.get().pk == track.pk
+    assert dict(CertificationTrack.objects.values_list("slug", "pk")) == tracks

@@ -10,6 +10,7 @@ screenshots are for a person to look at too: long Kazakh words, leftover English
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +38,19 @@ def practitioner_in(language: str) -> Any:
     from certification.models import CertificationTrack
     from certification.tracks_file import tracks_import
     from learners.models import Profile
-    from tests.conftest import SHIPPED_CURRICULUM
+    from tests.conftest import FLAGSHIP, shipped_tracks_for
     from tests.factories import practitioner
     from tests.factories.certification import CertificateFactory
 
-    tracks_import(path=SHIPPED_CURRICULUM / "certification-tracks.yaml")
+    tracks_import(path=shipped_tracks_for({FLAGSHIP}, Path(tempfile.mkdtemp())))
     user = practitioner(
         username=f"reader-{language}", first_name="Гүлнара", last_name="Сейітқызы-Әбдірахманова"
     )
     Profile.objects.filter(user=user).update(preferred_language=language)
     return CertificateFactory(
-        user=user, track=CertificationTrack.objects.get(), holder_name=user.get_full_name()
+        user=user,
+        track=CertificationTrack.objects.get(slug="psychosocial-support-for-returnee-families"),
+        holder_name=user.get_full_name(),
     )
 
 

@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from certification.models import CertificationTrack, RenewalRule, TrackRequirement
 from certification.tracks_file import tracks_import
 from courses.api import CoursePage, CurriculumInvalid
-from tests.conftest import SHIPPED_CURRICULUM
+from tests.conftest import SHIPPED_CURRICULUM, SOURCES_CURRICULUM
 from tests.factories import CoursePageFactory
 from tests.factories.certification import CertificateFactory
 
@@ -77,33 +77,52 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
 # --- the shipped file ---------------------------------------------------------------------------
 
 
-def test_the_shipped_file_gives_the_track_with_its_requirement() -> None:
-    call_command("import_curriculum", str(SHIPPED_CURRICULUM), "--no-progress", stdout=StringIO())
+SPECIALISTS = ("psychologist", "school_staff", "social_worker", "religious_counsellor")
 
-    assert run(SHIPPED_TRACKS).strip() == "Tracks: 1 created, 0 updated, 0 unchanged."
 
-    track = CertificationTrack.objects.get()
-    assert track.slug == "psychosocial-support-for-returnee-families"
-    assert track.name == "Psychosocial support for returnee families"
-    assert track.issuing_body == "Zhusan Academy"
-    assert (track.validity_months, track.renewal_window_days) == (24, 90)
-    assert track.renewal_rule == RenewalRule.REPASS
-    assert track.refresher_course is None
-    assert track.active
-    assert "came home" in track.description
-    assert [(r.course.slug, r.specialty) for r in track.requirements.all()] == [
-        ("trauma-informed-care", "")
+def test_the_shipped_file_gives_the_foundation_and_the_specialist_track() -> None:
+    call_command("import_curriculum", str(SOURCES_CURRICULUM), "--no-progress", stdout=StringIO())
+
+    assert run(SHIPPED_TRACKS).strip() == "Tracks: 2 created, 0 updated, 0 unchanged."
+
+    foundation = CertificationTrack.objects.get(slug="psychosocial-support-for-returnee-families")
+    assert foundation.name == "Foundation: psychosocial support for returnee families"
+    specialist = CertificationTrack.objects.get(slug="children-and-mothers-specialist")
+    assert specialist.name == "Specialist: working with children and mothers who came home"
+    for track in (foundation, specialist):
+        assert track.issuing_body == "Zhusan Academy"
+        assert (track.validity_months, track.renewal_window_days) == (24, 90)
+        assert track.renewal_rule == RenewalRule.REPASS
+        assert track.refresher_course is None
+        assert track.active
+        assert set(track.translations) == {"ru", "kk"}
+    assert "came home" in foundation.description
+    assert [(r.course.slug, r.specialty) for r in foundation.requirements.all()] == [
+        ("trauma-informed-care", ""),
+        ("reducing-stigma", ""),
     ]
+    # The specialist track: all four courses, of four specialties only (a track that requires
+    # nothing of a specialty issues nothing to it).
+    assert {(r.course.slug, r.specialty) for r in specialist.requirements.all()} == {
+        (course, specialty)
+        for course in (
+            "trauma-informed-care",
+            "reducing-stigma",
+            "talking-with-children",
+            "stories-between-generations",
+        )
+        for specialty in SPECIALISTS
+    }
     # A second run changes nothing.
-    assert run(SHIPPED_TRACKS).strip() == "Tracks: 0 created, 0 updated, 1 unchanged."
-    assert counts() == (1, 1)
+    assert run(SHIPPED_TRACKS).strip() == "Tracks: 0 created, 0 updated, 2 unchanged."
+    assert counts() == (2, 18)
 
 
 def test_the_default_file_is_the_shipped_one() -> None:
-    call_command("import_curriculum", str(SHIPPED_CURRICULUM), "--no-progress", stdout=StringIO())
+    call_command("import_curriculum", str(SOURCES_CURRICULUM), "--no-progress", stdout=StringIO())
     out = StringIO()
     call_command("import_tracks", "--dry-run", stdout=out)
-    assert "Dry run: Tracks: 1 would be created" in out.getvalue()
+    assert "Dry run: Tracks: 2 would be created" in out.getvalue()
     assert counts() == (0, 0)
 
 
@@ -122,33 +141,34 @@ def test_a_second_run_leaves_everything_unchanged(course: CoursePage, tmp_path: 
 def test_a_changed_track_is_updated_in_place_and_its_requirements_replaced(
     tmp_path: Path,
 ) -> None:
-    call_command("import_curriculum", str(SHIPPED_CURRICULUM), "--no-progress", stdout=StringIO())
+    call_command("import_curriculum", str(SOURCES_CURRICULUM), "--no-progress", stdout=StringIO())
     run(SHIPPED_TRACKS)
-    track = CertificationTrack.objects.get()
+    track = CertificationTrack.objects.get(slug="psychosocial-support-for-returnee-families")
     old_requirements = list(track.requirements.values_list("pk", flat=True))
     certificate = CertificateFactory(track=track)
     issued = (certificate.issued_on, certificate.expires_on, certificate.status)
     # The English course: its translations share the slug, and the track names the source.
     shipped = CoursePage.objects.get(slug="trauma-informed-care", locale__language_code="en")
+    stigma = CoursePage.objects.get(slug="reducing-stigma", locale__language_code="en")
     other = CoursePageFactory(slug="stigma-and-communities")
 
     text = SHIPPED_TRACKS.read_text(encoding="utf-8")
     assert "validity_months: 24\n" in text
     assert "    - trauma-informed-care  # required of every specialty\n" in text
-    changed = text.replace("validity_months: 24", "validity_months: 36").replace(
+    changed = text.replace("validity_months: 24", "validity_months: 36", 1).replace(
         "    - trauma-informed-care  # required of every specialty\n",
         "    - stigma-and-communities\n"
         "    - course: trauma-informed-care\n"
         "      specialty: school_staff\n",
     )
-    assert "0 created, 1 updated, 0 unchanged" in run(write(tmp_path, changed))
+    assert "0 created, 1 updated, 1 unchanged" in run(write(tmp_path, changed))
 
     track.refresh_from_db()
-    assert CertificationTrack.objects.get().pk == track.pk
+    assert CertificationTrack.objects.get(slug=track.slug).pk == track.pk
     assert track.validity_months == 36
     assert [
         (r.course_id, r.specialty, r.sort_order) for r in track.requirements.order_by("sort_order")
-    ] == [(other.pk, "", 0), (shipped.pk, "school_staff", 1)]
+    ] == [(other.pk, "", 0), (shipped.pk, "school_staff", 1), (stigma.pk, "", 2)]
     assert not track.requirements.filter(pk__in=old_requirements).exists()
     # Certificates are not touched: the one issued keeps its dates and its status.
     certificate.refresh_from_db()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,19 +26,20 @@ from reports.demo_data import (
     demo_people_generate,
 )
 from reports.models import PersonFact
-from tests.conftest import SHIPPED_CURRICULUM
+from tests.conftest import FLAGSHIP, SHIPPED_CURRICULUM, shipped_tracks_for
 from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shipped(db: None) -> CoursePage:
-    """The shipped course (English only: its identity) and its certification track."""
-    curriculum_import(path=SHIPPED_CURRICULUM / "trauma-informed-care")
+def shipped(db: None, tmp_path: Path) -> CoursePage:
+    """The flagship course (English only: its identity) and the shipped certification tracks
+    as far as they ask for it."""
+    curriculum_import(path=SHIPPED_CURRICULUM / FLAGSHIP)
     call_command(
         "import_tracks",
-        str(SHIPPED_CURRICULUM / "certification-tracks.yaml"),
+        str(shipped_tracks_for({FLAGSHIP}, tmp_path)),
         stdout=StringIO(),
         stderr=StringIO(),
     )
@@ -112,13 +114,15 @@ def test_progress_and_attempts_are_consistent(shipped: CoursePage) -> None:
 
 def test_certificates_are_consistent(shipped: CoursePage) -> None:
     _people(practitioners=200)
-    track = CertificationTrack.objects.get()
+    # Both shipped tracks (cut down to the flagship) issue certificates.
+    tracks = set(CertificationTrack.objects.values_list("pk", flat=True))
     certificates = list(Certificate.objects.select_related("previous"))
     statuses = Counter(c.status for c in certificates)
     assert statuses[CertificateStatus.VALID] and statuses[CertificateStatus.EXPIRED]
     assert len({c.code for c in certificates}) == len(certificates)
     lessons = len(set(LessonProgress.objects.values_list("lesson_id", flat=True)))
     renewals = 0
+    assert {c.track_id for c in certificates} == tracks
     for certificate in certificates:
         assert certificate.expires_on > certificate.issued_on
         assert certificate.holder_name.split()[-1].startswith("Demo-")
@@ -130,7 +134,8 @@ def test_certificates_are_consistent(shipped: CoursePage) -> None:
             renewals += 1
             previous = certificate.previous
             assert previous is not None and previous.sequence == certificate.sequence - 1
-            assert previous.user_id == certificate.user_id and previous.track_id == track.pk
+            assert previous.user_id == certificate.user_id
+            assert previous.track_id == certificate.track_id
             assert certificate.issued_on > previous.issued_on
             assert previous.status != CertificateStatus.REVOKED
         else:
