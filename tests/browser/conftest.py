@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,9 +45,64 @@ def _missing() -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class CurriculumSnapshot:
+    """The database with both curricula imported, serialized, and the uploads folder that holds
+    their documents and images."""
+
+    data: str
+    media: Path
+
+
 @pytest.fixture(scope="session")
-def browser(migrated_snapshot: str) -> Iterator[Any]:
-    # migrated_snapshot is taken first: once Playwright's loop runs, this thread gets a new
+def curriculum_snapshot(
+    migrated_snapshot: str,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> CurriculumSnapshot:
+    """Both curricula imported once for the session (the flagship in three languages takes
+    about ten seconds to import), then the database put back as the migrations left it, for the
+    tests that follow on this worker. ``site`` restores the snapshot for each browser test."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import override_settings
+
+    from courses.api import CourseIndexPage, curriculum_import
+
+    media = tmp_path_factory.mktemp("browser-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)):
+        if not CourseIndexPage.objects.exists():  # a transactional test emptied the database
+            call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+            restore(migrated_snapshot)
+        curriculum_import(path=FLAGSHIP_CURRICULUM)
+        curriculum_import(path=SAMPLE_CURRICULUM)
+        data = str(connection.creation.serialize_db_to_string())
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        restore(migrated_snapshot)
+    return CurriculumSnapshot(data=data, media=media)
+
+
+def restore(snapshot: str) -> None:
+    """Put a serialized database back (into an empty one), moving PostgreSQL's sequences past
+    the restored ids. Content types go first: saving a page runs handlers (Wagtail's reference
+    index) that would otherwise create the content types they look up, ahead of their rows."""
+    import json
+
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    rows = json.loads(snapshot)
+    rows.sort(key=lambda row: row["model"] != "contenttypes.contenttype")
+    connection.creation.deserialize_db_from_string(json.dumps(rows))
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def browser(curriculum_snapshot: CurriculumSnapshot) -> Iterator[Any]:
+    # The snapshots are taken first: once Playwright's loop runs, this thread gets a new
     # database connection.
     problem = _missing()
     if problem:
@@ -75,12 +131,19 @@ def axe_source() -> str:
 
 
 @pytest.fixture
-def site(migrated_db: None, live_server: Any) -> str:
-    """The live server with both curricula, on the database as the migrations left it."""
-    from courses.api import curriculum_import
+def site(
+    transactional_db: None,
+    live_server: Any,
+    curriculum_snapshot: CurriculumSnapshot,
+    settings: Any,
+) -> str:
+    """The live server with both curricula, on the database as the migrations left it (the
+    session's snapshot, restored: an import for every test would cost ten seconds each)."""
+    from django.core.management import call_command
 
-    curriculum_import(path=FLAGSHIP_CURRICULUM)
-    curriculum_import(path=SAMPLE_CURRICULUM)
+    settings.MEDIA_ROOT = str(curriculum_snapshot.media)
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    restore(curriculum_snapshot.data)
     return str(live_server.url)
 
 
