@@ -12,8 +12,9 @@ from django.middleware.locale import LocaleMiddleware
 from .http import mark_private
 from .languages import remember_first_language, remember_language
 
-#: Printed on certificates (QR codes): an unknown code answers 404 here, never a redirect.
-UNPREFIXED = ("/verify/",)
+#: Printed on certificates (QR codes): an unknown code answers 404 here, never a redirect. The
+#: xAPI endpoints likewise: an API answers 404 for what it does not have (docs/xapi.md).
+UNPREFIXED = ("/verify/", "/xapi/", "/h5p/")
 
 
 class SiteLocaleMiddleware(LocaleMiddleware):
