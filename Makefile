@@ -11,7 +11,7 @@ CACHE_URL ?= redis://127.0.0.1:6379/14
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev browser-deps pdf-deps gettext-deps run serve test lint typecheck test-sqlite \
-	test-postgres coverage messages worker bench bench-quiz bench-certs bench-dashboard bench-import bench-load drills clean
+	test-postgres coverage messages worker bench bench-quiz bench-certs bench-dashboard bench-import bench-h5p bench-xapi bench-load drills clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -29,11 +29,12 @@ $(VENV)/.dev: $(VENV)/.base requirements/dev.txt
 	$(BIN)/pip install --quiet -r requirements/dev.txt
 	@touch $@
 
+# --ignore-scripts: no package's install script runs (h5p-standalone's only checks for yarn).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: $(VENV)/.base  ## Install what the site needs to run, and compile the translations
+install: $(VENV)/.base node_modules/.installed  ## Install what the site needs to run (Python, the H5P player from npm), compile the translations
 	$(MANAGE) compile_translations
 
 install-dev: install $(VENV)/.dev node_modules/.installed browser-deps pdf-deps gettext-deps  ## Install what the tests need
@@ -125,6 +126,12 @@ bench-dashboard: install-dev  ## The dashboard with 100,000 synthetic practition
 
 bench-import: install-dev  ## Moodle XML import: 5,000 questions with images, and a 50 MB file (BENCH_ARGS=--questions N)
 	$(BIN)/python bench/question_import.py $(BENCH_ARGS)
+
+bench-h5p: install-dev  ## Validating and storing H5P packages of 5, 25 and 50 MB: time and peak memory
+	$(BIN)/python bench/h5p_package.py $(BENCH_ARGS)
+
+bench-xapi: install-dev  ## xAPI statements per second through /xapi/statements on PostgreSQL (BENCH_ARGS=--sqlite)
+	$(BIN)/python bench/xapi_statements.py $(BENCH_ARGS)
 
 bench-load: install-dev  ## Load test: 100 practitioners' journeys on a local production stack (BENCH_ARGS=--users N)
 	$(BIN)/python bench/load/run.py $(BENCH_ARGS)

@@ -1,4 +1,4 @@
-"""Queue the issuing task when a learner completes a lesson or passes a quiz.
+"""Queue the issuing task when a learner completes a lesson or an activity, or passes a quiz.
 
 Queuing never fails the learner's request (``core.api.enqueue_on_commit``); a task that could not
 be queued, or was lost, is made good by the sweep (``tasks.issue_due``)."""
@@ -32,6 +32,11 @@ def _on_result(sender: Any, instance: Any, **kwargs: Any) -> None:
         _queue(instance.user_id)
 
 
+def _on_activity(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    if created:
+        _queue(instance.user_id)
+
+
 def connect() -> None:
     """Connect the receivers (called from ``CertificationConfig.ready``)."""
     post_save.connect(
@@ -43,4 +48,9 @@ def connect() -> None:
         _on_result,
         sender=apps.get_model("quizzes", "QuizResult"),
         dispatch_uid="certification-quiz-result",
+    )
+    post_save.connect(
+        _on_activity,
+        sender=apps.get_model("activities", "ActivityCompletion"),
+        dispatch_uid="certification-activity-completion",
     )

@@ -276,6 +276,34 @@ class QuizBlock(blocks.StructBlock):
         description = _("A quiz from the question bank; it can count towards completion.")
 
 
+class ActivityBlock(blocks.StructBlock):
+    """An interactive activity (an H5P package from CMS → Interactive activities). It plays in a
+    sandboxed frame that the page's script opens for each reader, so the lesson's HTML stays the
+    same for everyone (and cacheable)."""
+
+    activity = SnippetChooserBlock("activities.Activity", label=_("Interactive activity"))
+    required = blocks.BooleanBlock(
+        label=_("Required for completing the course"), required=False, default=True
+    )
+
+    def get_preview_value(self) -> Any:
+        return self.to_python(
+            {
+                "activity": getattr(_first_or_none("activities.Activity"), "pk", None),
+                "required": True,
+            }
+        )
+
+    class Meta:
+        icon = "media"
+        label = _("Interactive activity")
+        template = "courses/blocks/activity.html"
+        description = _(
+            "An H5P activity (a scenario, a drag-and-drop, flashcards); completing it can count "
+            "towards completion."
+        )
+
+
 class LessonStreamBlock(blocks.StreamBlock):
     """The blocks a lesson body is made of."""
 
@@ -289,6 +317,7 @@ class LessonStreamBlock(blocks.StreamBlock):
     takeaways = KeyTakeawaysBlock()
     resource = ResourceBlock()
     quiz = QuizBlock()
+    activity = ActivityBlock()
 
 
 class OutcomesBlock(blocks.StreamBlock):

@@ -20,6 +20,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("verify/", include("certification.urls")),
+    path("xapi/", include("xapi.urls")),
+    path("h5p/", include("activities.urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:

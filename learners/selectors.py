@@ -678,3 +678,10 @@ def course_histories(*, user_ids: Collection[int]) -> list[CourseHistory]:
             )
         )
     return histories
+
+
+def lesson_done(*, user: User, lesson_id: int) -> bool:
+    """Whether ``user`` completed the lesson ``lesson_id`` (in any of its languages): one query."""
+    return LessonProgress.objects.filter(
+        user=user, lesson_id__in=translation_ids(Page.objects.filter(pk=lesson_id).values("pk"))
+    ).exists()

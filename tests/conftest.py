@@ -80,8 +80,10 @@ def shipped_tracks_for(courses: set[str], folder: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Uploads (images, documents) go to a temporary folder, never to media/."""
+    """Uploads (images, documents, H5P packages) go to temporary folders, never to media/ or
+    private/."""
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    settings.H5P_ROOT = tmp_path_factory.mktemp("h5p")
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from activities.api import learner_ids_completed
 from learners.api import learner_ids_with_progress
 from quizzes.api import learner_ids_passed
 
@@ -33,15 +34,21 @@ def _counted_course_ids() -> list[int]:
 
 
 def learners_to_check(*, since: datetime | None, batch_size: int = 500) -> Iterator[list[int]]:
-    """The ids of the learners who completed a lesson of a course an active track counts, or
-    passed a quiz, at or after ``since`` (everyone who ever did, with ``since`` None), in
-    ascending batches of at most ``batch_size``: one query per batch, whatever their number."""
+    """The ids of the learners who completed a lesson of a course an active track counts, passed
+    a quiz or completed an activity, at or after ``since`` (everyone who ever did, with
+    ``since`` None), in ascending batches of at most ``batch_size``: one query per batch,
+    whatever their number."""
     course_ids = _counted_course_ids()
     if not course_ids:
         return
     progress = learner_ids_with_progress(course_ids=course_ids, since=since)
     results = learner_ids_passed(since=since)
-    users = get_user_model().objects.filter(Q(pk__in=progress) | Q(pk__in=results)).order_by("pk")
+    activities = learner_ids_completed(since=since)  # a required activity may be the last step
+    users = (
+        get_user_model()
+        .objects.filter(Q(pk__in=progress) | Q(pk__in=results) | Q(pk__in=activities))
+        .order_by("pk")
+    )
     after = 0
     while True:
         batch = list(users.filter(pk__gt=after).values_list("pk", flat=True)[:batch_size])

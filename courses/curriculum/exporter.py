@@ -161,6 +161,13 @@ class _CourseWriter:
             if not value.get("required", True):
                 attrs["required"] = "false"
             return dump_directive("quiz", attrs)
+        if block_type == "activity":
+            # The extension names the file it writes the activity to (activities/<slug>.yaml
+            # or .h5p), relative to the course folder.
+            attrs = {"file": self.ref("activities.Activity", value["activity"], lesson.url_path)}
+            if not value.get("required", True):
+                attrs["required"] = "false"
+            return dump_directive("h5p", attrs)
         if block_type == "resource":
             attrs = {
                 "src": self.asset("document", value["document"], path),

@@ -392,7 +392,12 @@ DIRECTIVE_ATTRIBUTES: dict[str, tuple[set[str], set[str]]] = {
     "video": (set(), {"src", "embed", "captions"}),
     "resource": ({"src", "title"}, set()),
     "quiz": ({"slug"}, {"required"}),
+    "h5p": ({"file"}, {"required"}),
 }
+
+
+#: The lesson block a directive makes, where it is not the directive's name.
+BLOCK_OF_DIRECTIVE = {"h5p": "activity"}
 
 
 def _parse_attributes(text: str) -> dict[str, str] | str:
@@ -485,6 +490,8 @@ def _directive_value(
             "captions": captions or None,
             "transcript": content,
         }
+    if name == "h5p":
+        return _h5p_value(reader, attrs, line, where)
     if name == "quiz":
         required_text = attrs.get("required", "true").strip().lower()
         if required_text not in {"true", "false"}:
@@ -500,6 +507,46 @@ def _directive_value(
     # resource
     document = reader.asset(line, where, attrs["src"], "document", attrs["title"])
     return document and {"document": document, "title": attrs["title"], "description": content}
+
+
+#: Files an ``h5p`` directive may name: an activity's source (built into a package on import)
+#: or a ready-made package, in the course's ``activities/`` folder.
+ACTIVITY_SUFFIXES = {".yaml", ".h5p"}
+
+
+def _h5p_value(reader: _FileReader, attrs: dict[str, str], line: int, where: str) -> Any:
+    """``::: h5p file="activities/<slug>.yaml"``: an interactive activity, by its file (relative
+    to the course folder); the ``activities`` extension stores it under the file's name."""
+    required_text = attrs.get("required", "true").strip().lower()
+    if required_text not in {"true", "false"}:
+        reader.error(line, where, 'attribute \'required\' must be "true" or "false"')
+        return None
+    value = attrs["file"].strip()
+    relative = Path(value)
+    course_dir = reader.path.parent.parent
+    if (
+        relative.is_absolute()
+        or len(relative.parts) != 2
+        or relative.parts[0] != "activities"
+        or relative.suffix.lower() not in ACTIVITY_SUFFIXES
+    ):
+        reader.error(
+            line,
+            where,
+            f"attribute 'file' must name a .yaml or .h5p file in the course's activities/ "
+            f"folder, like \"activities/first-visit.yaml\" (got '{value}')",
+        )
+        return None
+    if not SLUG_RE.match(relative.stem):
+        reader.error(line, where, f"the file name '{relative.name}' must be a slug (a-z, 0-9, -)")
+        return None
+    if not (course_dir / relative).is_file():
+        reader.error(line, where, f"file not found: '{value}' (in {course_dir.name}/)")
+        return None
+    return {
+        "activity": ModelRef("activities.Activity", relative.stem, (reader.display, line, where)),
+        "required": required_text == "true",
+    }
 
 
 #: Public name for other apps' curriculum extensions (``read_yaml``, ``error``).
@@ -548,7 +595,7 @@ def parse_body(reader: _FileReader, body: str, first_line: int) -> list[BlockSpe
                     reader, open_name, open_attrs, "\n".join(content).strip(), open_line
                 )
                 if value is not None:
-                    block_type = open_name.replace("-", "_")
+                    block_type = BLOCK_OF_DIRECTIVE.get(open_name, open_name.replace("-", "_"))
                     blocks.append(BlockSpec(block_type, value, open_line))
             open_name = None
         elif opened:

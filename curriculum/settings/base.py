@@ -37,8 +37,10 @@ INSTALLED_APPS = [
     # Ours first, so our templates override third-party ones.
     "core",
     "accounts",
+    "xapi",
     "courses",
     "learners",
+    "activities",
     "quizzes",
     "certification",
     "reports",
@@ -259,7 +261,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # The H5P player, from npm (package-lock.json pins it with its integrity hash; `make install`
+    # runs `npm ci`): served from this site, so activities play without the Internet.
+    ("h5p-standalone", BASE_DIR / "node_modules" / "h5p-standalone" / "dist"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Serve MEDIA_ROOT from Django itself (development only: production has its web server do it).
@@ -278,10 +285,14 @@ REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1 * _M
 DOCUMENT_UPLOAD_MAX_BYTES = int(os.environ.get("DOCUMENT_UPLOAD_MAX_BYTES", str(100 * _MB)))
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(os.environ.get("IMAGE_UPLOAD_MAX_BYTES", str(10 * _MB)))
 CMS_REQUEST_MAX_BYTES = int(os.environ.get("CMS_REQUEST_MAX_BYTES", str(10 * _MB)))
+#: H5P packages (activities.package.validation.Limits): the largest upload, and what it may
+#: unpack to (zip bombs); see docs/h5p.md.
+H5P_MAX_PACKAGE_BYTES = int(os.environ.get("H5P_MAX_PACKAGE_MB", "50")) * _MB
 REQUEST_BODY_LIMITS = [
     ("/admin/login/", REQUEST_BODY_MAX_BYTES),
     ("/admin/documents/", DOCUMENT_UPLOAD_MAX_BYTES),
     ("/admin/images/", WAGTAILIMAGES_MAX_UPLOAD_SIZE + _MB),  # the form around the file
+    ("/admin/snippets/activities/", H5P_MAX_PACKAGE_BYTES + _MB),  # an H5P package
     ("/admin/", CMS_REQUEST_MAX_BYTES),  # page editor, imports, everything else in the CMS
 ]
 # Django's own limits, coherent with the caps: the non-file part of a form may be as large as the
@@ -429,6 +440,12 @@ REPORTS_PERIOD_CACHE_SECONDS = int(os.environ.get("REPORTS_PERIOD_CACHE_SECONDS"
 REPORTS_EXPORT_DAYS = int(os.environ.get("REPORTS_EXPORT_DAYS", "7"))
 #: Where export files are kept: outside MEDIA_ROOT, so no URL reaches them; only the requester
 #: downloads one, through ``reports.views_exports.export_download``.
+#: Where H5P packages are unpacked (libraries once, each version's content): outside MEDIA_ROOT,
+#: so only ``activities.views`` serves them, with its own headers (docs/h5p.md).
+H5P_ROOT = Path(os.environ.get("H5P_ROOT") or BASE_DIR / "private" / "h5p")
+#: The origin that serves activities (https://h5p.example.org); empty: this site, with the
+#: iframe's sandbox giving the activity an opaque origin of its own (docs/h5p.md).
+H5P_CONTENT_ORIGIN = os.environ.get("H5P_CONTENT_ORIGIN", "").strip().rstrip("/")
 REPORTS_EXPORT_ROOT = Path(
     os.environ.get("REPORTS_EXPORT_ROOT") or BASE_DIR / "private" / "exports"
 )

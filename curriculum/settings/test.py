@@ -1,6 +1,8 @@
 """Test settings: fast hashing, in-memory email, uploads to a temporary folder (see conftest)."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import REDIS_URL, env_list
@@ -28,3 +30,7 @@ if REDIS_URL and _XDIST_WORKER.startswith("gw"):
     _base, _, _number = REDIS_URL.rpartition("/")
     _database = (int(_number) - 1 - int(_XDIST_WORKER[2:])) % 16
     CACHES["default"]["LOCATION"] = f"{_base}/{_database}"
+
+# Unpacked H5P packages never go to private/h5p: each test gets a folder (tests/conftest.py), and
+# anything outside a test (a session fixture) this one.
+H5P_ROOT = Path(tempfile.mkdtemp(prefix="zhusan-h5p-"))

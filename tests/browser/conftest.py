@@ -70,7 +70,10 @@ def curriculum_snapshot(
     from courses.api import CourseIndexPage, curriculum_import
 
     media = tmp_path_factory.mktemp("browser-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(media), H5P_ROOT=media / "h5p"),
+    ):
         if not CourseIndexPage.objects.exists():  # a transactional test emptied the database
             call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
             restore(migrated_snapshot)
@@ -142,6 +145,7 @@ def site(
     from django.core.management import call_command
 
     settings.MEDIA_ROOT = str(curriculum_snapshot.media)
+    settings.H5P_ROOT = curriculum_snapshot.media / "h5p"
     call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
     restore(curriculum_snapshot.data)
     return str(live_server.url)

@@ -52,6 +52,7 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _media_root(settings: Any, media: Path) -> None:
     """Uploads go to the module's folder (replaces tests/conftest.py's, one folder a test)."""
     settings.MEDIA_ROOT = str(media)
+    settings.H5P_ROOT = media / "h5p"
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,10 @@ def shipped(django_db_setup: None, django_db_blocker: Any, media: Path) -> Itera
     report), and removed after them (the other modules' tests expect an empty site)."""
     from django.test import override_settings
 
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(media), H5P_ROOT=media / "h5p"),
+    ):
         from django.db import transaction
 
         with transaction.atomic():

@@ -348,6 +348,12 @@ WRITE_MODULES = {
     "quizzes/question_images.py",
     "certification/tracks_file.py",
     "certification/reminders.py",
+    # Interactive activities: the package store (``services.activity_upload`` hands it the
+    # write), placements, the curriculum extension, and completion derived from statements.
+    "activities/storing.py",
+    "activities/placements.py",
+    "activities/curriculum.py",
+    "activities/completion.py",
     # The bulk writes synthetic demo data is made with (``reports.demo_data``).
     "accounts/bulk.py",
     "learners/bulk.py",

@@ -32,12 +32,14 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 from wagtail.documents.models import Document
 
+from activities.views import TICKET_SALT
 from learners.api import Cohort, cohort_add_member
 from learners.models import CoordinatorRegion
 from quizzes.services import attempt_start
@@ -49,6 +51,7 @@ from tests.factories import (
     UserFactory,
     practitioner,
 )
+from tests.factories.activities import make_activity
 from tests.factories.certification import CertificateFactory
 from tests.factories.quizzes import QuestionCategoryFactory
 from tests.quizzes.helpers import placed_quiz
@@ -90,6 +93,21 @@ RULES: list[Rule] = [
     # --- open to everyone --------------------------------------------------------------------
     rule(r"^healthz/$", "/healthz/", EVERYONE_),
     rule(r"^verify/", "/verify/{certificate_code}/", EVERYONE_),
+    # Interactive activities play for whoever may read the lesson; only the signed in are
+    # recorded (tests/activities/). The player page needs its launch's ticket.
+    rule(r"^h5p/launch/", "/h5p/launch/{activity}/", EVERYONE_),
+    rule(r"^h5p/embed/", "/h5p/embed/{activity_version}/?ticket={embed_ticket}", EVERYONE_),
+    rule(r"^h5p/\^content/", "/h5p/content/{activity_version}/h5p.json", EVERYONE_),
+    rule(
+        r"^h5p/\^libraries/", "/h5p/libraries/Zhusan.DecisionScenario-1.0/library.json", EVERYONE_
+    ),
+    # The statement store answers the signed in (a GET without the version header is a 400).
+    rule(
+        r"^xapi/",
+        ("/xapi/statements", "/xapi/activities/state"),
+        "401  400  400  400  400  400  400",
+        login=False,
+    ),
     rule(r"^en/help/", "/en/help/question-formats/", EVERYONE_),
     rule(r"^en/jsi18n/$", "/en/jsi18n/", EVERYONE_),  # the djangojs catalogue
     rule(r"^en/\^", ("/en/", "/en/courses/{course_slug}/"), EVERYONE_),
@@ -416,7 +434,15 @@ def world(role: str, user: User | None) -> dict[str, Any]:
         user=UserFactory(groups=["Regional coordinator"]), view="regions", format="csv",
         status=ExportJob.Status.DONE,
     )  # fmt: skip
+    activity = make_activity()
+    assert activity.current_version is not None
+    ticket = signing.dumps(
+        {"u": None, "v": activity.current_version.pk, "a": activity.pk}, salt=TICKET_SALT
+    )
     return {
+        "activity": activity.pk,
+        "activity_version": activity.current_version.pk,
+        "embed_ticket": ticket,
         "export": export.pk,
         "course": course.pk,
         "course_slug": course.slug,
