@@ -155,8 +155,9 @@ def test_requirement_hooks_add_missing_items(
 
 
 def test_completion_query_count_does_not_grow(sample_course: CoursePage) -> None:
-    """Three queries (pages, the learner's records, the courses' required quizzes) for one course
-    or for many; the quizzes' own budget with quizzes placed is tested in tests/quizzes."""
+    """Four queries (pages, the learner's records, the courses' required activities and required
+    quizzes) for one course or for many; the quizzes' own budget with quizzes placed is tested
+    in tests/quizzes, the activities' in tests/activities."""
     from django.test.utils import CaptureQueriesContext
 
     from learners.api import courses_completion
@@ -166,7 +167,7 @@ def test_completion_query_count_does_not_grow(sample_course: CoursePage) -> None
     course_completion(user=user, course=sample_course)  # warm the content-type cache
     with CaptureQueriesContext(connection) as ctx:
         course_completion(user=user, course=sample_course)
-    assert len(ctx.captured_queries) == 3
+    assert len(ctx.captured_queries) == 4
     courses = [sample_course]
     for _ in range(20):
         course = CoursePageFactory()

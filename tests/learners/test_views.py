@@ -175,7 +175,8 @@ def test_my_learning_queries_do_not_grow_with_courses(client: Client, learner: o
     with CaptureQueriesContext(connection) as fifty:
         response = client.get("/en/learn/")
     assert response.content.decode().count("1 of 2 done (50%)") == 50
-    assert len(fifty.captured_queries) == len(one.captured_queries) <= 10
+    # 11 since #17: the courses' required activities are one query for all of them.
+    assert len(fifty.captured_queries) == len(one.captured_queries) <= 11
 
 
 def test_practitioner_without_profile_completes_it_first(

@@ -24,7 +24,7 @@ import pytest
 
 from activities.building import build_package
 from tests.activities.test_building import scenario_source, statements_source
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, _missing
+from tests.browser.conftest import ROOT, SCREENSHOTS
 from tests.browser.helpers import DESKTOP, PHONE, WCAG
 
 pytestmark = [pytest.mark.browser]
@@ -102,27 +102,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def chromium(served: str) -> Iterator[Any]:
-    problem = _missing()
-    if problem:
-        import os
-
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests are required but cannot run: {problem}")
-        pytest.skip(problem)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    return (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+def chromium(served: str, browser: Any) -> Any:
+    """The session's browser (tests/browser/conftest.py): one Playwright per worker, since its
+    sync API runs an event loop in the thread."""
+    return browser
 
 
 @dataclass
