@@ -27,7 +27,9 @@ from tests.activities.test_building import scenario_source, statements_source
 from tests.browser.conftest import ROOT, SCREENSHOTS
 from tests.browser.helpers import DESKTOP, PHONE, WCAG
 
-pytestmark = [pytest.mark.browser]
+# Marked like the other browser tests: the session browser comes with the imported curricula,
+# whose database set-up a test without the mark would leave half-done for the next test.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DIST = ROOT / "node_modules" / "h5p-standalone" / "dist"
 
