@@ -26,6 +26,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.api import page_memo
 from courses.api import CoursePage, live_lessons
 from learners.api import MissingItem, ModuleStructure, RequirementLookup, lesson_progress_complete
 from xapi.api import statements_of
@@ -170,19 +171,19 @@ def _complete_lessons(user_id: int, activity: Activity) -> None:
         lesson_progress_complete(user=user, lesson=lesson)
 
 
-def required_activities(
-    users: Collection[int] | Any,
-    courses: list[CoursePage],
-    structures: Mapping[int, list[ModuleStructure]],
-) -> RequirementLookup:
-    """Every required activity placed on a live lesson of the courses must be complete."""
+#: course id → [(module id, module title, activity id, activity title, page id)]
+RequiredActivities = dict[int, list[tuple[int, str, int, str, int]]]
+
+
+def _required_placements(structures: Mapping[int, list[ModuleStructure]]) -> RequiredActivities:
+    """The required activities of each course: one query."""
     owner: dict[int, tuple[int, ModuleStructure]] = {}
     for course_id, modules in structures.items():
         for module in modules:
             for lesson_id, _title in module.lessons:
                 owner[lesson_id] = (course_id, module)
     if not owner:
-        return _nothing
+        return {}
     placements = (
         ActivityPlacement.objects.filter(page_id__in=list(owner), required=True)
         .select_related("activity")
@@ -197,7 +198,7 @@ def required_activities(
         )
         .order_by("page__path")
     )
-    required: dict[int, list[tuple[int, str, int, str, int]]] = {}
+    required: RequiredActivities = {}
     seen: set[tuple[int, int]] = set()
     for placement in placements:
         course_id, module = owner[placement.page_id]
@@ -213,6 +214,22 @@ def required_activities(
                 placement.page_id,
             )
         )
+    return required
+
+
+def required_activities(
+    users: Collection[int] | Any,
+    courses: list[CoursePage],
+    structures: Mapping[int, list[ModuleStructure]],
+) -> RequirementLookup:
+    """Every required activity placed on a live lesson of the courses must be complete."""
+    # The same for every learner: kept in the page memo until a publish, or a change to an
+    # activity or a placement, moves the page cache's generation on.
+    required = page_memo(
+        None,
+        ("required-activities", tuple(sorted(structures)), get_language()),
+        lambda: _required_placements(structures),
+    )
     if not required:
         return _nothing
     activity_ids = {entry[2] for entries in required.values() for entry in entries}

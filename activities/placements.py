@@ -8,9 +8,10 @@ from typing import Any
 from django.db import transaction
 from wagtail.signals import page_published
 
+from core.api import invalidate_page_cache_on
 from courses.api import LessonPage, live_lessons
 
-from .models import ActivityPlacement
+from .models import Activity, ActivityPlacement
 from .selectors import canonical_activity_ids
 
 __all__ = ["connect", "placements_sync", "placements_sync_all"]
@@ -75,3 +76,6 @@ def _on_publish(sender: Any, instance: Any, **kwargs: Any) -> None:
 def connect() -> None:
     """Connect the receiver (called from ``ActivitiesConfig.ready``)."""
     page_published.connect(_on_publish, dispatch_uid="activities-placements")
+    # Completion reads activities' titles and placements from the page memo: a change to either
+    # moves the page cache's generation on.
+    invalidate_page_cache_on(Activity, ActivityPlacement)

@@ -10,8 +10,9 @@ from typing import Any
 
 from django.db.models import Count
 from django.http import HttpRequest
+from django.utils.translation import get_language
 
-from core.api import Specialty, register_panel
+from core.api import Specialty, page_memo, register_panel
 from courses.api import CoursePage
 
 from .models import CertificationTrack, TrackRequirement
@@ -38,7 +39,13 @@ class CourseAward:
 
 
 def course_award(request: HttpRequest | None, course: CoursePage) -> Mapping[str, Any] | None:
-    """The certificates completing ``course`` leads to (one query), or nothing."""
+    """The certificates completing ``course`` leads to, or nothing: the same for every reader,
+    kept in the page memo until a publish or a change to a track moves the generation on."""
+    return page_memo(request, ("course-award", course.pk, get_language()), lambda: _awards(course))
+
+
+def _awards(course: CoursePage) -> Mapping[str, Any] | None:
+    """One query."""
     requirements = (
         TrackRequirement.objects.filter(course_id=course.pk, track__active=True)
         .select_related("track")

@@ -10,7 +10,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models.signals import post_save
 
-from core.api import enqueue_on_commit
+from core.api import enqueue_on_commit, invalidate_page_cache_on
 
 
 def _queue(user_id: int) -> None:
@@ -39,6 +39,11 @@ def _on_activity(sender: Any, instance: Any, created: bool, **kwargs: Any) -> No
 
 def connect() -> None:
     """Connect the receivers (called from ``CertificationConfig.ready``)."""
+    # Course pages show the certificates a course leads to, from the page memo.
+    invalidate_page_cache_on(
+        apps.get_model("certification", "CertificationTrack"),
+        apps.get_model("certification", "TrackRequirement"),
+    )
     post_save.connect(
         _on_progress,
         sender=apps.get_model("learners", "LessonProgress"),

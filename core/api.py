@@ -6,7 +6,12 @@ from .html import render_markdown, sanitize_html
 from .http import AuthenticatedRequest, admin_refusal, client_address, mark_private
 from .jobs import heartbeat
 from .languages import language_chosen, path_in_language, use_language
-from .page_cache import invalidate_page_cache, mark_cacheable
+from .page_cache import (
+    invalidate_page_cache,
+    invalidate_page_cache_on,
+    mark_cacheable,
+    page_memo,
+)
 from .panels import cached_data, register_context, register_panel
 from .progress import Progress, progress_bar
 from .signals import people_changed
@@ -28,9 +33,11 @@ __all__ = [
     "enqueue_on_commit",
     "heartbeat",
     "invalidate_page_cache",
+    "invalidate_page_cache_on",
     "language_chosen",
     "mark_cacheable",
     "mark_private",
+    "page_memo",
     "path_in_language",
     "people_changed",
     "progress_bar",

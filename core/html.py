@@ -113,7 +113,15 @@ def _parser() -> MarkdownIt:
 
 
 def render_markdown(text: str) -> str:
-    """Render CommonMark (with tables and strikethrough) to sanitised HTML."""
+    """Render CommonMark (with tables and strikethrough) to sanitised HTML.
+
+    The same text always gives the same HTML, so the last texts rendered are kept: a page that
+    shows a course's description renders it once per process, not on every request."""
+    return _render_markdown(text or "")
+
+
+@lru_cache(maxsize=1024)
+def _render_markdown(text: str) -> str:
     parser = _parser()
     tokens = parser.parse(text or "")
     _demote_h1(tokens)

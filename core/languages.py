@@ -18,7 +18,6 @@ another language.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -62,22 +61,14 @@ def page_in_languages(page: Any, request: HttpRequest | None) -> dict[str, str]:
     nearest translated ancestor's (at worst the home page in that language). With no page at
     all in that language, the same path under its prefix, where Wagtail serves the source.
 
-    One query, then kept in the cache until any page is published, moved or deleted (the page
-    cache's generation, ``core.page_cache``), so a page's reads do not grow with the switcher."""
-    from django.core.cache import cache
-
-    from .page_cache import current_generation
+    One query, then kept in the process's memory until any page is published, moved or deleted
+    (``core.page_cache.page_memo``), so a page's reads do not grow with the switcher."""
+    from .page_cache import page_memo
 
     host = request.get_host() if request is not None else ""
-    try:
-        key = f"langlinks:{current_generation()}:{host}:{page.pk}"
-        urls = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache outage costs a query, never the page
-        return _page_in_languages(page, request)
-    if urls is None:
-        urls = _page_in_languages(page, request)
-        with contextlib.suppress(Exception):  # as above
-            cache.set(key, urls, timeout=24 * 3600)
+    urls = page_memo(
+        request, ("langlinks", host, page.pk), lambda: _page_in_languages(page, request)
+    )
     return dict(urls)
 
 

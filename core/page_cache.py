@@ -24,17 +24,24 @@ Correctness rules (each one tested):
 - A cache outage (``core.cache``) loses the generation moves made during it; when the cache
   answers again, the generation is moved on (``cache_recovered``), so nothing from before the
   outage is served.
+
+The same generation keys ``page_memo``: what every reader's request works out again from pages
+that rarely change (a URL path's page, the site, the lesson sequence, which pages are private),
+kept in the process's memory until the generation moves. Signed-in readers never get a cached
+page, but they get these (docs/benchmarks.md, "Lesson page").
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.encoding import escape_uri_path
 
@@ -42,8 +49,12 @@ __all__ = [
     "AnonymousPageCacheMiddleware",
     "connect_signals",
     "invalidate_page_cache",
+    "invalidate_page_cache_on",
     "mark_cacheable",
+    "page_memo",
 ]
+
+T = TypeVar("T")
 
 GENERATION_KEY = "pagecache:generation"
 HIT_HEADER = "X-Page-Cache"
@@ -79,7 +90,17 @@ def mark_cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse
 
 
 def invalidate_page_cache(**kwargs: Any) -> None:
-    """Move the generation on: every page cached so far is left to expire unseen."""
+    """Move the generation on: every page cached so far is left to expire unseen, every value
+    ``page_memo`` kept is worked out again.
+
+    Moved now and again when the transaction commits: until then other processes read the
+    database as it was, and what they work out from it under the new generation must go too.
+    """
+    _move_generation()
+    transaction.on_commit(_move_generation)
+
+
+def _move_generation() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet (or evicted): start a new, never-used one
@@ -89,6 +110,7 @@ def invalidate_page_cache(**kwargs: Any) -> None:
 def connect_signals() -> None:
     """Invalidate on every change to page privacy and when the cache comes back from an outage
     (called from ``CoreConfig.ready``; content changes are connected in ``courses.signals``)."""
+    from django.core.signals import request_finished, request_started
     from django.db.models.signals import m2m_changed, post_delete, post_save
     from wagtail.models import PageViewRestriction
 
@@ -106,6 +128,23 @@ def connect_signals() -> None:
         dispatch_uid="pagecache-restriction-groups",
     )
     cache_recovered.connect(invalidate_page_cache, dispatch_uid="pagecache-cache-recovered")
+    request_started.connect(_request_started, dispatch_uid="pagememo-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="pagememo-request-finished")
+
+
+def invalidate_page_cache_on(*models: type[Any]) -> None:
+    """Move the generation on whenever a row of one of ``models`` is saved or deleted: for
+    models whose rows pages show (a quiz's title in a lesson's pager) or that ``page_memo``
+    values are built from. Called from the owning app's ``ready``."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in models:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                invalidate_page_cache,
+                sender=model,
+                dispatch_uid=f"pagecache-{model._meta.label}-{id(signal)}",
+            )
 
 
 def current_generation() -> int:
@@ -120,6 +159,79 @@ def _generation() -> int:
         if not cache.add(GENERATION_KEY, generation, timeout=None):
             generation = cache.get(GENERATION_KEY, generation)
     return int(generation)
+
+
+#: How many values ``page_memo`` keeps per process before it starts again (a few per page).
+MEMO_MAX_ENTRIES = 5000
+_memo: dict[str, Any] = {"generation": None, "entries": {}}
+
+
+_request_local = threading.local()
+
+
+def _request_started(**kwargs: Any) -> None:
+    _request_local.active, _request_local.generation = True, None
+
+
+def _request_finished(**kwargs: Any) -> None:
+    _request_local.active, _request_local.generation = False, None
+
+
+def request_generation(request: HttpRequest | None) -> int:
+    """The generation the current request started under: read from the cache once per request
+    (``request`` or not: code without the request, a page model's method, shares the request's
+    reading). Outside a request (a task, a command) it is read every time."""
+    if request is None:
+        return _local_generation()
+    generation: int | None = getattr(request, "_zhusan_generation", None)
+    if generation is None:
+        generation = _local_generation()
+        request._zhusan_generation = generation  # type: ignore[attr-defined]
+    return generation
+
+
+def _local_generation() -> int:
+    if not getattr(_request_local, "active", False):
+        return _generation()
+    generation: int | None = getattr(_request_local, "generation", None)
+    if generation is None:
+        generation = _request_local.generation = _generation()
+    return generation
+
+
+def page_memo(request: HttpRequest | None, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, kept in this process's memory under ``key`` until the generation moves.
+
+    For values that depend only on published pages, sites, view restrictions and what the
+    generation's signals cover, never on the reader: a publish, move, unpublish or delete
+    anywhere moves the generation, and every process starts again on its next request. The
+    value is shared by every request of the process, so it must not be changed by its users.
+
+    Entries are keyed by the generation the request *started* under: a value worked out by a
+    request that began before a publish is never served to one that began after it.
+    ``settings.PAGE_MEMO`` off (several processes without a shared cache, where a generation
+    move would not reach the others) computes every time. A cache outage computes every time
+    too: the generation cannot be trusted then.
+    """
+    if not settings.PAGE_MEMO:
+        return compute()
+    try:
+        generation = request_generation(request)
+    except Exception:  # noqa: BLE001 - a cache outage costs the work, never the page
+        return compute()
+    if _memo["generation"] != generation:
+        _memo["generation"], _memo["entries"] = generation, {}
+    entries: dict[tuple[Any, ...], Any] = _memo["entries"]
+    full_key = (generation, *key)
+    try:
+        return cast(T, entries[full_key])
+    except KeyError:
+        pass
+    value = compute()
+    if len(entries) >= MEMO_MAX_ENTRIES:
+        entries.clear()
+    entries[full_key] = value
+    return value
 
 
 def _query(request: HttpRequest) -> tuple[str, bool]:

@@ -8,6 +8,8 @@ from .curriculum.format import CurriculumError, CurriculumInvalid, FileReader
 from .models import CompletionMode, CourseIndexPage, CoursePage, LessonPage, ModulePage
 from .navigation import ModuleSequel, module_sequel
 from .privacy import page_viewable, require_page_viewable
+from .routing import remember_site
+from .routing import serve as serve_page
 from .selectors import (
     all_courses,
     course_lessons,
@@ -61,7 +63,9 @@ __all__ = [
     "module_sequel",
     "page_viewable",
     "register_curriculum_extension",
+    "remember_site",
     "require_page_viewable",
+    "serve_page",
     "translation_cells",
     "translation_groups",
     "translation_ids",

@@ -21,9 +21,9 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
-from core.api import Specialty, mark_cacheable
+from core.api import Specialty, mark_cacheable, page_memo
 
-from . import navigation
+from . import navigation, routing
 from .blocks import LessonStreamBlock, OutcomesBlock
 from .fields import SpecialtyListField
 
@@ -41,14 +41,19 @@ class CoursePageMixin:
         response = super().serve(request, *args, **kwargs)  # type: ignore[misc]
         return mark_cacheable(request, response)
 
+    #: Set by ``routing.serve`` when the page memo knows that neither this page nor any page
+    #: above it has a view restriction (most pages; every request asks).
+    _zhusan_public = False
+
     def get_view_restrictions(self) -> Any:
-        """The view restrictions on this page and its ancestors, in one query (Wagtail's own
-        method loads the ancestors first, to follow aliases; only an alias needs that)."""
+        """The view restrictions on this page and its ancestors: none without a query when
+        ``routing.serve`` found the page public, else one query (Wagtail's own method loads the
+        ancestors first, to follow aliases; only an alias needs that)."""
+        if self._zhusan_public and not self.alias_of_id:
+            return PageViewRestriction.objects.none()
         if self.alias_of_id:
             return super().get_view_restrictions()  # type: ignore[misc]
-        steplen = Page.steplen
-        paths = [self.path[:end] for end in range(steplen, len(self.path) + 1, steplen)]
-        return PageViewRestriction.objects.filter(page__path__in=paths)
+        return PageViewRestriction.objects.filter(page__path__in=routing.ancestor_paths(self))
 
 
 class HomePage(CoursePageMixin, Page):
@@ -235,10 +240,15 @@ class CoursePage(CoursePageMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["outline"] = navigation.course_outline(
-            modules=ModulePage.objects.child_of(self),
-            lessons=LessonPage.objects.descendant_of(self),
-            request=request,
+        # The same for every reader: kept until the next publish (core.page_memo).
+        context["outline"] = page_memo(
+            request,
+            ("course-outline", self.pk, request.get_host(), get_language()),
+            lambda: navigation.course_outline(
+                modules=ModulePage.objects.child_of(self),
+                lessons=LessonPage.objects.descendant_of(self),
+                request=request,
+            ),
         )
         context["specialty_labels"] = [
             Specialty(value).label
@@ -279,9 +289,16 @@ class ModulePage(CoursePageMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["course"] = self.get_parent()
-        context["lessons"] = navigation.module_lessons(
-            lessons=LessonPage.objects.child_of(self), request=request
+        # The same for every reader: kept until the next publish (core.page_memo).
+        context["course"], context["lessons"] = page_memo(
+            request,
+            ("module-context", self.pk, request.get_host(), get_language()),
+            lambda: (
+                self.get_parent(),
+                navigation.module_lessons(
+                    lessons=LessonPage.objects.child_of(self), request=request
+                ),
+            ),
         )
         return context
 
@@ -315,7 +332,12 @@ class LessonPage(CoursePageMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["nav"] = navigation.lesson_navigation(lesson=self, request=request)
+        # The same for every reader: kept until the next publish (core.page_memo).
+        context["nav"] = page_memo(
+            request,
+            ("lesson-nav", self.pk, request.get_host(), get_language()),
+            lambda: navigation.lesson_navigation(lesson=self, request=request),
+        )
         context["body_cache_seconds"] = settings.LESSON_BODY_CACHE_SECONDS
         return context
 

@@ -68,7 +68,7 @@ class ModuleAssessment:
     module_id: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class LessonNavigation:
     """Where a lesson sits: breadcrumbs, its module, and the lessons before and after it."""
 

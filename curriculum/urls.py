@@ -12,6 +12,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from courses.api import serve_page
+
 from . import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -46,7 +48,9 @@ urlpatterns += i18n_patterns(
     # The strings of static/js/ (djangojs catalogue) in the page's language, for gettext() in
     # scripts; only ours (LOCALE_PATHS), not Wagtail's admin ones. docs/architecture.md, Languages.
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["core"]), name="javascript-catalog"),
-    path("", include(wagtail_urls)),
+    # Wagtail's URLs, its page view replaced by one that remembers routes (courses.routing).
+    *[pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"],
+    re_path(wagtail_urls.serve_pattern, serve_page, name="wagtail_serve"),
     prefix_default_language=True,
 )
 

@@ -17,7 +17,8 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from wagtail.models import Page
 
-from courses.api import CoursePage, lesson_content_type_id, translation_ids
+from core.api import page_memo
+from courses.api import CoursePage, lesson_content_type_id
 
 from .models import LessonProgress
 
@@ -153,21 +154,32 @@ def course_completion(*, user: User, course: CoursePage) -> CourseCompletion:
 
 @dataclass(frozen=True)
 class ModuleStructure:
-    """A live module of a course and its live lessons: ``(lesson id, title)`` in order."""
+    """A live module of a course and its live lessons: ``(lesson id, title)`` in order, and
+    each lesson's translation key (the same order), which the learner's records are read by."""
 
     module_id: int
     title: str
     lessons: tuple[tuple[int, str], ...]
+    lesson_keys: tuple[Any, ...] = ()
 
 
 def course_structures(courses: Iterable[CoursePage]) -> dict[int, list[ModuleStructure]]:
-    """The live modules and lessons of each course: one query for any number of courses.
+    """The live modules and lessons of each course: one query for any number of courses, kept
+    in the page memo (the same for every learner) until a publish moves the generation on.
 
     This is where "required" is decided: every live lesson of every live module.
     """
     courses = list(courses)
     if not courses:
         return {}
+    return page_memo(
+        None,
+        ("course-structures", tuple(sorted(c.pk for c in courses))),
+        lambda: _course_structures(courses),
+    )
+
+
+def _course_structures(courses: list[CoursePage]) -> dict[int, list[ModuleStructure]]:
     within = Q()
     for course in courses:
         within |= Q(path__startswith=course.path)
@@ -175,21 +187,27 @@ def course_structures(courses: Iterable[CoursePage]) -> dict[int, list[ModuleStr
     pages = (
         Page.objects.filter(within, live=True, depth__in=(module_depth, module_depth + 1))
         .order_by("path")
-        .only("title", "path", "depth", "content_type")
+        .only("title", "path", "depth", "content_type", "translation_key")
     )
     lesson_types = _lesson_content_type_ids()
     by_path = {c.path: c.pk for c in courses}
-    modules: dict[str, tuple[int, str, list[tuple[int, str]]]] = {}
-    structure: dict[int, list[tuple[int, str, list[tuple[int, str]]]]] = {c.pk: [] for c in courses}
+    Entry = tuple[int, str, list[tuple[int, str]], list[Any]]
+    modules: dict[str, Entry] = {}
+    structure: dict[int, list[Entry]] = {c.pk: [] for c in courses}
     for page in pages:
         if page.depth == module_depth:
-            entry: tuple[int, str, list[tuple[int, str]]] = (page.pk, page.title, [])
+            entry: Entry = (page.pk, page.title, [], [])
             modules[page.path] = entry
             structure[by_path[page.path[:-STEPLEN]]].append(entry)
         elif page.content_type_id in lesson_types and page.path[:-STEPLEN] in modules:
-            modules[page.path[:-STEPLEN]][2].append((page.pk, page.title))
+            _pk, _title, lessons, keys = modules[page.path[:-STEPLEN]]
+            lessons.append((page.pk, page.title))
+            keys.append(page.translation_key)
     return {
-        pk: [ModuleStructure(m_id, title, tuple(lessons)) for m_id, title, lessons in entries]
+        pk: [
+            ModuleStructure(m_id, title, tuple(lessons), tuple(keys))
+            for m_id, title, lessons, keys in entries
+        ]
         for pk, entries in structure.items()
     }
 
@@ -251,15 +269,23 @@ def courses_completion(*, user: User, courses: Iterable[CoursePage]) -> dict[int
     those of the registered requirements (each runs once for all the courses).
 
     The courses may be in any language: the learner's records (kept against each lesson's
-    identity) count for every translation of the lesson (``courses.api.translation_ids``)."""
+    identity) count for every translation of the lesson: they are read by translation key."""
     courses = list(courses)
     if not courses:
         return {}
     structures = course_structures(courses)
-    records = LessonProgress.objects.filter(
-        user=user, course__translation_key__in=[c.translation_key for c in courses]
-    ).values("lesson_id")
-    done_ids = set(translation_ids(records).values_list("pk", flat=True))
+    done_keys = set(
+        LessonProgress.objects.filter(
+            user=user, course__translation_key__in=[c.translation_key for c in courses]
+        ).values_list("lesson__translation_key", flat=True)
+    )
+    done_ids = {
+        lesson_id
+        for structure in structures.values()
+        for module in structure
+        for (lesson_id, _title), key in zip(module.lessons, module.lesson_keys, strict=True)
+        if key in done_keys
+    }
     requirements = requirements_lookup(users=[user.pk], courses=courses, structures=structures)
     return {
         course.pk: completion_from(

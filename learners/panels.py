@@ -39,7 +39,7 @@ def lesson_state(request: HttpRequest | None, lesson: LessonPage) -> Mapping[str
     just_completed = request.session.pop(JUST_COMPLETED, None) == lesson.pk
     return {
         "state": {
-            "progress": lesson_progress_for(user=user, lesson_id=lesson.pk),
+            "progress": lesson_progress_for(user=user, lesson=lesson),
             "just_completed": just_completed,
         }
     }

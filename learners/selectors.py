@@ -17,7 +17,7 @@ from wagtail.models import Page
 
 from accounts.api import Role
 from core.api import Specialty
-from courses.api import CoursePage, all_courses, in_active_language, translation_ids
+from courses.api import CoursePage, LessonPage, all_courses, in_active_language, translation_ids
 
 from .completion import (
     CourseCompletion,
@@ -177,11 +177,14 @@ def enrollment_for(*, user: User, course: CoursePage) -> Enrollment | None:
     ).first()
 
 
-def lesson_progress_for(*, user: User, lesson_id: int) -> LessonProgress | None:
-    """The learner's record for one lesson, in any of its languages, if they completed it."""
-    return LessonProgress.objects.filter(
-        user=user, lesson_id__in=translation_ids(Page.objects.filter(pk=lesson_id).values("pk"))
-    ).first()
+def lesson_progress_for(*, user: User, lesson: LessonPage) -> LessonProgress | None:
+    """The learner's record for one lesson, in any of its languages, if they completed it (one
+    query, by the lesson's translation key: a join, not nested subqueries to compile)."""
+    return (
+        LessonProgress.objects.filter(user=user, lesson__translation_key=lesson.translation_key)
+        .order_by()
+        .first()
+    )
 
 
 def specialty_of(*, user: User) -> str:

@@ -28,6 +28,7 @@ from courses.api import (
     live_courses,
     live_lessons,
     live_modules,
+    remember_site,
     require_page_viewable,
 )
 
@@ -92,6 +93,7 @@ def profile_view(request: AuthenticatedRequest) -> HttpResponse:
 def my_learning_view(request: AuthenticatedRequest) -> HttpResponse:
     """My learning: the learner's courses, in progress, not started and completed, with where to
     continue."""
+    remember_site(request)  # the site its links are made for, without a query
     entries = my_learning(user=request.user, request=request)
     return render(
         request,

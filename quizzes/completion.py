@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.api import page_memo
 from courses.api import CoursePage
 from learners.api import MissingItem, ModuleStructure, RequirementLookup
 
@@ -56,12 +57,14 @@ def quizzes_passed_since(*, user: User, quiz_ids: Collection[int], since: dateti
     )
 
 
-def required_quizzes(
-    users: Collection[int] | Any,
-    courses: list[CoursePage],
+#: course id → [(module id, module title, quiz id, quiz title, pass mark, page id)], one per quiz
+RequiredQuizzes = dict[int, list[tuple[int, str, int, str, int, int]]]
+
+
+def _required_placements(
     structures: Mapping[int, list[ModuleStructure]],
-) -> RequirementLookup:
-    """Every required quiz placed on a live module or lesson of the courses must be passed."""
+) -> tuple[RequiredQuizzes, dict[int, Quiz]]:
+    """The required quizzes of each course, and each quiz (for its review options): one query."""
     owner: dict[int, tuple[int, ModuleStructure]] = {}
     for course_id, modules in structures.items():
         for module in modules:
@@ -69,7 +72,7 @@ def required_quizzes(
             for lesson_id, _title in module.lessons:
                 owner[lesson_id] = (course_id, module)
     if not owner:
-        return _nothing
+        return {}, {}
     placements = (
         QuizPlacement.objects.filter(page_id__in=list(owner), required=True)
         .select_related("quiz")
@@ -93,17 +96,15 @@ def required_quizzes(
         )
         .order_by("page__path")
     )
-    # course id → [(module id, module title, quiz id, quiz title, pass mark, page id)], one per quiz
-    required: dict[int, list[tuple[int, str, int, str, int, int]]] = {}
+    required: RequiredQuizzes = {}
+    quizzes: dict[int, Quiz] = {}
     seen: set[tuple[int, int]] = set()
-    grade_shown: dict[int, bool] = {}  # quiz id → whether its review options show the score now
-    now = timezone.now()
     for placement in placements:
         course_id, module = owner[placement.page_id]
         if (course_id, placement.quiz_id) in seen:
             continue
         seen.add((course_id, placement.quiz_id))
-        grade_shown[placement.quiz_id] = _score_shown(placement.quiz, now)
+        quizzes[placement.quiz_id] = placement.quiz
         required.setdefault(course_id, []).append(
             (
                 module.module_id,
@@ -114,8 +115,26 @@ def required_quizzes(
                 placement.page_id,
             )
         )
+    return required, quizzes
+
+
+def required_quizzes(
+    users: Collection[int] | Any,
+    courses: list[CoursePage],
+    structures: Mapping[int, list[ModuleStructure]],
+) -> RequirementLookup:
+    """Every required quiz placed on a live module or lesson of the courses must be passed."""
+    # The placements are the same for every learner: kept in the page memo until a publish, or
+    # a change to a quiz or a placement, moves the page cache's generation on.
+    required, quizzes = page_memo(
+        None,
+        ("required-quizzes", tuple(sorted(structures)), get_language()),
+        lambda: _required_placements(structures),
+    )
     if not required:
         return _nothing
+    now = timezone.now()
+    grade_shown = {quiz_id: _score_shown(quiz, now) for quiz_id, quiz in quizzes.items()}
     quiz_ids = {entry[2] for entries in required.values() for entry in entries}
     # The learners' results, and (in the same query) their attempts awaiting grading: submitted
     # with a written task its grader has not marked yet.

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
-from core.api import register_panel
+from core.api import page_memo, register_panel
 from courses.api import LessonPage, ModulePage
 
 from .selectors import quiz_result_of
@@ -28,12 +28,13 @@ def _reader(request: HttpRequest | None) -> User | None:
 
 
 def module_assessment(request: HttpRequest | None, module: ModulePage) -> Mapping[str, Any] | None:
-    """The module's assessment (one query) and the reader's result in it (one more), or nothing
-    when it has none."""
+    """The module's assessment (from the page memo) and the reader's result in it (one query),
+    or nothing when it has none."""
     if not module.assessment_id:
         return None
     reader = _reader(request)
-    assessment = module.assessment
+    # The quiz is the same for every reader: kept until a publish or a quiz changes.
+    assessment = page_memo(request, ("module-assessment", module.pk), lambda: module.assessment)
     result = quiz_result_of(user=reader, quiz=assessment) if reader and assessment else None
     return {"assessment": assessment, "result": result}
 

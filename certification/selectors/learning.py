@@ -19,9 +19,10 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from core.api import page_memo
 from courses.api import CoursePage
 from learners.api import CourseCompletion, course_standings, specialty_of
 
@@ -174,6 +175,21 @@ def _cards(user: User, today: date) -> list[CertificateCard]:
     return sorted(cards.values(), key=lambda c: c.certificate.issued_on, reverse=True)
 
 
+def _track_requirements(track_ids: tuple[int, ...]) -> dict[int, list[tuple[str, CoursePage]]]:
+    """Each track's required courses in order, with the specialty each is required of (""
+    for everyone): one query."""
+    found: dict[int, list[tuple[str, CoursePage]]] = {}
+    for requirement in (
+        TrackRequirement.objects.filter(track_id__in=track_ids)
+        .select_related("course", "course__locale")
+        .order_by("sort_order")
+    ):
+        found.setdefault(requirement.track_id, []).append(
+            (requirement.specialty, requirement.course)
+        )
+    return found
+
+
 def _working_towards(user: User, tracks: list[CertificationTrack]) -> list[TrackProgress]:
     """Those of ``tracks`` (active, none held by ``user``) that ``user`` has started a required
     course of, with where they stand in each course.
@@ -182,23 +198,20 @@ def _working_towards(user: User, tracks: list[CertificationTrack]) -> list[Track
     ``learners.api.course_standings`` once for every course of every track."""
     if not tracks:
         return []
-    prefetch_related_objects(
-        tracks,
-        Prefetch(
-            "requirements",
-            queryset=TrackRequirement.objects.select_related("course", "course__locale").order_by(
-                "sort_order"
-            ),
-        ),
+    # The same for every learner: kept until a publish or a change to a track moves the page
+    # cache's generation on.
+    track_ids = tuple(sorted(t.pk for t in tracks))
+    requirements = page_memo(
+        None, ("track-requirements", track_ids), lambda: _track_requirements(track_ids)
     )
     specialty = specialty_of(user=user)
     required: dict[int, list[CoursePage]] = {}
     courses: dict[int, CoursePage] = {}
     for track in tracks:
         mine = [
-            r.course
-            for r in track.requirements.all()
-            if r.specialty in ("", specialty) and r.course.live
+            course
+            for course_specialty, course in requirements.get(track.pk, ())
+            if course_specialty in ("", specialty) and course.live
         ]
         required[track.pk] = mine
         courses.update((c.pk, c) for c in mine)

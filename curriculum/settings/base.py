@@ -476,6 +476,10 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # Whole pages for anonymous readers (core.page_cache); 0 turns it off. Correct across processes
 # only with a shared cache, so production turns it off without REDIS_URL.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# What every request works out again from published pages (routes, sites, lesson sequences,
+# private pages), kept in each process's memory until a publish moves the page cache's generation
+# (core.page_cache.page_memo). Needs a cache all processes share, or one process (make run).
+PAGE_MEMO = env_bool("PAGE_MEMO", True)
 LESSON_BODY_CACHE_SECONDS = int(os.environ.get("LESSON_BODY_CACHE_SECONDS", str(60 * 60 * 24)))
 
 LOGGING = {

@@ -16,6 +16,9 @@ DEBUG = False
 # The page cache's invalidation lives in the cache: with several worker processes it needs the
 # shared Redis cache. Without it, each process would keep its own (possibly stale) copy.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600" if REDIS_URL else "0"))
+# Likewise the page memo (routes, sites, lesson sequences kept in process memory): it learns of a
+# publish from the generation in the shared cache.
+PAGE_MEMO = env_bool("PAGE_MEMO", bool(REDIS_URL))
 
 if not SECRET_KEY:
     raise ImproperlyConfigured(

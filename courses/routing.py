@@ -1,0 +1,96 @@
+"""Serving pages without working out the same route on every request.
+
+Wagtail finds a page by asking the database for the site, the locale, the home page in that
+locale and then the page (``Page.route_for_request``): four queries before the page is known,
+the same for every reader. ``serve`` keeps the answer in ``core``'s page memo (process memory,
+until any page is published, moved, unpublished or deleted, or a site or view restriction
+changes), and the live page itself: a request for a page it knows runs no query to find it.
+Each request gets its own copy of the page, so nothing set on it while serving one reader
+reaches another.
+
+Anything the memo cannot answer is left to Wagtail unchanged: previews, routable pages (a route
+with arguments), a page that is no longer live, and every path seen for the first time.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.url_routing import RouteResult
+from wagtail.views import serve as wagtail_serve
+
+from core.api import page_memo
+
+__all__ = ["ancestor_paths", "remember_site", "restricted_paths", "serve"]
+
+
+def serve(request: HttpRequest, path: str) -> HttpResponse:
+    """Wagtail's ``serve`` view, with the site and the route taken from the page memo."""
+    _route_from_memo(request, path)
+    return wagtail_serve(request, path)
+
+
+def remember_site(request: HttpRequest) -> Site | None:
+    """Set the request's site (what ``Site.find_for_request`` would find, one query) from the
+    page memo: for views that link to pages (``page.get_url(request)`` asks for the site)."""
+    if not hasattr(request, "_wagtail_site"):
+        host, port = request.get_host(), request.get_port()
+        request._wagtail_site = page_memo(  # type: ignore[attr-defined]
+            request, ("site", host, port), lambda: Site.find_for_request(request)
+        )
+    site: Site | None = request._wagtail_site  # type: ignore[attr-defined]
+    return site
+
+
+def _route_from_memo(request: HttpRequest, path: str) -> None:
+    """Set what ``Site.find_for_request`` and ``Page.route_for_request`` would find on the
+    request (they read it from there), when the memo knows it."""
+    site = remember_site(request)
+    if site is None:
+        return
+    found = page_memo(
+        request, ("route", site.pk, get_language(), path), lambda: _route_key(request, path)
+    )
+    if found is None or hasattr(request, "_wagtail_route_for_request"):
+        return  # Wagtail decides (or just did, while the memo was filled)
+    page = page_memo(request, ("page", *found), lambda: _live_page(*found))
+    if page is None:
+        return
+    # A copy per request: attributes set while serving never reach another reader.
+    page = copy.copy(page)
+    request._wagtail_route_for_request = RouteResult(page)  # type: ignore[attr-defined]
+
+
+def _live_page(model: type[Page], pk: int) -> Page | None:
+    """The live page, with whether it is public (no view restriction on it or above it)."""
+    page = model.objects.filter(pk=pk).first()
+    if page is None or not page.live:
+        return None
+    page._zhusan_public = restricted_paths().isdisjoint(ancestor_paths(page))
+    return page
+
+
+def _route_key(request: HttpRequest, path: str) -> tuple[type[Page], int] | None:
+    """Route as Wagtail does; the page's type and id when the route is a plain page."""
+    result: Any = Page.route_for_request(request, path)
+    if result is None:
+        return None
+    page, args, kwargs = result
+    if args or kwargs:
+        return None
+    return type(page), page.pk
+
+
+def ancestor_paths(page: Page) -> list[str]:
+    """The tree paths of ``page`` and every page above it."""
+    steplen = Page.steplen
+    return [page.path[:end] for end in range(steplen, len(page.path) + 1, steplen)]
+
+
+def restricted_paths() -> frozenset[str]:
+    """The tree paths of every page with a view restriction (a handful at most)."""
+    return frozenset(PageViewRestriction.objects.values_list("page__path", flat=True))
