@@ -55,22 +55,26 @@ def _route_from_memo(request: HttpRequest, path: str) -> None:
     found = page_memo(
         request, ("route", site.pk, get_language(), path), lambda: _route_key(request, path)
     )
-    if found is None or hasattr(request, "_wagtail_route_for_request"):
-        return  # Wagtail decides (or just did, while the memo was filled)
-    page = page_memo(request, ("page", *found), lambda: _live_page(*found))
+    if found is None:
+        return  # Wagtail decides
+    # Set when the memo was filled just now: the page Wagtail found, kept rather than read again.
+    routed = getattr(request, "_wagtail_route_for_request", None)
+    page = page_memo(request, ("page", *found), lambda: _live_page(request, *found, routed))
     if page is None:
         return
     # A copy per request: attributes set while serving never reach another reader.
-    page = copy.copy(page)
-    request._wagtail_route_for_request = RouteResult(page)  # type: ignore[attr-defined]
+    request._wagtail_route_for_request = RouteResult(copy.copy(page))  # type: ignore[attr-defined]
 
 
-def _live_page(model: type[Page], pk: int) -> Page | None:
+def _live_page(request: HttpRequest, model: type[Page], pk: int, routed: Any) -> Page | None:
     """The live page, with whether it is public (no view restriction on it or above it)."""
-    page = model.objects.filter(pk=pk).first()
+    page = routed[0] if routed is not None and routed[0].pk == pk else None
+    if page is None:
+        page = model.objects.filter(pk=pk).first()
     if page is None or not page.live:
         return None
-    page._zhusan_public = restricted_paths().isdisjoint(ancestor_paths(page))
+    restricted = page_memo(request, ("restricted-paths",), restricted_paths)
+    page._zhusan_public = restricted.isdisjoint(ancestor_paths(page))
     return page
 
 

@@ -169,6 +169,10 @@ def test_nothing_is_shown_to_a_learner_with_neither(client: Client, learner: Any
 
 
 def _queries(user: Any) -> int:
+    """Cold: with the page memo (tracks' required courses, course structures) emptied."""
+    from core.api import invalidate_page_cache
+
+    invalidate_page_cache()
     with CaptureQueriesContext(connection) as captured:
         overview = my_certifications(user=user)
         # What the template reads, too.

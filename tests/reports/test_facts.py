@@ -24,6 +24,7 @@ from wagtail.models import Locale, Page
 
 from certification.models import Certificate, CertificateStatus
 from certification.services import certificate_revoke
+from core.api import invalidate_page_cache
 from courses.api import CoursePage, LessonPage
 from learners.api import (
     cohort_add_member,
@@ -493,8 +494,10 @@ def test_refresh_queries_do_not_grow_with_the_people() -> None:
     place_on_module(quiz, fresh(module))
     few = _people(3, course, tuple(lessons), quiz)
     many = _people(30, course, tuple(lessons), quiz)
+    invalidate_page_cache()  # cold each time: structures and placements read again
     with CaptureQueriesContext(connection) as small:
         facts_refresh(user_ids=few)
+    invalidate_page_cache()
     with CaptureQueriesContext(connection) as large:
         facts_refresh(user_ids=many)
     assert len(large.captured_queries) == len(small.captured_queries)
