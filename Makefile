@@ -11,7 +11,7 @@ CACHE_URL ?= redis://127.0.0.1:6379/14
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev browser-deps pdf-deps gettext-deps run serve test lint typecheck test-sqlite \
-	test-postgres coverage messages worker bench bench-quiz bench-certs bench-dashboard bench-import bench-h5p bench-xapi bench-load drills clean
+	test-postgres coverage messages worker bench bench-deps bench-progress bench-quiz bench-certs bench-dashboard bench-import bench-h5p bench-xapi bench-load drills clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -112,16 +112,25 @@ messages: install-dev  ## Update the catalogues in locale/ (templates, Python, s
 worker: install  ## A Celery worker (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A curriculum worker --loglevel=info
 
-bench: install-dev  ## The benchmarks (see docs/benchmarks.md)
-	$(BIN)/python bench/lesson_page.py
+bench-deps:  ## Install Debian's wrk, the benchmarks' HTTP client (as root; skipped otherwise)
+	@if command -v wrk >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else echo "wrk is not installed and this is not root: install it to run make bench."; fi
 
-bench-quiz: install-dev  ## Quiz grading benchmark on SQLite (BENCH_ARGS=--pg: PostgreSQL)
+bench: install-dev bench-deps  ## The lesson page on production settings, PostgreSQL, Redis, gunicorn (BENCH_ARGS=--profile)
+	$(BIN)/python bench/lesson_page.py $(BENCH_ARGS)
+
+bench-progress: install-dev  ## 10,000 learners in a course: the cohort table, completion, the dashboard's tables
+	$(BIN)/python bench/progress_at_scale.py $(BENCH_ARGS)
+
+bench-quiz: install-dev  ## Grading 1,000 attempts of a 30-question quiz, and the quiz pages' queries
 	$(BIN)/python bench/quiz_grading.py $(BENCH_ARGS)
 
-bench-certs: install-dev  ## 10,000 certificates through a Celery worker (PostgreSQL, Redis db 12)
+bench-certs: install-dev  ## 10,000 certificates through a Celery worker as deployed (BENCH_ARGS=--learners N)
 	$(BIN)/python bench/certificate_issuing.py $(BENCH_ARGS)
 
-bench-dashboard: install-dev  ## The dashboard with 100,000 synthetic practitioners on PostgreSQL (BENCH_ARGS=--practitioners N)
+bench-dashboard: install-dev  ## The dashboard with 100,000 synthetic practitioners (BENCH_ARGS=--practitioners N)
 	$(BIN)/python bench/report_dashboard.py $(BENCH_ARGS)
 
 bench-import: install-dev  ## Moodle XML import: 5,000 questions with images, and a 50 MB file (BENCH_ARGS=--questions N)
@@ -130,7 +139,7 @@ bench-import: install-dev  ## Moodle XML import: 5,000 questions with images, an
 bench-h5p: install-dev  ## Validating and storing H5P packages of 5, 25 and 50 MB: time and peak memory
 	$(BIN)/python bench/h5p_package.py $(BENCH_ARGS)
 
-bench-xapi: install-dev  ## xAPI statements per second through /xapi/statements on PostgreSQL (BENCH_ARGS=--sqlite)
+bench-xapi: install-dev  ## xAPI statements per second through /xapi/statements, 1 and 10 to a request
 	$(BIN)/python bench/xapi_statements.py $(BENCH_ARGS)
 
 bench-load: install-dev  ## Load test: 100 practitioners' journeys on a local production stack (BENCH_ARGS=--users N)

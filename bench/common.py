@@ -1,39 +1,31 @@
-"""Helpers shared by the benchmarks in ``bench/`` (lesson page, progress at scale, quiz grading).
+"""The harness every benchmark in ``bench/`` runs on, so that each benchmark file holds only
+what it measures. Only the standard library is imported at module level; Django, psycopg and
+redis-py inside the functions that use them.
 
-Only the standard library (and ``bench/__init__.py``) is imported at module level, so a script
-can import this module before :func:`ensure_django` has restarted it under the project's
-virtualenv; Django, redis-py, gunicorn and Wagtail are imported inside the functions that use them.
-
-- Command line: :func:`add_cache_option` (``--cache``), :func:`add_report_options`
-  (``--profile``, ``--show-queries``, ``--json``), :func:`add_wait_idle_option` (``--wait-idle``),
-  :func:`add_postgres_options` (``--pg-host``, ``--pg-port``, ``--pg-user``).
-- Start-up: :data:`ROOT`, :func:`ensure_django` (re-exec under ``.venv`` when Django is missing),
-  :func:`configure_django_environment` (Django on files in a temporary folder, the chosen cache).
-- PostgreSQL: :class:`PostgresDatabase`, a database created for one run and dropped at its end;
-  :class:`PostgresServerCpu`, the local server's CPU; :func:`postgres_sessions`.
-- Cache: :func:`choose_cache` (Redis db 13 when it answers, else local memory), :func:`redis_db`,
-  :func:`flush_redis` and :class:`RedisProbe` (the local Redis server's CPU and commands).
-- Memory: :func:`memory_of` (peak under tracemalloc, and peak RSS from ``/proc``).
-- Celery: :class:`CeleryWorker`, a worker started for one run and stopped at its end, with the
-  peak memory and the CPU of each of its processes (from ``/proc``).
-- CPU accounting, from ``/proc``: :func:`process_cpu_seconds`, :func:`machine_busy_seconds`,
-  :func:`idle_cpus`, :func:`wait_for_idle` and :func:`wait_for_idle_verbosely`.
-- Reporting: :func:`machine` and :func:`machine_line` (the machine, versions and commit),
-  :func:`load_average`, :func:`timed` (seconds of a step), :func:`table`, :func:`say`,
-  :class:`Check` and :func:`checks_table` (the PASS/FAIL targets), :func:`profile_breakdown`
-  (cProfile, by part of a request).
+- PostgreSQL: :class:`PostgresDatabase`, a database for one run; :func:`postgres_sessions`.
+- Redis: :func:`redis_db` and :func:`flush_redis` (the benchmarks' own databases only).
+- Memory: :func:`status_kib`, :func:`memory_of` (tracemalloc's peak and the RSS growth).
+- Celery: :class:`CeleryWorker`, a worker as deployed, with its processes' memory and CPU.
+- CPU: :func:`process_cpu_seconds`, :func:`machine_busy_seconds` and :class:`Idle`, the
+  machine's idle share while a benchmark measures (every benchmark prints it).
+- Reporting: :func:`header` (date, commit, machine, versions), :func:`timed`, :func:`repeat`,
+  :func:`spread`, :func:`table`, :class:`Check` with :func:`report` (PASS/FAIL and the idle
+  share), :func:`profile_breakdown` (cProfile by part of a request).
+- Data benchmarks: :func:`django_run` (Django here, production settings, a migrated database),
+  :func:`signed_in`, :func:`queries`.
+- HTTP: production settings and databases (:func:`production_environment`,
+  :func:`shipped_site`), :class:`Gunicorn` as deployed, and :func:`wrk` as the load.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import cProfile
 import io
 import os
-import platform
 import pstats
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -44,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import BENCH_REDIS_URL
+from bench import BENCH_BROKER_URL, BENCH_REDIS_URL
 
 #: The project root (the folder that holds ``bench/``, ``content/`` and ``.venv/``).
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,163 +47,24 @@ ProfileParts = Sequence[tuple[str, str, str]]
 
 
 # --------------------------------------------------------------------------------------------
-# Command line
-
-
-def add_cache_option(parser: argparse.ArgumentParser, locmem: str) -> None:
-    """``--cache auto|redis|locmem`` (default ``$BENCH_CACHE`` or auto), for :func:`choose_cache`;
-    ``locmem`` is how the help describes the local-memory cache."""
-    parser.add_argument(
-        "--cache",
-        choices=["auto", "redis", "locmem"],
-        default=os.environ.get("BENCH_CACHE") or "auto",
-        help="cache backend: redis (db 13 on 127.0.0.1:6379, flushed at start and end), "
-        f"{locmem}, or auto: redis when it answers (default auto, or $BENCH_CACHE)",
-    )
-
-
-def add_report_options(
-    parser: argparse.ArgumentParser, *, profile_n: int, profile_help: str, show_queries_help: str
-) -> None:
-    """``--profile [N]`` (N = ``profile_n`` when not given; 0, no profile, without the option),
-    ``--show-queries`` and ``--json FILE``, in that order."""
-    parser.add_argument(
-        "--profile",
-        type=int,
-        nargs="?",
-        const=profile_n,
-        default=0,
-        metavar="N",
-        help=profile_help,
-    )
-    parser.add_argument("--show-queries", action="store_true", help=show_queries_help)
-    parser.add_argument(
-        "--json", type=Path, metavar="FILE", help="also write the figures to FILE as JSON"
-    )
-
-
-def add_wait_idle_option(parser: argparse.ArgumentParser, help_text: str) -> None:
-    """``--wait-idle SECONDS`` (default 0: do not wait), for :func:`wait_for_idle_verbosely`;
-    ``help_text`` says when the script waits."""
-    parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS", help=help_text)
-
-
-def add_postgres_options(parser: argparse.ArgumentParser) -> None:
-    """``--pg-host``, ``--pg-port`` and ``--pg-user`` (defaults from ``$BENCH_PG_HOST``,
-    ``$BENCH_PG_PORT``, ``$BENCH_PG_USER``), for :class:`PostgresDatabase`."""
-    parser.add_argument(
-        "--pg-host", default=os.environ.get("BENCH_PG_HOST", "127.0.0.1"), help="(127.0.0.1)"
-    )
-    parser.add_argument("--pg-port", default=os.environ.get("BENCH_PG_PORT", "5432"), help="(5432)")
-    parser.add_argument(
-        "--pg-user",
-        default=os.environ.get("BENCH_PG_USER", "postgres"),
-        help="a user who may create databases (postgres); password from $BENCH_PG_PASSWORD or "
-        "$PGPASSWORD",
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Start-up
-
-
-def ensure_django(script: str | Path, argv: list[str] | None) -> None:
-    """Run ``script`` again under the project's virtualenv when this Python lacks Django.
-
-    ``argv`` is the script's arguments as given to its ``main`` (``None``: ``sys.argv[1:]``).
-    Does not return when it restarts the script; raises ``SystemExit`` when it cannot.
-    """
-    try:
-        import django  # noqa: F401
-    except ImportError:
-        venv = ROOT / ".venv" / "bin" / "python"
-        if venv.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
-            args = sys.argv[1:] if argv is None else argv
-            os.execv(venv, [str(venv), str(Path(script).resolve()), *args])  # noqa: S606
-        raise SystemExit("Django is not installed: run with .venv/bin/python") from None
-
-
-def configure_django_environment(
-    tmp: Path,
-    *,
-    settings_module: str,
-    db_file: str,
-    cache: str,
-    extra: Mapping[str, str],
-) -> dict[str, str]:
-    """Point Django (in this process and any it starts) at ``settings_module``, at files in
-    ``tmp`` (SQLite file ``db_file``, media, static) and at the chosen ``cache``, plus ``extra``
-    variables; create the folders, and return the variables set."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": settings_module,
-        "BENCH_DB_PATH": str(tmp / db_file),
-        "MEDIA_ROOT": str(tmp / "media"),
-        "BENCH_STATIC_ROOT": str(tmp / "static"),
-        "BENCH_CACHE": cache,
-        "LOG_LEVEL": "WARNING",
-        **extra,
-    }
-    for key in ("MEDIA_ROOT", "BENCH_STATIC_ROOT"):
-        Path(env[key]).mkdir(parents=True, exist_ok=True)
-    # The base settings read these; a developer's shell must not send the bench elsewhere.
-    for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
-        os.environ.pop(key, None)
-    os.environ.update(env)
-    return env
-
-
-# --------------------------------------------------------------------------------------------
 # PostgreSQL: a throwaway database
 
 
 class PostgresDatabase:
-    """A PostgreSQL database (``zhusan_bench_<pid>``) created for this run and dropped at the end;
-    where the server is comes from :func:`add_postgres_options`."""
+    """A PostgreSQL database (``zhusan_bench_<pid>``) for this run, made by :func:`shipped_site`
+    and dropped at its end, on the server at ``$BENCH_PG_URL`` (``postgres://postgres@127.0.0.1:5432``,
+    trust authentication)."""
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self) -> None:
         self.name = f"zhusan_bench_{os.getpid()}"
-        self.params = {
-            "host": args.pg_host,
-            "port": args.pg_port,
-            "user": args.pg_user,
-            "password": os.environ.get("BENCH_PG_PASSWORD", ""),
-        }
+        self.server = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+        self.url = f"{self.server}/{self.name}"
         self.created = False
 
     def _admin(self) -> Any:
         import psycopg
 
-        params = {k: v for k, v in self.params.items() if v}
-        return psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **params)
-
-    def create(self) -> str:
-        from psycopg import sql
-
-        with self._admin() as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
-        self.created = True
-        return str(version)
-
-    def create_or_exit(self) -> str:
-        """:meth:`create`, or stop the benchmark with a message that says where and why."""
-        try:
-            return self.create()
-        except Exception as exc:  # noqa: BLE001 - refused, auth, no CREATEDB ...
-            p = self.params
-            raise SystemExit(
-                f"Cannot create a database on PostgreSQL at {p['host']}:{p['port']} as "
-                f"{p['user']}: {exc}"
-            ) from None
-
-    def environment(self) -> dict[str, str]:
-        return {
-            "BENCH_PG_NAME": self.name,
-            "BENCH_PG_HOST": self.params["host"],
-            "BENCH_PG_PORT": str(self.params["port"]),
-            "BENCH_PG_USER": self.params["user"],
-            "BENCH_PG_PASSWORD": self.params["password"],
-        }
+        return psycopg.connect(f"{self.server}/postgres", autocommit=True, connect_timeout=5)
 
     def drop(self) -> None:
         if not self.created:
@@ -229,41 +82,6 @@ class PostgresDatabase:
         self.created = False
 
 
-class PostgresServerCpu:
-    """CPU of the local PostgreSQL server: its postmaster, the backends alive now and those that
-    have ended (the kernel adds a reaped child's CPU to its parent's), whatever database they
-    serve, so other people's queries on the same server count too. 0 when the server is on
-    another machine (its processes are not in this ``/proc``)."""
-
-    def __init__(self) -> None:
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            backend = int(cursor.fetchone()[0])
-        self.postmaster = 0
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            ppid = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            if "postgres" in Path(f"/proc/{ppid}/comm").read_text():
-                self.postmaster = ppid
-        self.start = self._total()
-
-    def _total(self) -> float:
-        if not self.postmaster:
-            return 0.0
-        try:
-            fields = Path(f"/proc/{self.postmaster}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        ticks = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
-        alive = sum(process_cpu_seconds(pid) for pid in child_pids(self.postmaster))
-        return ticks / os.sysconf("SC_CLK_TCK") + alive
-
-    def seconds(self) -> float:
-        """CPU-seconds of the server since this object was made."""
-        return self._total() - self.start
-
-
 def postgres_sessions() -> int:
     """Sessions (connections) opened to the current database since its statistics began
     (``pg_stat_database.sessions``, PostgreSQL 14 and later; the server may count a session a
@@ -276,21 +94,7 @@ def postgres_sessions() -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# Cache: Redis db 13 or local memory
-
-
-def choose_cache(requested: str) -> tuple[str, str]:
-    """``("redis" | "locmem", why)``: Redis when asked for or, with ``auto``, when it answers."""
-    if requested == "locmem":
-        return "locmem", "--cache locmem"
-    try:
-        redis_db().ping()
-    except Exception as exc:  # noqa: BLE001 - redis-py missing, refused, timed out, auth ...
-        if requested == "redis":
-            msg = f"--cache redis: no Redis answered on {BENCH_REDIS_URL}: {exc}"
-            raise SystemExit(msg) from None
-        return "locmem", f"no Redis answered on {BENCH_REDIS_URL} ({type(exc).__name__})"
-    return "redis", f"{BENCH_REDIS_URL} answered"
+# Redis: the benchmarks' own databases (``bench/__init__.py``)
 
 
 def redis_db(url: str = BENCH_REDIS_URL) -> Any:
@@ -312,78 +116,11 @@ def flush_redis(url: str = BENCH_REDIS_URL) -> int:
         client.close()
 
 
-class RedisProbe:
-    """CPU and commands of the local Redis server (to count it as ours, not as other work)."""
-
-    def __init__(self) -> None:
-        self.client = redis_db()
-        self.pid = int(self.client.info("server").get("process_id", 0))
-        # Only a Redis on this machine (same process namespace) has its CPU in /proc.
-        with contextlib.suppress(OSError):
-            if "redis" not in Path(f"/proc/{self.pid}/comm").read_text():
-                self.pid = 0
-
-    def cpu_seconds(self) -> float:
-        return process_cpu_seconds(self.pid) if self.pid else 0.0
-
-    def commands(self) -> int:
-        return int(self.client.info("stats").get("total_commands_processed", 0))
-
-    def close(self) -> None:
-        self.client.close()
-
-
 # --------------------------------------------------------------------------------------------
 # Memory
 
 
-def rss_reset() -> bool:
-    """Reset the process's peak resident set size (Linux: /proc/self/clear_refs)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def rss_kib(field: str) -> int:
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1])
-    return 0
-
-
-def memory_of(fn: Callable[[], Any]) -> dict[str, float]:
-    """Peak Python memory of ``fn()`` under tracemalloc (MiB), and the process's peak RSS
-    during it above its RSS before (MiB, Linux; includes libpq's result buffers)."""
-    import gc
-
-    gc.collect()
-    rss_before = rss_kib("VmRSS")
-    can_reset = rss_reset()
-    tracemalloc.start()
-    t = time.perf_counter()
-    try:
-        result = fn()
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    elapsed = time.perf_counter() - t
-    rss_peak = rss_kib("VmHWM") if can_reset else 0
-    del result
-    return {
-        "tracemalloc_peak_mib": peak / 2**20,
-        "rss_peak_over_before_mib": (rss_peak - rss_before) / 1024 if rss_peak else float("nan"),
-        "seconds_under_tracemalloc": elapsed,
-    }
-
-
-# --------------------------------------------------------------------------------------------
-# Celery: a worker started for one run
-
-
-def proc_status_kib(pid: int) -> dict[str, int]:
+def status_kib(pid: int | str = "self") -> dict[str, int]:
     """The memory fields of ``/proc/<pid>/status`` in KiB (``VmRSS``, ``VmHWM`` ...); empty when
     the process is gone."""
     fields: dict[str, int] = {}
@@ -395,195 +132,124 @@ def proc_status_kib(pid: int) -> dict[str, int]:
     return fields
 
 
-def proc_pss_kib(pid: int) -> int:
-    """A process's proportional set size in KiB: its private pages plus its share of the pages it
-    shares (a forked child with its parent), from ``/proc/<pid>/smaps_rollup``; 0 if unknown."""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    return 0
+def rss_reset() -> None:
+    """Reset this process's peak resident set size (``VmHWM``) to its RSS now."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def memory_of(fn: Callable[[], Any]) -> dict[str, float]:
+    """``fn()`` under tracemalloc: its ``seconds``, Python's peak (``peak_mib``) and the growth
+    of the process's peak RSS over its RSS before (``rss_mib``: libpq's and zlib's buffers too)."""
+    import gc
+
+    gc.collect()
+    before = status_kib()["VmRSS"]
+    rss_reset()
+    tracemalloc.start()
+    t = time.perf_counter()
+    try:
+        fn()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "peak_mib": peak / 2**20,
+            "rss_mib": (status_kib()["VmHWM"] - before) / 1024}  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Celery: a worker started for one run
+
+
+class CeleryWorker:
+    """``celery -A curriculum worker`` as the README runs it, on this process's environment (the
+    settings, database and broker :func:`django_run` set), started for one block and stopped at
+    its end with its whole session; :meth:`measure` reads its processes' memory and CPU."""
+
+    def __init__(self, log: Path, *, concurrency: int) -> None:
+        self.hostname = f"bench-{os.getpid()}@localhost"
+        self.command = [
+            str(ROOT / ".venv" / "bin" / "celery"), "-A", "curriculum", "worker",
+            f"--concurrency={concurrency}", "--loglevel=info", f"--hostname={self.hostname}",
+        ]  # fmt: skip
+        self.concurrency, self.log = concurrency, log
+        self.cpu_seconds = 0.0
+
+    def __enter__(self) -> CeleryWorker:
+        """Start it; return once its log says it is ready and its pool has every process."""
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                self.command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + 120
+        while f"{self.hostname} ready." not in self.log.read_text(errors="replace") or (
+            len(self.pids()) <= self.concurrency
+        ):
+            if not self.alive() or time.monotonic() > deadline:
+                self.__exit__()
+                raise RuntimeError(f"the Celery worker did not start:\n{self.log_tail()}")
+            time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """A warm shutdown (running tasks finish), then SIGKILL to whatever is left."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(30)
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def pids(self) -> list[int]:
+        """The main process (receives the messages) and its pool's (run the tasks)."""
+        return [self.proc.pid, *child_pids(self.proc.pid)] if self.alive() else []
+
+    @contextlib.contextmanager
+    def measure(self) -> Iterator[dict[int, list[int]]]:
+        """Every 0.25 s while the block runs, and once at its end, read each process's memory:
+        yields ``{pid: [RSS at the start, highest RSS, peak RSS since it started (VmHWM)]}`` in
+        KiB; sets :attr:`cpu_seconds`, the CPU its processes used during the block."""
+        memory: dict[int, list[int]] = {}
+        cpu = {pid: process_cpu_seconds(pid) for pid in self.pids()}
+        cpu_start, stop = dict(cpu), threading.Event()
+
+        def sample() -> None:
+            while True:
+                for pid in self.pids():
+                    if rss := status_kib(pid):
+                        rss_of = memory.setdefault(pid, [rss["VmRSS"], 0, 0])
+                        rss_of[1:] = max(rss_of[1], rss["VmRSS"]), rss["VmHWM"]
+                        cpu[pid] = process_cpu_seconds(pid)
+                if stop.wait(0.25):
+                    return
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            yield memory
+        finally:
+            stop.set()
+            sampler.join()
+            self.cpu_seconds = sum(cpu[pid] - cpu_start.get(pid, 0.0) for pid in cpu)
 
 
 def child_pids(pid: int) -> list[int]:
     """The processes whose parent is ``pid``, from ``/proc``."""
     children = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
         with contextlib.suppress(OSError, ValueError, IndexError):
-            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+            if (
+                entry.name.isdigit()
+                and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid
+            ):
                 children.append(int(entry.name))
     return sorted(children)
-
-
-@dataclass
-class WorkerProcess:
-    """One process of a :class:`CeleryWorker` (memory in KiB, CPU in seconds).
-
-    ``*_start`` are read when :meth:`CeleryWorker.measure` begins; ``peak_rss_kib`` is the
-    kernel's peak since the process started (``VmHWM``, start-up included), ``peak_rss_run_kib``
-    the highest RSS sampled while measuring."""
-
-    pid: int
-    role: str  # "main" (receives the messages) or "child" (runs the tasks)
-    rss_start_kib: int = 0
-    peak_rss_kib: int = 0
-    peak_rss_run_kib: int = 0
-    peak_pss_kib: int = 0
-    cpu_start: float = 0.0
-    cpu_seconds: float = 0.0
-
-
-class CeleryWorker:
-    """A Celery worker (``celery -A <app> worker``) started for one run and stopped at its end,
-    with the memory and CPU of each of its processes, read from ``/proc``.
-
-    ``env`` is the worker's whole environment (settings module, database, broker). The worker
-    runs in a session of its own, so :meth:`stop` can end it and its pool together, and only
-    them. Use it as ``start()``, ``with measure(): ...``, ``stop()`` (in a ``finally``).
-    """
-
-    def __init__(
-        self,
-        *,
-        concurrency: int,
-        env: Mapping[str, str],
-        log: Path,
-        hostname: str,
-        app: str = "curriculum",
-        pool: str = "prefork",
-        loglevel: str = "info",
-    ) -> None:
-        self.command = [
-            str(ROOT / ".venv" / "bin" / "celery"), "-A", app, "worker",
-            f"--concurrency={concurrency}", f"--pool={pool}", f"--loglevel={loglevel}",
-            f"--hostname={hostname}",
-        ]  # fmt: skip
-        self.concurrency = concurrency
-        self.env = dict(env)
-        self.log = log
-        self.hostname = hostname
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.processes: dict[int, WorkerProcess] = {}
-        self.peak_total_pss_kib = 0
-        self._measuring = False
-        self._stopped = False
-        self._lock = threading.Lock()
-
-    def start(self, timeout: float = 120.0) -> float:
-        """Start the worker and wait until it is ready: its log says ``<hostname> ready.`` (so
-        ``loglevel`` must be ``info`` or ``debug``) and its pool has every child. Returns the
-        seconds it took; raises ``RuntimeError`` (with the log's end) if it exits or is late."""
-        t = time.perf_counter()
-        with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                self.command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        ready = f"{self.hostname} ready."
-        while time.perf_counter() - t < timeout:
-            if self.proc.poll() is not None:
-                code = self.proc.returncode
-                raise RuntimeError(f"the Celery worker exited ({code}):\n{self.log_tail()}")
-            with contextlib.suppress(OSError):
-                if ready in self.log.read_text(errors="replace") and (
-                    len(child_pids(self.proc.pid)) >= self.concurrency
-                ):
-                    return time.perf_counter() - t
-            time.sleep(0.2)
-        raise RuntimeError(
-            f"the Celery worker was not ready in {timeout:.0f} s:\n{self.log_tail()}"
-        )
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def log_tail(self, lines: int = 30) -> str:
-        """The last ``lines`` lines of the worker's log."""
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        return ""
-
-    def pids(self) -> list[int]:
-        """The worker's main process and its pool's children, alive now."""
-        if not self.alive():
-            return []
-        assert self.proc is not None
-        return [self.proc.pid, *child_pids(self.proc.pid)]
-
-    def sample(self) -> None:
-        """Read the memory of every process of the worker (and, for new ones, the baseline)."""
-        with self._lock:
-            total_pss = 0
-            for pid in self.pids():
-                status = proc_status_kib(pid)
-                if not status:
-                    continue
-                assert self.proc is not None
-                process = self.processes.get(pid)
-                if process is None:
-                    role = "main" if pid == self.proc.pid else "child"
-                    process = WorkerProcess(
-                        pid,
-                        role,
-                        rss_start_kib=status.get("VmRSS", 0),
-                        cpu_start=process_cpu_seconds(pid),
-                    )
-                    self.processes[pid] = process
-                pss = proc_pss_kib(pid)
-                total_pss += pss
-                process.peak_rss_kib = max(process.peak_rss_kib, status.get("VmHWM", 0))
-                process.peak_pss_kib = max(process.peak_pss_kib, pss)
-                if self._measuring:
-                    process.peak_rss_run_kib = max(process.peak_rss_run_kib, status.get("VmRSS", 0))
-                    process.cpu_seconds = process_cpu_seconds(pid) - process.cpu_start
-            self.peak_total_pss_kib = max(self.peak_total_pss_kib, total_pss)
-
-    @contextlib.contextmanager
-    def measure(self, interval: float = 0.25) -> Iterator[CeleryWorker]:
-        """Sample the worker's memory every ``interval`` seconds while the block runs (a thread),
-        and once more at its end; CPU is counted from the block's start."""
-        self.processes.clear()
-        self.peak_total_pss_kib = 0
-        self.sample()  # the baseline: RSS and CPU at the start
-        self._measuring = True
-        stop = threading.Event()
-
-        def run() -> None:
-            while not stop.wait(interval):
-                self.sample()
-
-        sampler = threading.Thread(target=run, name="worker-memory", daemon=True)
-        sampler.start()
-        try:
-            yield self
-        finally:
-            stop.set()
-            sampler.join()
-            self.sample()
-            self._measuring = False
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop the worker: a warm shutdown (SIGTERM: running tasks finish), then SIGKILL to its
-        session's processes if any is left after ``timeout`` seconds. Safe to call twice."""
-        if self.proc is None or self._stopped:
-            return
-        self._stopped = True
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.proc.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout)
-        # The worker's session is its own (start_new_session): its group id is its pid.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(5)
 
 
 # --------------------------------------------------------------------------------------------
@@ -610,92 +276,26 @@ def machine_busy_seconds() -> float:
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def idle_cpus(interval: float = 2.0) -> float:
-    """Average busy CPUs on the whole machine over ``interval`` seconds."""
-    before = machine_busy_seconds()
-    time.sleep(interval)
-    return (machine_busy_seconds() - before) / interval
+class Idle:
+    """The share of the machine's CPU time (all its cores, from ``/proc/stat``) that was idle
+    while the block ran, and the CPU-seconds it was busy: a benchmark that keeps one of two cores
+    busy leaves about 0.5 idle; less means other work shared the machine."""
 
+    share = 0.0
+    busy_seconds = 0.0
 
-def wait_for_idle(timeout: float, threshold: float = 0.15) -> bool:
-    """Wait until the machine is idle (other people's tests, builds), at most ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if idle_cpus() < threshold:
-            return True
-    return False
+    def __enter__(self) -> Idle:
+        self._busy, self._t = machine_busy_seconds(), time.perf_counter()
+        return self
 
-
-def wait_for_idle_verbosely(timeout: float, *, blank_line: bool = False) -> bool:
-    """:func:`wait_for_idle`, saying so (after a blank line with ``blank_line``) and how it
-    ended; for ``--wait-idle``."""
-    lead = "\n" if blank_line else ""
-    say(f"{lead}Waiting up to {timeout:.0f} s for the machine to be idle ...")
-    idle = wait_for_idle(timeout)
-    say(f"  {'idle' if idle else 'still busy; going ahead'} ({idle_cpus():.2f} busy CPUs)")
-    return idle
+    def __exit__(self, *exc: object) -> None:
+        self.busy_seconds = machine_busy_seconds() - self._busy
+        wall = (time.perf_counter() - self._t) * (os.cpu_count() or 1)
+        self.share = max(0.0, 1 - self.busy_seconds / wall) if wall else 0.0
 
 
 # --------------------------------------------------------------------------------------------
 # Reporting
-
-
-def machine() -> dict[str, Any]:
-    """The machine (CPUs, CPU model, memory), the versions that matter and the commit."""
-    mem = ""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    cpu = platform.processor()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    commit = ""
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout
-        if dirty.strip():
-            commit += " (+ uncommitted changes)"
-    import django
-    import gunicorn
-    import wagtail
-
-    return {
-        "cpus": os.cpu_count(), "cpu": cpu, "memory": mem,
-        "python": platform.python_version(), "django": django.get_version(),
-        "wagtail": wagtail.__version__, "gunicorn": gunicorn.__version__, "commit": commit,
-    }  # fmt: skip
-
-
-def machine_line(title: str, info: Mapping[str, Any], extra: str) -> str:
-    """``title: machine; versions, extra; commit`` from :func:`machine`'s ``info``."""
-    return (
-        f"{title}: {info['cpus']} CPUs ({info['cpu']}), {info['memory']}; "
-        f"Python {info['python']}, Django {info['django']}, Wagtail {info['wagtail']}, "
-        f"{extra}; commit {info['commit'] or 'unknown'}"
-    )
-
-
-def load_average() -> str:
-    """The 1, 5 and 15 minute load averages (``""`` when unknown)."""
-    with contextlib.suppress(OSError):
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    return ""
 
 
 @contextlib.contextmanager
@@ -706,8 +306,27 @@ def timed(timings: dict[str, float], label: str) -> Iterator[None]:
     timings[label] = time.perf_counter() - t
 
 
-def table(rows: list[list[str]], header: list[str]) -> str:
-    """A plain-text table: the first column left-aligned, the others right-aligned."""
+def cell(value: object) -> str:
+    """A table cell: a number with thousands separators and about three significant digits."""
+    if isinstance(value, float):
+        return f"{value:,.{2 if abs(value) < 10 else 1 if abs(value) < 100 else 0}f}"
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def repeat(fn: Callable[[], Any], n: int) -> list[float]:
+    """Milliseconds of each of ``n`` calls of ``fn``."""
+    ms = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        ms.append((time.perf_counter() - t) * 1000)
+    return ms
+
+
+def table(rows: list[list[Any]], header: list[str]) -> str:
+    """A plain-text table (each value through :func:`cell`): the first column left-aligned, the
+    others right-aligned."""
+    rows = [[cell(c) for c in r] for r in rows]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(r: list[str]) -> str:
@@ -732,6 +351,27 @@ class Check:
     target: str
     ok: bool
 
+    @classmethod
+    def below(cls, name: str, value: float, limit: float, unit: str = "") -> Check:
+        """``value < limit``, both shown in ``unit``."""
+        figure = f"{cell(value)} {unit}".rstrip()
+        return cls(name, figure, f"< {_limit(limit)} {unit}".rstrip(), value < limit)
+
+    @classmethod
+    def at_least(cls, name: str, value: float, limit: float, unit: str = "") -> Check:
+        """``value >= limit``, both shown in ``unit``."""
+        figure = f"{cell(value)} {unit}".rstrip()
+        return cls(name, figure, f">= {_limit(limit)} {unit}".rstrip(), value >= limit)
+
+    @classmethod
+    def equal(cls, name: str, value: Any, wanted: Any) -> Check:
+        """``value == wanted``."""
+        return cls(name, cell(value), cell(wanted), value == wanted)
+
+
+def _limit(limit: float) -> str:
+    return cell(int(limit)) if float(limit).is_integer() else f"{limit:g}"
+
 
 def checks_table(checks: list[Check]) -> str:
     """The checks as a table with a PASS or FAIL line each."""
@@ -739,6 +379,51 @@ def checks_table(checks: list[Check]) -> str:
         [[c.name, c.figure, c.target, "PASS" if c.ok else "FAIL"] for c in checks],
         ["check", "figure", "target", "result"],
     )
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The ``p``-th percentile of ``values`` (nearest rank; 0 when there are none)."""
+    ordered = sorted(values) or [0.0]
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1))]
+
+
+def spread(values: Sequence[float]) -> tuple[float, float, float]:
+    """The median, the 95th percentile and the largest of ``values``."""
+    return statistics.median(values), percentile(values, 95), max(values)
+
+
+def header(title: str, extra: str) -> None:
+    """Say what ran where: the date, the commit, the machine and its load, the versions."""
+    import django
+    import wagtail
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
+
+    cpu = next(
+        line.split(":")[1].strip()
+        for line in Path("/proc/cpuinfo").read_text().splitlines()
+        if line.startswith("model name")
+    )
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20  # MemTotal, in KiB
+    dirty = (
+        " (+ uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""
+    )
+    say(
+        f"{title}: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit "
+        f"{git('rev-parse', '--short', 'HEAD').strip()}{dirty}; {os.cpu_count()} CPUs ({cpu}), "
+        f"{memory:.1f} GiB, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; Python "
+        f"{sys.version.split()[0]}, Django {django.get_version()}, Wagtail {wagtail.__version__}; "
+        f"{extra}"
+    )
+
+
+def report(checks: list[Check], idle: Idle, *, strict: bool) -> int:
+    """Print the checks with PASS or FAIL and the machine's idle share while measuring; the exit
+    status: 1 when ``strict`` and a check failed."""
+    say("\n" + checks_table(checks))
+    say(f"Machine idle {idle.share:.0%} of {os.cpu_count()} CPUs while measuring.")
+    return int(strict and not all(c.ok for c in checks))
 
 
 def profile_breakdown(
@@ -777,3 +462,425 @@ def profile_breakdown(
     stats.strip_dirs().sort_stats("cumulative").print_stats(30)
     stats.sort_stats("tottime").print_stats(top_tottime)
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# Data benchmarks
+#
+# Django in the benchmark's own process, as a web or worker process runs it: production settings
+# on a throwaway PostgreSQL database, Redis db 13 as the cache and db 12 as the broker.
+
+
+@contextlib.contextmanager
+def django_run(title: str, *, shipped: bool = False, **extra: str) -> Iterator[Path]:
+    """Start Django here on :func:`production_environment` (plus ``extra``) with a new database,
+    migrated (``shipped``: with the shipped curriculum too; both from :func:`shipped_site`'s
+    templates), the broker on Redis db 12 (tasks are queued as deployed; a
+    :class:`CeleryWorker` runs them) and collected static files (their manifest renders pages).
+    Say the header; yield a temporary folder. The database is dropped, both Redis databases
+    flushed and the folder removed at the end, also on an error, Ctrl-C or SIGTERM."""
+    import shutil
+    import tempfile
+
+    exit_cleanly_on_signals()
+    tmp = Path(tempfile.mkdtemp(prefix="zhusan-bench-"))
+    db = PostgresDatabase()
+    try:
+        for url in (BENCH_REDIS_URL, BENCH_BROKER_URL):
+            flush_redis(url)
+        env = production_environment(
+            tmp, db, CELERY_BROKER_URL=BENCH_BROKER_URL,
+            REPORTS_EXPORT_ROOT=str(tmp / "exports"), **extra,
+        )  # fmt: skip
+        collect_static(env, tmp / "collectstatic.log")
+        shipped_site(db, env, tmp / "template.log", curriculum=shipped)
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            header(title, f"PostgreSQL {cursor.fetchone()[0]}, database {db.name}")
+        yield tmp
+    finally:
+        db.drop()
+        for url in (BENCH_REDIS_URL, BENCH_BROKER_URL):
+            with contextlib.suppress(Exception):
+                flush_redis(url)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def signed_in(user: Any, **options: Any) -> Any:
+    """A ``django.test.Client(**options)`` signed in as ``user``, with two-factor sign-in done
+    (as after entering a code), so that requests go through every middleware to the view."""
+    from django.test import Client
+
+    from accounts.middleware import SESSION_KEY
+
+    client = Client(**options)
+    client.force_login(user)
+    session = client.session
+    session[SESSION_KEY] = user.pk
+    session.save()
+    return client
+
+
+@contextlib.contextmanager
+def queries() -> Iterator[list[str]]:
+    """The SQL statements run on the default database while the block runs. Through
+    ``connection.execute_wrapper``: unlike ``CaptureQueriesContext``, it needs no debug cursor and
+    Django's ``request_started`` signal does not empty it."""
+    from django.db import connection
+
+    sql: list[str] = []
+
+    def record(execute: Callable[..., Any], statement: str, *args: Any) -> Any:
+        sql.append(statement)
+        return execute(statement, *args)
+
+    with connection.execute_wrapper(record):
+        yield sql
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP: servers and load
+#
+# The site as the README deploys it: production settings (``bench.settings``) on PostgreSQL and
+# the Redis cache, gunicorn with ``curriculum/gunicorn.conf.py``, static files collected into
+# whitenoise's manifest storage; wrk as the client. Imports are local: this module's top imports
+# only what every benchmark needs.
+
+#: The database :func:`shipped_site` copies each run's database from, kept between runs.
+TEMPLATE_DATABASE = "zhusan_bench_template"
+
+#: wrk's report, one JSON line: requests, duration and latency (microseconds), socket errors,
+#: responses by status (wrk itself counts a 3xx as good) and ``X-Page-Cache: hit``s.
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {}; hits = 0 end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if headers["X-Page-Cache"] == "hit" then hits = hits + 1 end
+end
+function done(summary, latency, requests)
+  local statuses, hits, e, parts = {}, 0, summary.errors, {}
+  for _, t in ipairs(threads) do
+    hits = hits + t:get("hits")
+    for s, n in pairs(t:get("statuses")) do statuses[s] = (statuses[s] or 0) + n end
+  end
+  for s, n in pairs(statuses) do table.insert(parts, string.format('"%d": %d', s, n)) end
+  io.write(string.format('WRK {"requests": %d, "us": %d, "p50": %.0f, "p99": %.0f, '
+    .. '"hits": %d, "socket_errors": %d, "statuses": {%s}}\\n', summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(99), hits,
+    e.connect + e.read + e.write + e.timeout, table.concat(parts, ", ")))
+end
+"""
+
+
+def cache_dir() -> Path:
+    """Where benchmarks keep what is slow to make and the same from run to run (the shipped
+    site's files, collected static files), keyed by what it is made from: ``$TMPDIR``."""
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / "zhusan-bench-cache"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def digest_of(*paths: Path) -> str:
+    """A short hash of the files at or under ``paths`` (their names and bytes)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for top in paths:
+        files = sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top]
+        for path in files:
+            if "__pycache__" not in path.parts:
+                digest.update(f"{path.relative_to(ROOT)}\0".encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def exit_cleanly_on_signals() -> None:
+    """Ctrl-C and SIGTERM unwind through ``finally`` blocks and ``with`` exits (servers are
+    stopped, databases dropped), even when the benchmark was started in the background."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+def production_environment(tmp: Path, db: PostgresDatabase, **extra: str) -> dict[str, str]:
+    """Set, in this process (before Django starts) and in the returned copy for the processes it
+    starts, what production settings need: ``bench.settings``, ``db`` as the database, the
+    benchmarks' Redis database as the cache, no broker (tasks run in the request), media and
+    H5P files in ``tmp``, static files in the folder :func:`collect_static` fills."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SITE_URL": "https://academy.example.kz",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": db.url,
+        "REDIS_URL": BENCH_REDIS_URL,
+        "CELERY_BROKER_URL": "",
+        "MEDIA_ROOT": str(tmp / "media"),
+        "H5P_ROOT": str(tmp / "h5p"),
+        "STATIC_ROOT": str(cache_dir() / f"static-{static_key()}"),
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+    os.environ.pop("CELERY_RESULT_BACKEND", None)
+    os.environ.update(env)
+    return dict(os.environ)
+
+
+def static_key() -> str:
+    """What collected static files are made from: ours, the H5P player's, the packages'."""
+    return digest_of(ROOT / "static", ROOT / "package-lock.json", ROOT / "requirements")
+
+
+def manage(*args: str, env: Mapping[str, str], log: Path, progress: str = "") -> None:
+    """``manage.py args`` in a subprocess, its output (and tqdm's bars) appended to ``log``.
+    With ``progress``, say every 20 s how far it is (the last ``n/N`` in the log) in those units.
+    Raises ``RuntimeError`` with the end of the log when it fails."""
+    import re
+
+    started = time.perf_counter()
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=dict(env), stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        try:
+            while True:
+                try:
+                    proc.wait(20)
+                    break
+                except subprocess.TimeoutExpired:
+                    counts = re.findall(r"(\d+)/(\d+) \[", log.read_text(errors="replace"))
+                    if progress and counts:
+                        n, total = counts[-1]
+                        say(f"  {n}/{total} {progress}, {time.perf_counter() - started:.0f} s")
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    if proc.returncode:
+        tail = log.read_text(errors="replace").replace("\r", "\n").splitlines()[-20:]
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n" + "\n".join(tail))
+
+
+def collect_static(env: Mapping[str, str], log: Path, *, fresh: bool = False) -> bool:
+    """``collectstatic`` into ``env["STATIC_ROOT"]`` unless it is there already (about 25 s);
+    older collections are removed. Returns whether it ran."""
+    import shutil
+
+    folder = Path(env["STATIC_ROOT"])
+    if (folder / "staticfiles.json").exists() and not fresh:
+        return False
+    for old in cache_dir().glob("static-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    manage("collectstatic", "--noinput", env=env, log=log)
+    return True
+
+
+def shipped_site(
+    db: PostgresDatabase,
+    env: Mapping[str, str],
+    log: Path,
+    *,
+    fresh: bool = False,
+    curriculum: bool = True,
+) -> bool:
+    """Create ``db`` with the shipped curriculum: migrated, ``load_initial_data
+    --no-demo-accounts`` (4 courses in 3 languages), and its media and H5P files in
+    ``env``'s folders. Copied from :data:`TEMPLATE_DATABASE` and its files (in
+    :func:`cache_dir`) when their key, a hash of the migrations, ``content/`` and the
+    requirements, is unchanged and not ``fresh``; otherwise the template is built first (about
+    2.5 minutes). Without ``curriculum``: only migrated, from a template of its own (the data
+    benchmarks make their own data). Returns whether it was built."""
+    import shutil
+
+    from psycopg import sql
+
+    content = [ROOT / "content"] if curriculum else []
+    key = digest_of(*sorted(ROOT.glob("*/migrations")), *content, ROOT / "requirements")
+    template_name = TEMPLATE_DATABASE if curriculum else f"{TEMPLATE_DATABASE}_migrated"
+    files = cache_dir() / ("template" if curriculum else "template-migrated")
+    template = sql.Identifier(template_name)
+    with db._admin() as conn:
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [template_name],
+        ).fetchone()
+    stored = (files / "key").read_text() if (files / "key").exists() else ""
+    build = fresh or row is None or row[0] != key or stored != key
+    if build:
+        say("Building the template database (kept for the next runs while the migrations, "
+            f"content/ and requirements are unchanged; log in {log}) ...")  # fmt: skip
+        shutil.rmtree(files, ignore_errors=True)
+        with db._admin() as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(template))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(template))
+        build_env = {
+            **env,
+            "DATABASE_URL": f"{db.server}/{template_name}",
+            "MEDIA_ROOT": str(files / "media"),
+            "H5P_ROOT": str(files / "h5p"),
+        }
+        timings: dict[str, float] = {}
+        with timed(timings, "migrate"):
+            manage("migrate", "--noinput", env=build_env, log=log)
+        say(f"  migrated in {timings['migrate']:.0f} s")
+        if curriculum:
+            with timed(timings, "load"):
+                manage("load_initial_data", "--no-demo-accounts", env=build_env, log=log,
+                       progress="pages imported")  # fmt: skip
+            say(f"  loaded the curriculum in {timings['load']:.0f} s")
+        with db._admin() as conn:
+            conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(template, sql.Literal(key)))
+        files.mkdir(exist_ok=True)
+        (files / "key").write_text(key)
+    with db._admin() as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(db.name), template)
+        )
+    db.created = True
+    for name in ("media", "h5p"):
+        if (files / name).exists():
+            shutil.copytree(files / name, env[f"{name.upper()}_ROOT"], dirs_exist_ok=True)
+    return build
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http_get(url: str, cookie: str = "") -> tuple[int, bytes]:
+    """One GET on a new connection (so a server's processes each get some): status and body."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    try:
+        conn.request("GET", parts.path, headers={"Cookie": cookie} if cookie else {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+class Gunicorn:
+    """gunicorn as deployed (``curriculum/gunicorn.conf.py`` as it is: gthread, cores + 1
+    processes of 6 threads, recycled after about 2,000 requests) on a free port of 127.0.0.1,
+    in a session of its own, so :meth:`stop` ends it and its workers, and only them."""
+
+    def __init__(self, env: Mapping[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env, self.log = dict(env), log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, ready_path: str = "/bench/bare/", timeout: float = 60) -> None:
+        """Start and wait until ``ready_path`` answers 200; ``RuntimeError`` if it does not."""
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "curriculum/gunicorn.conf.py",
+                 "--bind", f"127.0.0.1:{self.port}", "curriculum.wsgi"],
+                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                if http_get(self.url + ready_path)[0] == 200:
+                    return
+            time.sleep(0.2)
+        tail = "\n".join(self.log.read_text(errors="replace").splitlines()[-20:])
+        raise RuntimeError(f"gunicorn on {self.url} did not answer:\n{tail}")
+
+    def cpu_seconds(self) -> float:
+        """CPU used so far by the master and its workers, those recycled included (the kernel
+        adds a reaped child's CPU to its parent's); less affected by other work than req/s."""
+        if self.proc is None:
+            return 0.0
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        reaped = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+        pids = [self.proc.pid, *child_pids(self.proc.pid)]
+        return reaped + sum(process_cpu_seconds(pid) for pid in pids)
+
+    def notes(self, limit: int = 8) -> list[str]:
+        """What its log says beyond gunicorn's INFO lines (Django's warnings and errors,
+        gunicorn's), most frequent first, and how many workers it booted."""
+        import re
+        from collections import Counter
+
+        lines = self.log.read_text(errors="replace").splitlines()
+        booted = sum("Booting worker" in line for line in lines)
+        odd = Counter(re.sub(r"^\[[^]]*\] \[\d+\] ", "", line) for line in lines
+                      if line.strip() and "[INFO]" not in line)  # fmt: skip
+        return [f"{booted} workers booted"] + [f"{n} x {x}" for x, n in odd.most_common(limit)]
+
+    def stop(self) -> None:
+        """SIGINT to its process group (gunicorn's quick shutdown), SIGKILL to what is left
+        after a second (nothing it holds outlives the run). Safe to call twice."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(1)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
+@dataclass
+class Load:
+    """One wrk run: requests/s, latency percentiles (ms), responses by status, socket errors,
+    ``X-Page-Cache: hit`` responses, and the share of the machine's CPU time that was idle
+    meanwhile (all cores; the client and the servers count as busy)."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    statuses: dict[int, int]
+    socket_errors: int
+    hits: int
+    idle: float
+    server_cpu_ms: float = 0.0  # per request, when the caller measures it (Gunicorn.cpu_seconds)
+
+
+def wrk(
+    url: str, *, seconds: int, cookie: str = "", threads: int = 2, connections: int = 8
+) -> Load:
+    """``wrk -t threads -c connections -d seconds`` on ``url``, with ``cookie`` on every request."""
+    import json
+
+    script = cache_dir() / "report.lua"
+    script.write_text(WRK_SCRIPT)
+    # A 10 s timeout (wrk's is 2 s): a slow response counts in the latency, not as an error.
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+               "-s", str(script), url]  # fmt: skip
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    with Idle() as idle:
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next((x for x in out.splitlines() if x.startswith("WRK ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no report:\n{out}")
+    r = json.loads(line[4:])
+    return Load(
+        rps=r["requests"] / r["us"] * 1e6, p50_ms=r["p50"] / 1000, p99_ms=r["p99"] / 1000,
+        requests=r["requests"], statuses={int(k): v for k, v in r["statuses"].items()},
+        socket_errors=r["socket_errors"], hits=r["hits"],
+        idle=idle.share,
+    )  # fmt: skip

@@ -2,9 +2,10 @@
 
 ``/bench/bare/`` returns static HTML of ``BARE_SIZE`` bytes (``BENCH_BARE_BYTES`` in the
 environment, read once at import; the bytes are built once). It goes through the same server and
-middleware as a page, but does no routing, no queries and no template rendering, so it measures
-the fixed cost a page can never get below. It exists only in ``bench.settings``; the production
-URLconf (``curriculum.urls``) is untouched.
+middleware as a page, with the same cookie, and loads the session and the user the cookie names,
+but does no routing, no other query and no template rendering, so it measures the fixed cost a
+page can never get below. It exists only in ``bench.settings``; the production URLconf
+(``curriculum.urls``) is untouched.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ BARE_BODY = build_body(BARE_SIZE)
 
 
 def bare(request: HttpRequest) -> HttpResponse:
-    """The same number of bytes as the page under test, from memory."""
+    """The same number of bytes as the page under test, from memory, after the session and the
+    user the request's cookie names are loaded (as every signed-in page needs them)."""
+    if request.user.is_authenticated:
+        request.session.get("_auth_user_id")
     return HttpResponse(BARE_BODY, content_type="text/html; charset=utf-8")
 
 
