@@ -14,6 +14,7 @@ from .page_cache import (
 )
 from .panels import cached_data, register_context, register_panel
 from .progress import Progress, progress_bar
+from .reads import read_once, shared_reads
 from .signals import people_changed
 from .sites import absolute_url, site_url
 from .specialties import Specialty
@@ -41,10 +42,12 @@ __all__ = [
     "path_in_language",
     "people_changed",
     "progress_bar",
+    "read_once",
     "register_context",
     "register_panel",
     "render_markdown",
     "sanitize_html",
+    "shared_reads",
     "site_url",
     "spreadsheet_safe",
     "use_language",

@@ -16,6 +16,7 @@ from .selectors import (
     course_of_lesson,
     lesson_content_type_id,
     live_courses,
+    live_courses_shown,
     live_lessons,
     live_modules,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "in_active_language",
     "lesson_content_type_id",
     "live_courses",
+    "live_courses_shown",
     "live_lessons",
     "live_modules",
     "locale_summaries",

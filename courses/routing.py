@@ -35,12 +35,17 @@ def serve(request: HttpRequest, path: str) -> HttpResponse:
 
 
 def remember_site(request: HttpRequest) -> Site | None:
-    """Set the request's site (what ``Site.find_for_request`` would find, one query) from the
-    page memo: for views that link to pages (``page.get_url(request)`` asks for the site)."""
+    """Set the request's site (what ``Site.find_for_request`` would find, one query) and the
+    sites' root paths (``Site.get_site_root_paths``, a cache read) from the page memo: for views
+    that link to pages (``page.get_url(request)`` asks for both)."""
     if not hasattr(request, "_wagtail_site"):
         host, port = request.get_host(), request.get_port()
         request._wagtail_site = page_memo(  # type: ignore[attr-defined]
             request, ("site", host, port), lambda: Site.find_for_request(request)
+        )
+        # And every site's root path, which page URLs are made from (a cache read otherwise).
+        request._wagtail_cached_site_root_paths = page_memo(  # type: ignore[attr-defined]
+            request, ("site-root-paths",), Site.get_site_root_paths
         )
     site: Site | None = request._wagtail_site  # type: ignore[attr-defined]
     return site

@@ -33,6 +33,7 @@ from .completion import (
     courses_completion,
     register_requirement,
     requirements_lookup,
+    single_learner,
 )
 from .importing import ImportResult, LineError, specialists_import
 from .models import Cohort
@@ -135,6 +136,7 @@ __all__ = [
     "region_name",
     "register_requirement",
     "requirements_lookup",
+    "single_learner",
     "specialists_import",
     "specialty_of",
 ]

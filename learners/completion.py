@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from django.contrib.auth.models import User
 from django.db.models import Q
 from wagtail.models import Page
 
-from core.api import page_memo
+from core.api import page_memo, read_once
 from courses.api import CoursePage, lesson_content_type_id
 
 from .models import LessonProgress
@@ -33,8 +34,10 @@ __all__ = [
     "course_completion",
     "course_structures",
     "courses_completion",
+    "learner_records",
     "register_requirement",
     "requirements_lookup",
+    "single_learner",
 ]
 
 STEPLEN = 4  # treebeard's path step (wagtail.models.Page.steplen)
@@ -264,6 +267,28 @@ def completion_from(
     return result
 
 
+def single_learner(users: Collection[int] | Any) -> int | None:
+    """The one learner's id when a requirement hook's ``users`` is a collection of one id (a
+    learner's own page), else None (a batch, or a queryset of users)."""
+    if isinstance(users, list | tuple | set | frozenset) and len(users) == 1:
+        return int(next(iter(users)))
+    return None
+
+
+def learner_records(user_id: int) -> list[tuple[int, int, Any, datetime]]:
+    """Every lesson ``user_id`` completed: ``(course id, lesson id, lesson translation key,
+    completed at)``. One query, shared within a ``core.api.shared_reads`` block (My learning's
+    course cards and certification panel both need it)."""
+    return read_once(
+        ("lesson-records", user_id),
+        lambda: list(
+            LessonProgress.objects.filter(user_id=user_id)
+            .order_by()
+            .values_list("course_id", "lesson_id", "lesson__translation_key", "completed_at")
+        ),
+    )
+
+
 def courses_completion(*, user: User, courses: Iterable[CoursePage]) -> dict[int, CourseCompletion]:
     """Completion of several courses at once (My learning): two queries for any number, plus
     those of the registered requirements (each runs once for all the courses).
@@ -274,11 +299,7 @@ def courses_completion(*, user: User, courses: Iterable[CoursePage]) -> dict[int
     if not courses:
         return {}
     structures = course_structures(courses)
-    done_keys = set(
-        LessonProgress.objects.filter(
-            user=user, course__translation_key__in=[c.translation_key for c in courses]
-        ).values_list("lesson__translation_key", flat=True)
-    )
+    done_keys = {key for _course, _lesson, key, _at in learner_records(user.pk)}
     done_ids = {
         lesson_id
         for structure in structures.values()

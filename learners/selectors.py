@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Value
 from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.api import Role
-from core.api import Specialty
-from courses.api import CoursePage, LessonPage, all_courses, in_active_language, translation_ids
+from core.api import Specialty, page_memo, read_once
+from courses.api import (
+    CoursePage,
+    LessonPage,
+    all_courses,
+    live_courses_shown,
+    translation_ids,
+)
 
 from .completion import (
     CourseCompletion,
@@ -25,6 +32,7 @@ from .completion import (
     completion_from,
     course_structures,
     courses_completion,
+    learner_records,
     requirements_lookup,
 )
 from .models import (
@@ -100,20 +108,58 @@ class LearningEntry:
         return "in_progress" if self.completion.done else "not_started"
 
 
+def _active_enrollments(user_id: int) -> list[Enrollment]:
+    """The learner's enrolments they have not left, newest first (their courses are in the page
+    memo: ``courses.api.live_courses_shown``): one query,
+    shared within a ``core.api.shared_reads`` block (My learning and its certification panel)."""
+    return read_once(
+        ("active-enrollments", user_id),
+        lambda: list(
+            Enrollment.objects.filter(user_id=user_id, left_at=None).order_by("-enrolled_at")
+        ),
+    )
+
+
+def _due_dates(user_id: int, course_keys: list[Any]) -> dict[Any, date]:
+    """The earliest due date, by course translation key, among the cohorts of ``user_id`` that
+    were assigned each course. Plain SQL: the ORM's three joins cost ten times running the query
+    on every My learning (docs/benchmarks.md)."""
+    if not course_keys:
+        return {}
+    q = connection.ops.quote_name
+    assigned, members = CohortCourse._meta, CohortMembership._meta
+    page = q(Page._meta.db_table)
+    keys = ", ".join(["%s"] * len(course_keys))
+    # Names from the models' metadata, quoted; every value is a parameter.
+    sql = (
+        f"SELECT p.{q('translation_key')}, MIN(a.{q('due_date')}) FROM {q(assigned.db_table)} a "  # noqa: S608
+        f"JOIN {q(members.db_table)} m ON m.{q('cohort_id')} = a.{q('cohort_id')} "
+        f"JOIN {page} p ON p.{q('id')} = a.{q('course_id')} "
+        f"WHERE m.{q('user_id')} = %s AND a.{q('due_date')} IS NOT NULL "
+        f"AND p.{q('translation_key')} IN ({keys}) GROUP BY p.{q('translation_key')}"
+    )
+    key_field = Page._meta.get_field("translation_key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [user_id, *(key_field.get_db_prep_value(k, connection) for k in course_keys)]
+        )
+        rows = cursor.fetchall()
+    return {
+        key_field.to_python(key): due if isinstance(due, date) else date.fromisoformat(due)
+        for key, due in rows
+    }
+
+
 def my_learning(*, user: User, request: HttpRequest | None) -> list[LearningEntry]:
     """The user's active enrolments with progress and the lesson to continue with.
 
     A fixed number of queries whatever the number of courses: enrolments with their courses,
     the courses' pages, the learner's records, and the next lessons' URLs.
     """
-    enrollments = list(
-        Enrollment.objects.filter(user=user, left_at=None, course__live=True)
-        .select_related("course", "course__locale")
-        .order_by("-enrolled_at")
-    )
-    # Each course in the reader's language when it has a live translation (records count for
-    # every translation: ``courses_completion``).
-    shown = in_active_language(e.course for e in enrollments)
+    # Each live course in the reader's language when it has a live translation (records count
+    # for every translation: ``courses_completion``).
+    shown = live_courses_shown(e.course_id for e in _active_enrollments(user.pk))
+    enrollments = [e for e in _active_enrollments(user.pk) if e.course_id in shown]
     courses = [shown[e.course_id] for e in enrollments]
     completions = courses_completion(user=user, courses=courses)
     # The next lesson to continue with; a quiz (after the module's lessons) links itself.
@@ -125,25 +171,22 @@ def my_learning(*, user: User, request: HttpRequest | None) -> list[LearningEntr
         for pk, item in next_items.items()
     }
     wanted = [pk for pk in next_ids.values() if pk]
-    next_pages = Page.objects.select_related("locale").in_bulk(wanted) if wanted else {}
-    # The earliest due date among the learner's cohorts that were assigned each course.
-    due_dates = dict(
-        CohortCourse.objects.filter(
-            cohort__memberships__user=user,
-            course__translation_key__in=[c.translation_key for c in courses],
-            due_date__isnull=False,
+    # Their URLs and titles are the same for every reader: from the page memo.
+    host = request.get_host() if request is not None else ""
+    next_pages = (
+        page_memo(
+            request, ("lesson-links", host, tuple(sorted(wanted))), lambda: _links(wanted, request)
         )
-        .values("course__translation_key")
-        .annotate(due=Min("due_date"))
-        .values_list("course__translation_key", "due")
+        if wanted
+        else {}
     )
+    due_dates = _due_dates(user.pk, [c.translation_key for c in courses])
     entries = []
     for enrollment in enrollments:
         course = shown[enrollment.course_id]
         next_page = next_pages.get(next_ids[course.pk] or 0)
         item = next_items[course.pk]
-        next_url = next_page.get_url(request) if next_page else None
-        next_title = next_page.title if next_page else None
+        next_url, next_title = next_page or (None, None)
         if next_page is None and item is not None and item.url:
             next_url, next_title = item.url, item.title
         entries.append(
@@ -157,6 +200,12 @@ def my_learning(*, user: User, request: HttpRequest | None) -> list[LearningEntr
             )
         )
     return entries
+
+
+def _links(ids: list[int], request: HttpRequest | None) -> dict[int, tuple[str | None, str]]:
+    """Each page's URL (as ``get_url`` makes it for ``request``'s site) and title."""
+    pages = Page.objects.select_related("locale").in_bulk(ids)
+    return {pk: (page.get_url(request), page.title) for pk, page in pages.items()}
 
 
 def profile_for(*, user: User) -> Profile | None:
@@ -246,16 +295,28 @@ def course_standings(
     if not courses or not user_ids:
         return {}
     user_ids = sorted(set(user_ids))
-    enrolled = set(
-        Enrollment.objects.filter(
-            user_id__in=user_ids, course__in=courses, left_at=None
-        ).values_list("user_id", "course_id")
-    )
+    course_ids = {c.pk for c in courses}
+    if len(user_ids) == 1:  # a learner's own page: the reads My learning shares
+        (learner,) = user_ids
+        mine = _active_enrollments(learner)
+        enrolled = {(learner, e.course_id) for e in mine if e.course_id in course_ids}
+        records: Iterable[tuple[int, int, int, datetime]] = [
+            (learner, course_id, lesson_id, at)
+            for course_id, lesson_id, _key, at in learner_records(learner)
+            if course_id in course_ids
+        ]
+    else:
+        enrolled = set(
+            Enrollment.objects.filter(
+                user_id__in=user_ids, course__in=courses, left_at=None
+            ).values_list("user_id", "course_id")
+        )
+        records = LessonProgress.objects.filter(
+            user_id__in=user_ids, course__in=courses
+        ).values_list("user_id", "course_id", "lesson_id", "completed_at")
     done: dict[tuple[int, int], set[int]] = defaultdict(set)
     last: dict[tuple[int, int], datetime] = {}
-    for user_id, course_id, lesson_id, completed_at in LessonProgress.objects.filter(
-        user_id__in=user_ids, course__in=courses
-    ).values_list("user_id", "course_id", "lesson_id", "completed_at"):
+    for user_id, course_id, lesson_id, completed_at in records:
         key = (user_id, course_id)
         done[key].add(lesson_id)
         if key not in last or completed_at > last[key]:

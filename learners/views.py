@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.api import invitation_state_of, invitation_valid_days
-from core.api import AuthenticatedRequest, csv_download, enqueue_on_commit
+from core.api import AuthenticatedRequest, csv_download, enqueue_on_commit, shared_reads
 from courses.api import (
     ModulePage,
     all_courses,
@@ -94,17 +94,20 @@ def my_learning_view(request: AuthenticatedRequest) -> HttpResponse:
     """My learning: the learner's courses, in progress, not started and completed, with where to
     continue."""
     remember_site(request)  # the site its links are made for, without a query
-    entries = my_learning(user=request.user, request=request)
-    return render(
-        request,
-        "learners/my_learning.html",
-        {
-            "entries": entries,
-            "in_progress": [e for e in entries if e.state == "in_progress"],
-            "not_started": [e for e in entries if e.state == "not_started"],
-            "completed": [e for e in entries if e.state == "completed"],
-        },
-    )
+    # The course cards and the panels (certification's "working towards") read the learner's
+    # enrolments and records once between them.
+    with shared_reads():
+        entries = my_learning(user=request.user, request=request)
+        return render(
+            request,
+            "learners/my_learning.html",
+            {
+                "entries": entries,
+                "in_progress": [e for e in entries if e.state == "in_progress"],
+                "not_started": [e for e in entries if e.state == "not_started"],
+                "completed": [e for e in entries if e.state == "completed"],
+            },
+        )
 
 
 @login_required

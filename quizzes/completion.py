@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db import connection
 from django.db.models import BooleanField, DecimalField, OuterRef, Q, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core.api import page_memo
+from core.api import page_memo, read_once
 from courses.api import CoursePage
-from learners.api import MissingItem, ModuleStructure, RequirementLookup
+from learners.api import MissingItem, ModuleStructure, RequirementLookup, single_learner
 
 from .models import Attempt, AttemptState, Quiz, QuizPlacement, QuizResult, ReviewWhen
 from .text import decimal_text
@@ -118,6 +120,76 @@ def _required_placements(
     return required, quizzes
 
 
+def _result_rows(users: Collection[int] | Any, quiz_ids: Collection[int] | None) -> Any:
+    """The learners' results, and (in the same query) their attempts awaiting grading (submitted
+    with a written task its grader has not marked yet): ``(user id, quiz id, grade, passed,
+    awaiting)``; of every quiz when ``quiz_ids`` is None."""
+    results = QuizResult.objects.filter(user_id__in=users)
+    awaiting = Attempt.objects.filter(state=AttemptState.AWAITING, user_id__in=users)
+    if quiz_ids is not None:
+        results = results.filter(quiz_id__in=quiz_ids)
+        awaiting = awaiting.filter(quiz_id__in=quiz_ids)
+    return (
+        results.order_by()
+        .values_list("user_id", "quiz_id", "grade", "passed", Value(False, BooleanField()))
+        .union(
+            awaiting.order_by().values_list(
+                "user_id",
+                "quiz_id",
+                Value(None, DecimalField(max_digits=5, decimal_places=2)),
+                Value(None, BooleanField()),
+                Value(True, BooleanField()),
+            )
+        )
+    )
+
+
+def _results(users: Collection[int] | Any, quiz_ids: set[int]) -> Any:
+    """:func:`_result_rows` of ``quiz_ids``. One learner's are read whole (a few rows), once
+    per ``shared_reads`` block: My learning's course cards and its certification panel share
+    them."""
+    learner = single_learner(users)
+    if learner is None:
+        return _result_rows(users, quiz_ids)
+    rows = read_once(("quiz-results", learner), lambda: _learner_results(learner))
+    return [row for row in rows if row[1] in quiz_ids]
+
+
+def _learner_results(user_id: int) -> list[tuple[int, int, Decimal | None, bool | None, bool]]:
+    """:func:`_result_rows` for one learner, every quiz, as plain SQL: the rows are a handful,
+    and building the ORM's union cost ten times running it, on every page that shows where a
+    learner stands (course, module, My learning; docs/benchmarks.md)."""
+    grade_field = QuizResult._meta.get_field("grade")
+    places = Decimal(1).scaleb(-grade_field.decimal_places)
+    q = connection.ops.quote_name
+
+    def column(model: type[Any], name: str) -> str:
+        return q(model._meta.get_field(name).column)
+
+    results, attempts = q(QuizResult._meta.db_table), q(Attempt._meta.db_table)
+    # Names from the models' metadata, quoted; every value is a parameter.
+    sql = (
+        f"SELECT {column(QuizResult, 'quiz')}, {column(QuizResult, 'grade')}, "  # noqa: S608
+        f"{column(QuizResult, 'passed')}, 0 FROM {results} "
+        f"WHERE {column(QuizResult, 'user')} = %s "
+        f"UNION ALL SELECT {column(Attempt, 'quiz')}, NULL, NULL, 1 FROM {attempts} "
+        f"WHERE {column(Attempt, 'user')} = %s AND {column(Attempt, 'state')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, user_id, AttemptState.AWAITING.value])
+        found = cursor.fetchall()
+    return [
+        (
+            user_id,
+            quiz_id,
+            None if grade is None else Decimal(str(grade)).quantize(places),
+            None if passed is None else bool(passed),
+            bool(awaiting),
+        )
+        for quiz_id, grade, passed, awaiting in found
+    ]
+
+
 def required_quizzes(
     users: Collection[int] | Any,
     courses: list[CoursePage],
@@ -136,26 +208,7 @@ def required_quizzes(
     now = timezone.now()
     grade_shown = {quiz_id: _score_shown(quiz, now) for quiz_id, quiz in quizzes.items()}
     quiz_ids = {entry[2] for entries in required.values() for entry in entries}
-    # The learners' results, and (in the same query) their attempts awaiting grading: submitted
-    # with a written task its grader has not marked yet.
-    rows = (
-        QuizResult.objects.filter(user_id__in=users, quiz_id__in=quiz_ids)
-        .order_by()
-        .values_list("user_id", "quiz_id", "grade", "passed", Value(False, BooleanField()))
-        .union(
-            Attempt.objects.filter(
-                state=AttemptState.AWAITING, user_id__in=users, quiz_id__in=quiz_ids
-            )
-            .order_by()
-            .values_list(
-                "user_id",
-                "quiz_id",
-                Value(None, DecimalField(max_digits=5, decimal_places=2)),
-                Value(None, BooleanField()),
-                Value(True, BooleanField()),
-            )
-        )
-    )
+    rows = _results(users, quiz_ids)
     results: dict[tuple[int, int], tuple[Any, bool]] = {}
     awaiting: set[tuple[int, int]] = set()
     for user_id, quiz_id, grade, passed, is_awaiting in rows:
@@ -163,7 +216,11 @@ def required_quizzes(
             awaiting.add((user_id, quiz_id))
         else:
             results[(user_id, quiz_id)] = (grade, passed)
-    urls = {quiz_id: reverse("quizzes:quiz", args=[quiz_id]) for quiz_id in quiz_ids}
+    urls = page_memo(
+        None,
+        ("quiz-urls", tuple(sorted(quiz_ids)), get_language()),
+        lambda: {quiz_id: reverse("quizzes:quiz", args=[quiz_id]) for quiz_id in quiz_ids},
+    )
 
     def lookup(user_id: int, course_id: int) -> list[tuple[int | None, MissingItem | None]]:
         items: list[tuple[int | None, MissingItem | None]] = []

@@ -19,7 +19,6 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.api import page_memo
@@ -142,15 +141,20 @@ class CertificationOverview:
         return bool(self.certificates or self.working_towards)
 
 
-def _cards(user: User, today: date) -> list[CertificateCard]:
-    """The current certificate per track (newest first), each with its earlier ones: one query,
-    plus ``renewal_progress`` for each whose window is open."""
-    cards: dict[int, CertificateCard] = {}
-    for certificate in (
+def _certificates_of(user: User) -> list[Certificate]:
+    """Every certificate of ``user`` with its track, by track and newest first: one query."""
+    return list(
         Certificate.objects.filter(user=user)
         .select_related("track")
         .order_by("track_id", "-sequence")
-    ):
+    )
+
+
+def _cards(certificates: list[Certificate], today: date) -> list[CertificateCard]:
+    """The current certificate per track (newest first), each with its earlier ones, from
+    :func:`_certificates_of`; ``renewal_progress`` for each whose window is open."""
+    cards: dict[int, CertificateCard] = {}
+    for certificate in certificates:
         card = cards.get(certificate.track_id)
         if card is None:
             cards[certificate.track_id] = CertificateCard(certificate)
@@ -204,7 +208,9 @@ def _working_towards(user: User, tracks: list[CertificationTrack]) -> list[Track
     requirements = page_memo(
         None, ("track-requirements", track_ids), lambda: _track_requirements(track_ids)
     )
-    specialty = specialty_of(user=user)
+    # The learner's specialty only matters when a requirement names one (a query saved else).
+    named = any(spec for track in tracks for spec, _course in requirements.get(track.pk, ()))
+    specialty = specialty_of(user=user) if named else ""
     required: dict[int, list[CoursePage]] = {}
     courses: dict[int, CoursePage] = {}
     for track in tracks:
@@ -239,26 +245,26 @@ def my_certifications(
 ) -> CertificationOverview:
     """The signed-in learner's certificates and the certifications they are working towards.
 
-    One query finds the tracks that matter (active ones, and any the learner holds a certificate
-    on); a learner who holds none and has no track to work towards costs nothing more.
+    One query reads the learner's certificates; the active tracks come from the page memo (a
+    change to a track moves its generation on). A learner who holds none and has no track to
+    work towards costs nothing more.
     """
     if not user.is_authenticated:
         return CertificationOverview([], [])
     today = today or timezone.localdate()
-    tracks = list(
-        CertificationTrack.objects.annotate(
-            held=Exists(Certificate.objects.filter(track=OuterRef("pk"), user=user))
-        )
-        .filter(Q(active=True) | Q(held=True))
-        .order_by("name")
-    )
-    cards = _cards(user, today) if any(t.held for t in tracks) else []
-    working = _working_towards(user, [t for t in tracks if t.active and not t.held])
-    return CertificationOverview(cards, working)
+    certificates = _certificates_of(user)
+    held = {c.track_id for c in certificates}
+    active = page_memo(None, ("active-tracks",), _active_tracks)
+    working = _working_towards(user, [t for t in active if t.pk not in held])
+    return CertificationOverview(_cards(certificates, today), working)
+
+
+def _active_tracks() -> list[CertificationTrack]:
+    return list(CertificationTrack.objects.filter(active=True).order_by("name"))
 
 
 def my_certificates(*, user: User | AnonymousUser) -> list[CertificateCard]:
     """The signed-in learner's certificates: the current one per track, newest first."""
     if not user.is_authenticated:
         return []
-    return _cards(user, timezone.localdate())
+    return _cards(_certificates_of(user), timezone.localdate())
