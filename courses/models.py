@@ -250,10 +250,9 @@ class CoursePage(CoursePageMixin, Page):
                 request=request,
             ),
         )
+        known = set(Specialty.values)
         context["specialty_labels"] = [
-            Specialty(value).label
-            for value in self.intended_specialties
-            if value in Specialty.values
+            Specialty(value).label for value in self.intended_specialties if value in known
         ]
         return context
 

@@ -7,6 +7,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from core.html import render_markdown, sanitize_html
+from core.page_cache import page_memo
 from core.panels import render_panels
 from core.panels import slot_context as read_slot_context
 
@@ -111,3 +112,30 @@ def slot_context(context: template.Context, slot: str, subject: Any) -> dict[str
     """``{% slot_context "slot" subject as facts %}``: the facts the apps above give about
     ``subject`` for this slot (``core.panels.register_context``), e.g. which lessons to tick."""
     return read_slot_context(context.get("request"), slot, subject)
+
+
+class MemoNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, vary: list[template.base.FilterExpression]):
+        self.nodelist, self.vary = nodelist, vary
+
+    def render(self, context: template.Context) -> str:
+        request = context.get("request")
+        if getattr(request, "is_preview", False):  # a draft: never kept, never served from memo
+            return self.nodelist.render(context)
+        key = ("fragment", *(str(v.resolve(context)) for v in self.vary))
+        return page_memo(request, key, lambda: self.nodelist.render(context))
+
+
+@register.tag(name="memo")
+def memo_tag(parser: template.base.Parser, token: template.base.Token) -> MemoNode:
+    """``{% memo "name" var ... %}…{% endmemo %}``: the part rendered once per process for each
+    key (the name and the values of the variables), until a publish moves the page cache's
+    generation on (``core.page_memo``). Only for what is the same for every reader: a key must
+    name everything the part shows (the page, its revision, the language). Previews are always
+    rendered."""
+    vary = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    if not vary:
+        raise template.TemplateSyntaxError("{% memo %} needs a key, e.g. {% memo 'body' page.pk %}")
+    nodelist = parser.parse(("endmemo",))
+    parser.delete_first_token()
+    return MemoNode(nodelist, vary)

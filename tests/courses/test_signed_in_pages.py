@@ -82,6 +82,37 @@ def test_signed_in_pages_keep_their_query_budget(
         assert client.get(url).status_code == 200
 
 
+def test_my_learning_reads_the_learners_rows_once(
+    client: Client, lessons: list[LessonPage]
+) -> None:
+    """The course cards and the certification panel ("working towards") need the same rows of
+    the learner: enrolments, lesson records and quiz results are read once between them
+    (``core.api.shared_reads``), and the page keeps its budget on a warm worker."""
+    from certification.models import TrackRequirement
+    from learners.api import enrollment_create
+    from tests.factories.certification import TrackFactory
+
+    course = lessons[0].get_parent().get_parent()
+    other = CoursePageFactory(slug="other-course")
+    LessonPageFactory(parent=ModulePageFactory(parent=other))
+    placed_quiz(lessons[3].get_parent())
+    track = TrackFactory(name="Memo track")
+    for required in (course, other):
+        TrackRequirement.objects.create(track=track, course=required)
+    learner = practitioner()
+    enrollment_create(user=learner, course=course)
+    lesson_progress_complete(user=learner, lesson=lessons[0])
+    client.force_login(learner)
+    html = warm_get(client, "/en/learn/")
+    assert "Memo track" in html and "0 of 2 courses done" in html
+    # session, user, enrolments, records, quiz results, due dates, certificates
+    with assert_max_queries(7) as queries:
+        assert client.get("/en/learn/").status_code == 200
+    tables = [q["sql"] for q in queries.captured_queries]
+    for table in ("learners_enrollment", "learners_lessonprogress", "quizzes_quizresult"):
+        assert sum(f'FROM "{table}"' in sql for sql in tables) == 1, table
+
+
 def test_the_signed_in_lesson_budget_does_not_grow_with_the_course(client: Client) -> None:
     """A lesson of a 40-lesson course with 60 blocks costs what one of two lessons costs."""
     small_course = CoursePageFactory(slug="small")
