@@ -3,14 +3,11 @@
 
 ``make bench-certs``. 10,000 learners have completed a 9-lesson course that an active track
 requires; ``certification.issue_for_user`` is queued for each (what the signal does) and run by
-``celery -A curriculum worker --concurrency=2`` as deployed (broker and results on Redis db 12),
+``celery -A curriculum worker --concurrency=2`` as deployed (broker and results on Redis),
 then queued again (nothing new may be issued); then one issue at a time in this process, for its
 statements. Production settings on PostgreSQL; see docs/benchmarks.md.
 """
 
-from __future__ import annotations
-
-import argparse
 import json
 import statistics
 import sys
@@ -36,7 +33,6 @@ def build(learners: int) -> tuple[Any, list[int], list[int], list[int]]:
     """The course and its track; eligible learners (``learners`` to queue, then ``PROBE + 1`` for
     this process) and ``PROBE`` who lack the last lesson."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.utils import timezone
 
     from certification.models import CertificationTrack, TrackRequirement
@@ -44,8 +40,8 @@ def build(learners: int) -> tuple[Any, list[int], list[int], list[int]]:
     from tests.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory
 
     course = CoursePageFactory()
-    lessons = [LessonPageFactory(parent=ModulePageFactory(parent=course)).pk
-               for _module in range(3) for _lesson in range(3)]  # fmt: skip
+    modules = [ModulePageFactory(parent=course) for _ in range(3)]
+    lessons = [LessonPageFactory(parent=module).pk for module in modules for _ in range(3)]
     track = CertificationTrack.objects.create(name="Bench track", slug="bench", validity_months=24)
     TrackRequirement.objects.create(track=track, course=course, specialty="", sort_order=0)
     user = get_user_model()
@@ -60,13 +56,19 @@ def build(learners: int) -> tuple[Any, list[int], list[int], list[int]]:
     Enrollment.objects.bulk_create(Enrollment(user=u, course=course) for u in users)
     ids, now = [u.pk for u in users], timezone.now()
     waiting = set(ids[-PROBE:])
+    done = [(u, j, lesson) for u in ids for j, lesson in enumerate(lessons)]
+    done = [(u, j, lesson) for u, j, lesson in done if u not in waiting or lesson != lessons[-1]]
     LessonProgress.objects.bulk_create(
-        LessonProgress(user_id=u, lesson_id=lesson, course=course, course_version="1.0",
-                       completed_at=now - timedelta(hours=9 - j))
-        for u in ids for j, lesson in enumerate(lessons[:-1] if u in waiting else lessons)
-    )  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+        LessonProgress(
+            user_id=u,
+            lesson_id=lesson,
+            course=course,
+            course_version="1.0",
+            completed_at=now - timedelta(hours=9 - j),
+        )
+        for u, j, lesson in done
+    )
+    common.analyze()
     return track, ids[:learners], ids[learners:-PROBE], ids[-PROBE:]
 
 
@@ -83,40 +85,33 @@ def batch(learners: list[int], track: Any, worker: common.CeleryWorker) -> dict[
     queued = time.perf_counter() - t
     while sum(client.exists(*keys[i : i + 1000]) for i in range(0, len(keys), 1000)) < len(keys):
         if not worker.alive() or time.perf_counter() - t > 1800:
-            raise RuntimeError(f"the worker died or stalled:\n{worker.log_tail()}")
+            raise RuntimeError(f"the worker died or stalled:\n{common.tail(worker.log)}")
         time.sleep(1)
     seconds = time.perf_counter() - t
-    results = [json.loads(raw) for i in range(0, len(keys), 1000)
-               for raw in client.mget(keys[i : i + 1000])]  # fmt: skip
+    chunks = (client.mget(keys[i : i + 1000]) for i in range(0, len(keys), 1000))
+    results = [json.loads(raw) for chunk in chunks for raw in chunk]
     time.sleep(0.5)  # PostgreSQL counts a session when it ends
     return {
-        "seconds": seconds, "queued": queued, "started": started,
+        "seconds": seconds,
+        "queued": queued,
+        "started": started,
         "sessions": common.postgres_sessions() - sessions,
         "new": track.certificates.count() - before,
         "statuses": Counter(r["status"] for r in results),
         "returned": {u: r["result"] for u, r in zip(learners, results, strict=True)},
-    }  # fmt: skip
+    }
 
 
 def probe(user_ids: list[int]) -> tuple[list[int], list[float]]:
     """``issue_for_user`` in this process, one learner at a time: statements and ms of each."""
     from certification.tasks import issue_for_user
 
-    statements, ms = [], []
-    for user_id in user_ids:
-        with common.queries() as sql:
-            t = time.perf_counter()
-            issue_for_user(user_id)
-            ms.append((time.perf_counter() - t) * 1000)
-        statements.append(len(sql))
-    return statements, ms
+    calls = [common.call(lambda u=u: issue_for_user(u)) for u in user_ids]
+    return [statements for _, statements, _ in calls], [ms for ms, _, _ in calls]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--learners", type=int, default=10_000, help="(10000)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a check fails")
-    args = parser.parse_args(argv)
+    args = common.arguments(__doc__, argv, ("--learners", 10_000, "learners"))
     with common.django_run("Certificate issuing", CELERY_RESULT_BACKEND=BENCH_BROKER_URL) as tmp:
         track, learners, probed, waiting = build(args.learners)
         certificates, n = track.certificates.all(), len(learners)
@@ -145,15 +140,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{idle.busy_seconds / n * 1000:.1f} ms the whole machine's; {first['sessions']:,} "
             f"PostgreSQL sessions opened. Again: {n / again['seconds']:.0f} tasks a second"
         )
-        say(
-            common.table(
-                [
-                    [f"pid {pid}", *(kib / 1024 for kib in (*rss, rss[1] - rss[0]))]
-                    for pid, rss in memory.items()
-                ],
-                ["worker process, MiB", "RSS at start", "highest", "VmHWM", "growth"],
-            )
-        )
+        rows = [
+            [f"pid {pid}", *(kib / 1024 for kib in (*rss, rss[1] - rss[0]))]
+            for pid, rss in memory.items()
+        ]
+        columns = ["worker process, MiB", "RSS at start", "highest", "VmHWM", "growth"]
+        say(common.table(rows, columns))
 
         probe(probed[:1])  # warm-up
         probes = {
@@ -161,32 +153,37 @@ def main(argv: list[str] | None = None) -> int:
             "already issued": probe(probed[1:]),
             "one lesson left": probe(waiting),
         }
-        say(
-            common.table(
-                [
-                    [label, f"{min(st)} to {max(st)}", statistics.median(ms)]
-                    for label, (st, ms) in probes.items()
-                ],
-                ["issue_for_user in process", "statements", "ms, median"],
-            )
-        )
-        statements, peak = probes["eligible"][0], max(r[2] for r in memory.values()) / 1024
+        rows = [
+            [label, f"{min(st)} to {max(st)}", statistics.median(ms)]
+            for label, (st, ms) in probes.items()
+        ]
+        say(common.table(rows, ["issue_for_user in process", "statements", "ms, median"]))
+        statements = probes["eligible"][0]
+        peak = max(r[2] for r in memory.values()) / 1024
+        growth = max(r[1] - r[0] for r in memory.values()) / 1024
+        issued = [len(ids), len(set(codes.values())), len(set(ids) & set(learners))]
+        returned = sum(first["returned"][u] == [ids[u]] for u in learners)
+        same_ids = again["returned"] == first["returned"]
         checks = [
             Check.at_least("certificates a second", n / first["seconds"], MIN_PER_SECOND),
             Check.below("peak RSS of any worker process", peak, MAX_RSS_MIB, "MiB"),
-            Check.below("RSS growth of any worker process",
-                        max(r[1] - r[0] for r in memory.values()) / 1024, MAX_GROWTH_MIB, "MiB"),
-            Check.equal("statements of an issue: the fewest, the most", min(statements),
-                        max(statements)),
-            Check.equal("certificates, codes, of the learners", [len(ids), len(set(codes.values())),
-                        len(set(ids) & set(learners))], [n] * 3),
+            Check.below("RSS growth of any worker process", growth, MAX_GROWTH_MIB, "MiB"),
+            Check.equal(
+                "statements of an issue: the fewest, the most", min(statements), max(statements)
+            ),
+            Check.equal("certificates, codes, of the learners", issued, [n] * 3),
             Check.equal("their sequences and states", kinds, {(1, "valid")}),
-            Check.equal("tasks succeeded, returned their certificate",
-                        [first["statuses"]["SUCCESS"],
-                         sum(first["returned"][u] == [ids[u]] for u in learners)], [n, n]),
-            Check.equal("again: new, same codes, same ids returned", [again["new"], same_codes,
-                        again["returned"] == first["returned"]], [0, True, True]),
-        ]  # fmt: skip
+            Check.equal(
+                "tasks succeeded, returned their certificate",
+                [first["statuses"]["SUCCESS"], returned],
+                [n, n],
+            ),
+            Check.equal(
+                "again: new, same codes, same ids returned",
+                [again["new"], same_codes, same_ids],
+                [0, True, True],
+            ),
+        ]
         return common.report(checks, idle, strict=args.strict)
 
 

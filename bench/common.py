@@ -1,24 +1,10 @@
-"""The harness every benchmark in ``bench/`` runs on, so that each benchmark file holds only
-what it measures. Only the standard library is imported at module level; Django, psycopg and
-redis-py inside the functions that use them.
-
-- PostgreSQL: :class:`PostgresDatabase`, a database for one run; :func:`postgres_sessions`.
-- Redis: :func:`redis_db` and :func:`flush_redis` (the benchmarks' own databases only).
-- Memory: :func:`status_kib`, :func:`memory_of` (tracemalloc's peak and the RSS growth).
-- Celery: :class:`CeleryWorker`, a worker as deployed, with its processes' memory and CPU.
-- CPU: :func:`process_cpu_seconds`, :func:`machine_busy_seconds` and :class:`Idle`, the
-  machine's idle share while a benchmark measures (every benchmark prints it).
-- Reporting: :func:`header` (date, commit, machine, versions), :func:`timed`, :func:`repeat`,
-  :func:`spread`, :func:`table`, :class:`Check` with :func:`report` (PASS/FAIL and the idle
-  share), :func:`profile_breakdown` (cProfile by part of a request).
-- Data benchmarks: :func:`django_run` (Django here, production settings, a migrated database),
-  :func:`signed_in`, :func:`queries`.
-- HTTP: production settings and databases (:func:`production_environment`,
-  :func:`shipped_site`), :class:`Gunicorn` as deployed, and :func:`wrk` as the load.
-"""
+"""The harness of every benchmark in ``bench/``: databases, servers and workers as deployed, load,
+CPU and memory accounting, reports and clean-up, so that each benchmark file holds only what it
+measures. Module-level imports are the standard library's only."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import cProfile
 import io
@@ -40,20 +26,12 @@ from bench import BENCH_BROKER_URL, BENCH_REDIS_URL
 
 #: The project root (the folder that holds ``bench/``, ``content/`` and ``.venv/``).
 ROOT = Path(__file__).resolve().parent.parent
-
-#: Where a request spends its time, for :func:`profile_breakdown`: (label, file suffix, function
-#: name); a label's indentation shows nesting, the first part is the whole request.
-ProfileParts = Sequence[tuple[str, str, str]]
-
-
-# --------------------------------------------------------------------------------------------
-# PostgreSQL: a throwaway database
+#: The database :func:`shipped_site` copies each run's database from, kept between runs.
+TEMPLATE_DATABASE = "zhusan_bench_template"
 
 
 class PostgresDatabase:
-    """A PostgreSQL database (``zhusan_bench_<pid>``) for this run, made by :func:`shipped_site`
-    and dropped at its end, on the server at ``$BENCH_PG_URL`` (``postgres://postgres@127.0.0.1:5432``,
-    trust authentication)."""
+    """``zhusan_bench_<pid>`` on ``$BENCH_PG_URL``, made by :func:`shipped_site`."""
 
     def __init__(self) -> None:
         self.name = f"zhusan_bench_{os.getpid()}"
@@ -61,31 +39,28 @@ class PostgresDatabase:
         self.url = f"{self.server}/{self.name}"
         self.created = False
 
-    def _admin(self) -> Any:
+    def execute(self, query: str, *names: str, params: Sequence[Any] = ()) -> Any:
+        """``query``, ``names`` quoted into its ``{}``, on the server: its first row if any."""
         import psycopg
-
-        return psycopg.connect(f"{self.server}/postgres", autocommit=True, connect_timeout=5)
-
-    def drop(self) -> None:
-        if not self.created:
-            return
         from psycopg import sql
 
-        with contextlib.suppress(Exception):  # Django may never have started
-            from django.db import connections
+        statement = sql.SQL(query).format(*map(sql.Identifier, names))
+        with psycopg.connect(f"{self.server}/postgres", autocommit=True, connect_timeout=5) as conn:
+            cursor = conn.execute(statement, params)
+            return cursor.fetchone() if cursor.description else None
 
-            connections.close_all()
-        with self._admin() as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
-            )
-        self.created = False
+    def drop(self) -> None:
+        if self.created:
+            with contextlib.suppress(Exception):  # Django may never have started
+                from django.db import connections
+
+                connections.close_all()
+            self.execute("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)
+            self.created = False
 
 
 def postgres_sessions() -> int:
-    """Sessions (connections) opened to the current database since its statistics began
-    (``pg_stat_database.sessions``, PostgreSQL 14 and later; the server may count a session a
-    moment late, so read it again a little after the work)."""
+    """Sessions opened to Django's database so far (PostgreSQL counts one as it ends)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -93,128 +68,166 @@ def postgres_sessions() -> int:
         return int(cursor.fetchone()[0])
 
 
-# --------------------------------------------------------------------------------------------
-# Redis: the benchmarks' own databases (``bench/__init__.py``)
-
-
 def redis_db(url: str = BENCH_REDIS_URL) -> Any:
-    """A client for one of the benchmarks' Redis databases (the cache's, db 13, by default)."""
+    """A client for one of the benchmarks' Redis databases (the cache's by default)."""
     import redis
 
     return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=10)
 
 
 def flush_redis(url: str = BENCH_REDIS_URL) -> int:
-    """Empty one of the benchmarks' Redis databases (the cache's, db 13, by default); return how
-    many keys it held. Only ever a benchmark's own database."""
-    client = redis_db(url)
-    try:
+    """Empty one of the benchmarks' own Redis databases; return how many keys it held."""
+    with contextlib.closing(redis_db(url)) as client:
         keys = int(client.dbsize())
         client.flushdb()
         return keys
-    finally:
-        client.close()
 
 
-# --------------------------------------------------------------------------------------------
-# Memory
+def spawn(
+    command: list[str],
+    log: Path,
+    ready: Callable[[subprocess.Popen[bytes]], bool],
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.Popen[bytes]:
+    """Start ``command`` in a session of its own, its output appended to ``log``; return once
+    ``ready(proc)``, or stop it and raise ``RuntimeError`` if it ends or ``timeout`` passes."""
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    deadline = time.monotonic() + timeout
+    while not ready(proc):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_group(proc, signal.SIGKILL, 0)
+            raise RuntimeError(f"{Path(command[0]).name} did not start:\n{tail(log)}")
+        time.sleep(0.2)
+    return proc
+
+
+def stop_group(proc: subprocess.Popen[bytes], first: int, grace: float) -> None:
+    """Send ``first`` to the session :func:`spawn` started, SIGKILL after ``grace`` seconds."""
+    for signum in (first, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signum)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(grace)
+    proc.wait()
+
+
+def tail(log: Path, lines: int = 20) -> str:
+    return "\n".join(log.read_text(errors="replace").replace("\r", "\n").splitlines()[-lines:])
+
+
+def proc_stat(pid: int | str) -> list[str]:
+    try:  # the fields after the command's name; none once the process is gone
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def child_pids(pid: int) -> list[int]:
+    children = (p.name for p in Path("/proc").iterdir() if p.name.isdigit())
+    return sorted(int(child) for child in children if proc_stat(child)[1:2] == [str(pid)])
+
+
+def process_cpu_seconds(pid: int, *, reaped: bool = False) -> float:
+    """User and system CPU of a process (0 when it is gone); ``reaped``: with its waited-for
+    children's (the kernel adds a reaped child's CPU to its parent's)."""
+    return sum(map(int, proc_stat(pid)[11 : 15 if reaped else 13])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU-seconds the whole machine (all CPUs) has been neither idle nor waiting on I/O."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+class Idle:
+    """The idle share of the machine's CPU time (all cores) during the block, and the CPU-seconds
+    it was busy: one busy core of two leaves 0.5; less means other work shared the machine."""
+
+    share = 0.0
+    busy_seconds = 0.0
+
+    def __enter__(self) -> Idle:
+        self._busy, self._t = machine_busy_seconds(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.busy_seconds = machine_busy_seconds() - self._busy
+        wall = (time.perf_counter() - self._t) * (os.cpu_count() or 1)
+        self.share = max(0.0, 1 - self.busy_seconds / wall) if wall else 0.0
 
 
 def status_kib(pid: int | str = "self") -> dict[str, int]:
-    """The memory fields of ``/proc/<pid>/status`` in KiB (``VmRSS``, ``VmHWM`` ...); empty when
-    the process is gone."""
-    fields: dict[str, int] = {}
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("Vm") and line.endswith(" kB"):
-                name, value = line.split(":", 1)
-                fields[name] = int(value.split()[0])
-    return fields
+    """``/proc/<pid>/status``'s memory fields (``VmRSS``, ``VmHWM`` ...) in KiB; empty if gone."""
+    with contextlib.suppress(OSError, ValueError):
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+        fields = (line.split(":", 1) for line in lines)
+        return {name: int(value.split()[0]) for name, value in fields if name.startswith("Vm")}
+    return {}
 
 
-def rss_reset() -> None:
-    """Reset this process's peak resident set size (``VmHWM``) to its RSS now."""
-    Path("/proc/self/clear_refs").write_text("5")
-
-
-def memory_of(fn: Callable[[], Any]) -> dict[str, float]:
-    """``fn()`` under tracemalloc: its ``seconds``, Python's peak (``peak_mib``) and the growth
-    of the process's peak RSS over its RSS before (``rss_mib``: libpq's and zlib's buffers too)."""
+def memory_of(fn: Callable[[], Any], *, trace: bool = True) -> dict[str, float]:
+    """Run ``fn()``: its ``seconds``, Python's peak under tracemalloc (``peak_mib``, 0 without
+    ``trace``), the RSS before (``before_mib``) and the peak RSS's growth over it (``rss_mib``)."""
     import gc
 
     gc.collect()
     before = status_kib()["VmRSS"]
-    rss_reset()
-    tracemalloc.start()
+    Path("/proc/self/clear_refs").write_text("5")  # the peak RSS (VmHWM) back to the RSS
+    if trace:
+        tracemalloc.start()
     t = time.perf_counter()
     try:
         fn()
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    seconds = time.perf_counter() - t
-    return {"seconds": seconds, "peak_mib": peak / 2**20,
-            "rss_mib": (status_kib()["VmHWM"] - before) / 1024}  # fmt: skip
-
-
-# --------------------------------------------------------------------------------------------
-# Celery: a worker started for one run
+    seconds, growth = time.perf_counter() - t, status_kib()["VmHWM"] - before
+    mib = {"peak_mib": peak / 2**20, "before_mib": before / 1024, "rss_mib": growth / 1024}
+    return {"seconds": seconds, **mib}
 
 
 class CeleryWorker:
-    """``celery -A curriculum worker`` as the README runs it, on this process's environment (the
-    settings, database and broker :func:`django_run` set), started for one block and stopped at
-    its end with its whole session; :meth:`measure` reads its processes' memory and CPU."""
+    """``celery -A curriculum worker`` as deployed, in :func:`django_run`'s environment, for one
+    ``with`` block; :meth:`measure` reads its processes' memory and CPU."""
 
     def __init__(self, log: Path, *, concurrency: int) -> None:
-        self.hostname = f"bench-{os.getpid()}@localhost"
-        self.command = [
-            str(ROOT / ".venv" / "bin" / "celery"), "-A", "curriculum", "worker",
-            f"--concurrency={concurrency}", "--loglevel=info", f"--hostname={self.hostname}",
-        ]  # fmt: skip
-        self.concurrency, self.log = concurrency, log
-        self.cpu_seconds = 0.0
+        self.concurrency, self.log, self.cpu_seconds = concurrency, log, 0.0
+        self.host = f"bench-{os.getpid()}@localhost"
 
     def __enter__(self) -> CeleryWorker:
-        """Start it; return once its log says it is ready and its pool has every process."""
-        with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                self.command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        deadline = time.monotonic() + 120
-        while f"{self.hostname} ready." not in self.log.read_text(errors="replace") or (
-            len(self.pids()) <= self.concurrency
-        ):
-            if not self.alive() or time.monotonic() > deadline:
-                self.__exit__()
-                raise RuntimeError(f"the Celery worker did not start:\n{self.log_tail()}")
-            time.sleep(0.2)
+        """Start it; return once it is ready and its pool has every process."""
+        options = [
+            "--loglevel=info",
+            f"--concurrency={self.concurrency}",
+            f"--hostname={self.host}",
+        ]
+        command = [str(ROOT / ".venv/bin/celery"), "-A", "curriculum", "worker", *options]
+        self.proc = spawn(command, self.log, self.ready)
         return self
+
+    def ready(self, proc: subprocess.Popen[bytes]) -> bool:
+        started = f"{self.host} ready." in self.log.read_text(errors="replace")
+        return started and len(child_pids(proc.pid)) >= self.concurrency
 
     def __exit__(self, *exc: object) -> None:
         """A warm shutdown (running tasks finish), then SIGKILL to whatever is left."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(30)
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
+        stop_group(self.proc, signal.SIGTERM, 30)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def log_tail(self, lines: int = 30) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
     def pids(self) -> list[int]:
-        """The main process (receives the messages) and its pool's (run the tasks)."""
         return [self.proc.pid, *child_pids(self.proc.pid)] if self.alive() else []
 
     @contextlib.contextmanager
     def measure(self) -> Iterator[dict[int, list[int]]]:
-        """Every 0.25 s while the block runs, and once at its end, read each process's memory:
-        yields ``{pid: [RSS at the start, highest RSS, peak RSS since it started (VmHWM)]}`` in
-        KiB; sets :attr:`cpu_seconds`, the CPU its processes used during the block."""
+        """Every 0.25 s during the block and at its end, read each process's memory: yields
+        ``{pid: [RSS at the start, highest RSS, VmHWM]}`` in KiB; sets :attr:`cpu_seconds`, the
+        CPU its processes used during the block."""
         memory: dict[int, list[int]] = {}
         cpu = {pid: process_cpu_seconds(pid) for pid in self.pids()}
         cpu_start, stop = dict(cpu), threading.Event()
@@ -239,71 +252,8 @@ class CeleryWorker:
             self.cpu_seconds = sum(cpu[pid] - cpu_start.get(pid, 0.0) for pid in cpu)
 
 
-def child_pids(pid: int) -> list[int]:
-    """The processes whose parent is ``pid``, from ``/proc``."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            if (
-                entry.name.isdigit()
-                and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid
-            ):
-                children.append(int(entry.name))
-    return sorted(children)
-
-
-# --------------------------------------------------------------------------------------------
-# CPU accounting (Linux /proc)
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process (0 when it is gone), from /proc."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy_seconds() -> float:
-    """CPU-seconds the whole machine has spent busy since boot (all CPUs), from /proc/stat."""
-    try:
-        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    except (OSError, ValueError):
-        return 0.0
-    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
-    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-class Idle:
-    """The share of the machine's CPU time (all its cores, from ``/proc/stat``) that was idle
-    while the block ran, and the CPU-seconds it was busy: a benchmark that keeps one of two cores
-    busy leaves about 0.5 idle; less means other work shared the machine."""
-
-    share = 0.0
-    busy_seconds = 0.0
-
-    def __enter__(self) -> Idle:
-        self._busy, self._t = machine_busy_seconds(), time.perf_counter()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.busy_seconds = machine_busy_seconds() - self._busy
-        wall = (time.perf_counter() - self._t) * (os.cpu_count() or 1)
-        self.share = max(0.0, 1 - self.busy_seconds / wall) if wall else 0.0
-
-
-# --------------------------------------------------------------------------------------------
-# Reporting
-
-
-@contextlib.contextmanager
-def timed(timings: dict[str, float], label: str) -> Iterator[None]:
-    """Record in ``timings[label]`` the seconds the block took."""
-    t = time.perf_counter()
-    yield
-    timings[label] = time.perf_counter() - t
+def say(text: str = "") -> None:
+    print(text, flush=True)
 
 
 def cell(value: object) -> str:
@@ -311,6 +261,27 @@ def cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.{2 if abs(value) < 10 else 1 if abs(value) < 100 else 0}f}"
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def table(rows: list[list[Any]], header: list[str]) -> str:
+    """A plain-text table of :func:`cell` values, the first column left-aligned."""
+    rows = [[cell(c) for c in r] for r in rows]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(r: list[str]) -> str:
+        cells = zip(r, widths, strict=True)
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(cells))
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
+
+
+def call(fn: Callable[[], Any]) -> tuple[float, int, Any]:
+    """``fn()``: its milliseconds, the SQL statements it ran and what it returned."""
+    with queries() as sql:
+        t = time.perf_counter()
+        result = fn()
+        ms = (time.perf_counter() - t) * 1000
+    return ms, len(sql), result
 
 
 def repeat(fn: Callable[[], Any], n: int) -> list[float]:
@@ -321,64 +292,6 @@ def repeat(fn: Callable[[], Any], n: int) -> list[float]:
         fn()
         ms.append((time.perf_counter() - t) * 1000)
     return ms
-
-
-def table(rows: list[list[Any]], header: list[str]) -> str:
-    """A plain-text table (each value through :func:`cell`): the first column left-aligned, the
-    others right-aligned."""
-    rows = [[cell(c) for c in r] for r in rows]
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(r: list[str]) -> str:
-        return "  ".join(
-            str(c).ljust(w) if i == 0 else str(c).rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
-
-    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
-
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
-
-
-@dataclass
-class Check:
-    """A target: what is checked, the figure measured, the target, and whether it was met."""
-
-    name: str
-    figure: str
-    target: str
-    ok: bool
-
-    @classmethod
-    def below(cls, name: str, value: float, limit: float, unit: str = "") -> Check:
-        """``value < limit``, both shown in ``unit``."""
-        figure = f"{cell(value)} {unit}".rstrip()
-        return cls(name, figure, f"< {_limit(limit)} {unit}".rstrip(), value < limit)
-
-    @classmethod
-    def at_least(cls, name: str, value: float, limit: float, unit: str = "") -> Check:
-        """``value >= limit``, both shown in ``unit``."""
-        figure = f"{cell(value)} {unit}".rstrip()
-        return cls(name, figure, f">= {_limit(limit)} {unit}".rstrip(), value >= limit)
-
-    @classmethod
-    def equal(cls, name: str, value: Any, wanted: Any) -> Check:
-        """``value == wanted``."""
-        return cls(name, cell(value), cell(wanted), value == wanted)
-
-
-def _limit(limit: float) -> str:
-    return cell(int(limit)) if float(limit).is_integer() else f"{limit:g}"
-
-
-def checks_table(checks: list[Check]) -> str:
-    """The checks as a table with a PASS or FAIL line each."""
-    return table(
-        [[c.name, c.figure, c.target, "PASS" if c.ok else "FAIL"] for c in checks],
-        ["check", "figure", "target", "result"],
-    )
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -392,6 +305,50 @@ def spread(values: Sequence[float]) -> tuple[float, float, float]:
     return statistics.median(values), percentile(values, 95), max(values)
 
 
+@dataclass
+class Check:
+    """A target: what is checked, the figure measured, the target, and whether it was met."""
+
+    name: str
+    figure: str
+    target: str
+    ok: bool
+
+    @classmethod
+    def below(cls, name: str, value: float, limit: float, unit: str = "") -> Check:
+        return cls.bound(name, value, "<", limit, unit)
+
+    @classmethod
+    def at_least(cls, name: str, value: float, limit: float, unit: str = "") -> Check:
+        return cls.bound(name, value, ">=", limit, unit)
+
+    @classmethod
+    def equal(cls, name: str, value: Any, wanted: Any) -> Check:
+        return cls(name, cell(value), cell(wanted), value == wanted)
+
+    @classmethod
+    def bound(cls, name: str, value: float, op: str, limit: float, unit: str = "") -> Check:
+        """``value op limit`` (``<``, ``<=`` or ``>=``), both shown in ``unit``."""
+        ok = {"<": value < limit, "<=": value <= limit, ">=": value >= limit}[op]
+        shown = cell(int(limit)) if float(limit).is_integer() else f"{limit:g}"
+        return cls(name, f"{cell(value)} {unit}".rstrip(), f"{op} {shown} {unit}".rstrip(), ok)
+
+
+def arguments(
+    doc: str, argv: list[str] | None, *options: tuple[str, Any, str]
+) -> argparse.Namespace:
+    """The command line: each of ``options`` (flag, default, help) and ``--strict``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
+    for flag, default, text in options:
+        many = isinstance(default, list)
+        kind, nargs = type(default[0] if many else default), "+" if many else None
+        parser.add_argument(
+            flag, type=kind, nargs=nargs, default=default, help=f"{text} ({default})"
+        )
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a check fails")
+    return parser.parse_args(argv)
+
+
 def header(title: str, extra: str) -> None:
     """Say what ran where: the date, the commit, the machine and its load, the versions."""
     import django
@@ -400,15 +357,10 @@ def header(title: str, extra: str) -> None:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
 
-    cpu = next(
-        line.split(":")[1].strip()
-        for line in Path("/proc/cpuinfo").read_text().splitlines()
-        if line.startswith("model name")
-    )
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next(line.split(":")[1].strip() for line in cpuinfo if line.startswith("model name"))
     memory = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20  # MemTotal, in KiB
-    dirty = (
-        " (+ uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""
-    )
+    dirty = git("status", "--porcelain", "--untracked-files=no") and " (+ uncommitted changes)"
     say(
         f"{title}: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit "
         f"{git('rev-parse', '--short', 'HEAD').strip()}{dirty}; {os.cpu_count()} CPUs ({cpu}), "
@@ -419,9 +371,9 @@ def header(title: str, extra: str) -> None:
 
 
 def report(checks: list[Check], idle: Idle, *, strict: bool) -> int:
-    """Print the checks with PASS or FAIL and the machine's idle share while measuring; the exit
-    status: 1 when ``strict`` and a check failed."""
-    say("\n" + checks_table(checks))
+    """Print the checks with PASS or FAIL and the idle share; 1 when ``strict`` and one failed."""
+    rows = [[c.name, c.figure, c.target, "PASS" if c.ok else "FAIL"] for c in checks]
+    say("\n" + table(rows, ["check", "figure", "target", "result"]))
     say(f"Machine idle {idle.share:.0%} of {os.cpu_count()} CPUs while measuring.")
     return int(strict and not all(c.ok for c in checks))
 
@@ -429,15 +381,15 @@ def report(checks: list[Check], idle: Idle, *, strict: bool) -> int:
 def profile_breakdown(
     request: Callable[[], object],
     n: int,
-    parts: ProfileParts,
+    parts: Sequence[tuple[str, str, str]],
     *,
     what: str,
     ms_digits: int,
     top_tottime: int,
 ) -> str:
-    """cProfile ``n`` calls of ``request`` (warm it up first): a breakdown of the time per
-    request by part (``parts``), then the top 30 functions by cumulative time and the top
-    ``top_tottime`` by own time. ``what`` names the requests in the heading."""
+    """cProfile ``n`` warm calls of ``request``: the time per call in each of ``parts`` (label,
+    file suffix, function; the first the whole), the top 30 functions by cumulative time and
+    ``top_tottime`` by own time."""
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(n):
@@ -446,17 +398,15 @@ def profile_breakdown(
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
-    cumulative: dict[tuple[str, str], float] = {}
+    cumulative = dict.fromkeys(parts, 0.0)
     for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in raw.items():
-        for _label, suffix, name in parts:
-            if func == name and filename.replace(os.sep, "/").endswith(suffix):
-                cumulative[(suffix, name)] = cumulative.get((suffix, name), 0.0) + ct
-    total = cumulative.get((parts[0][1], parts[0][2]), 0.0) or 1e-9
+        for part in parts:
+            if func == part[2] and filename.replace(os.sep, "/").endswith(part[1]):
+                cumulative[part] += ct
+    total = cumulative[parts[0]] or 1e-9
     rows = [
-        [label, f"{cumulative.get((suffix, name), 0.0) / n * 1000:.{ms_digits}f}",
-         f"{cumulative.get((suffix, name), 0.0) / total:.0%}"]
-        for label, suffix, name in parts
-    ]  # fmt: skip
+        [p[0], f"{t / n * 1000:.{ms_digits}f}", f"{t / total:.0%}"] for p, t in cumulative.items()
+    ]
     out.write(f"Breakdown of {n} {what} (cumulative, nested parts indented):\n")
     out.write(table(rows, ["part", "ms/request (profiled)", "share"]) + "\n\n")
     stats.strip_dirs().sort_stats("cumulative").print_stats(30)
@@ -464,124 +414,15 @@ def profile_breakdown(
     return out.getvalue()
 
 
-# --------------------------------------------------------------------------------------------
-# Data benchmarks
-#
-# Django in the benchmark's own process, as a web or worker process runs it: production settings
-# on a throwaway PostgreSQL database, Redis db 13 as the cache and db 12 as the broker.
-
-
-@contextlib.contextmanager
-def django_run(title: str, *, shipped: bool = False, **extra: str) -> Iterator[Path]:
-    """Start Django here on :func:`production_environment` (plus ``extra``) with a new database,
-    migrated (``shipped``: with the shipped curriculum too; both from :func:`shipped_site`'s
-    templates), the broker on Redis db 12 (tasks are queued as deployed; a
-    :class:`CeleryWorker` runs them) and collected static files (their manifest renders pages).
-    Say the header; yield a temporary folder. The database is dropped, both Redis databases
-    flushed and the folder removed at the end, also on an error, Ctrl-C or SIGTERM."""
-    import shutil
-    import tempfile
-
-    exit_cleanly_on_signals()
-    tmp = Path(tempfile.mkdtemp(prefix="zhusan-bench-"))
-    db = PostgresDatabase()
-    try:
-        for url in (BENCH_REDIS_URL, BENCH_BROKER_URL):
-            flush_redis(url)
-        env = production_environment(
-            tmp, db, CELERY_BROKER_URL=BENCH_BROKER_URL,
-            REPORTS_EXPORT_ROOT=str(tmp / "exports"), **extra,
-        )  # fmt: skip
-        collect_static(env, tmp / "collectstatic.log")
-        shipped_site(db, env, tmp / "template.log", curriculum=shipped)
-        import django
-
-        django.setup()
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            header(title, f"PostgreSQL {cursor.fetchone()[0]}, database {db.name}")
-        yield tmp
-    finally:
-        db.drop()
-        for url in (BENCH_REDIS_URL, BENCH_BROKER_URL):
-            with contextlib.suppress(Exception):
-                flush_redis(url)
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def signed_in(user: Any, **options: Any) -> Any:
-    """A ``django.test.Client(**options)`` signed in as ``user``, with two-factor sign-in done
-    (as after entering a code), so that requests go through every middleware to the view."""
-    from django.test import Client
-
-    from accounts.middleware import SESSION_KEY
-
-    client = Client(**options)
-    client.force_login(user)
-    session = client.session
-    session[SESSION_KEY] = user.pk
-    session.save()
-    return client
-
-
-@contextlib.contextmanager
-def queries() -> Iterator[list[str]]:
-    """The SQL statements run on the default database while the block runs. Through
-    ``connection.execute_wrapper``: unlike ``CaptureQueriesContext``, it needs no debug cursor and
-    Django's ``request_started`` signal does not empty it."""
-    from django.db import connection
-
-    sql: list[str] = []
-
-    def record(execute: Callable[..., Any], statement: str, *args: Any) -> Any:
-        sql.append(statement)
-        return execute(statement, *args)
-
-    with connection.execute_wrapper(record):
-        yield sql
-
-
-# --------------------------------------------------------------------------------------------
-# HTTP: servers and load
-#
-# The site as the README deploys it: production settings (``bench.settings``) on PostgreSQL and
-# the Redis cache, gunicorn with ``curriculum/gunicorn.conf.py``, static files collected into
-# whitenoise's manifest storage; wrk as the client. Imports are local: this module's top imports
-# only what every benchmark needs.
-
-#: The database :func:`shipped_site` copies each run's database from, kept between runs.
-TEMPLATE_DATABASE = "zhusan_bench_template"
-
-#: wrk's report, one JSON line: requests, duration and latency (microseconds), socket errors,
-#: responses by status (wrk itself counts a 3xx as good) and ``X-Page-Cache: hit``s.
-WRK_SCRIPT = """
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) statuses = {}; hits = 0 end
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-  if headers["X-Page-Cache"] == "hit" then hits = hits + 1 end
-end
-function done(summary, latency, requests)
-  local statuses, hits, e, parts = {}, 0, summary.errors, {}
-  for _, t in ipairs(threads) do
-    hits = hits + t:get("hits")
-    for s, n in pairs(t:get("statuses")) do statuses[s] = (statuses[s] or 0) + n end
-  end
-  for s, n in pairs(statuses) do table.insert(parts, string.format('"%d": %d', s, n)) end
-  io.write(string.format('WRK {"requests": %d, "us": %d, "p50": %.0f, "p99": %.0f, '
-    .. '"hits": %d, "socket_errors": %d, "statuses": {%s}}\\n', summary.requests,
-    summary.duration, latency:percentile(50), latency:percentile(99), hits,
-    e.connect + e.read + e.write + e.timeout, table.concat(parts, ", ")))
-end
-"""
+def exit_cleanly_on_signals() -> None:
+    """Ctrl-C and SIGTERM unwind through ``finally`` blocks and ``with`` exits (servers are
+    stopped, databases dropped), even when the benchmark was started in the background."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def cache_dir() -> Path:
-    """Where benchmarks keep what is slow to make and the same from run to run (the shipped
-    site's files, collected static files), keyed by what it is made from: ``$TMPDIR``."""
+    """``$TMPDIR/zhusan-bench-cache``: what is slow to make and the same from run to run."""
     import tempfile
 
     folder = Path(tempfile.gettempdir()) / "zhusan-bench-cache"
@@ -602,18 +443,12 @@ def digest_of(*paths: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def exit_cleanly_on_signals() -> None:
-    """Ctrl-C and SIGTERM unwind through ``finally`` blocks and ``with`` exits (servers are
-    stopped, databases dropped), even when the benchmark was started in the background."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-
-
 def production_environment(tmp: Path, db: PostgresDatabase, **extra: str) -> dict[str, str]:
-    """Set, in this process (before Django starts) and in the returned copy for the processes it
-    starts, what production settings need: ``bench.settings``, ``db`` as the database, the
-    benchmarks' Redis database as the cache, no broker (tasks run in the request), media and
-    H5P files in ``tmp``, static files in the folder :func:`collect_static` fills."""
+    """Set, here (before Django starts) and in the returned copy for the processes it starts,
+    what production settings need: ``db``, the benchmarks' Redis cache, no broker (tasks run in
+    the request), media and H5P files in ``tmp``, static files where :func:`collect_static` puts
+    them."""
+    static = digest_of(ROOT / "static", ROOT / "package-lock.json", ROOT / "requirements")
     env = {
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "SECRET_KEY": "bench-" + "k" * 60,
@@ -625,7 +460,7 @@ def production_environment(tmp: Path, db: PostgresDatabase, **extra: str) -> dic
         "CELERY_BROKER_URL": "",
         "MEDIA_ROOT": str(tmp / "media"),
         "H5P_ROOT": str(tmp / "h5p"),
-        "STATIC_ROOT": str(cache_dir() / f"static-{static_key()}"),
+        "STATIC_ROOT": str(cache_dir() / f"static-{static}"),
         "LOG_LEVEL": "WARNING",
         **extra,
     }
@@ -634,49 +469,23 @@ def production_environment(tmp: Path, db: PostgresDatabase, **extra: str) -> dic
     return dict(os.environ)
 
 
-def static_key() -> str:
-    """What collected static files are made from: ours, the H5P player's, the packages'."""
-    return digest_of(ROOT / "static", ROOT / "package-lock.json", ROOT / "requirements")
-
-
-def manage(*args: str, env: Mapping[str, str], log: Path, progress: str = "") -> None:
-    """``manage.py args`` in a subprocess, its output (and tqdm's bars) appended to ``log``.
-    With ``progress``, say every 20 s how far it is (the last ``n/N`` in the log) in those units.
-    Raises ``RuntimeError`` with the end of the log when it fails."""
-    import re
-
-    started = time.perf_counter()
+def manage(*args: str, env: Mapping[str, str], log: Path) -> float:
+    """``manage.py args``, its output appended to ``log``: its seconds, or ``RuntimeError``."""
+    t = time.perf_counter()
     with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=dict(env), stdout=out,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        try:
-            while True:
-                try:
-                    proc.wait(20)
-                    break
-                except subprocess.TimeoutExpired:
-                    counts = re.findall(r"(\d+)/(\d+) \[", log.read_text(errors="replace"))
-                    if progress and counts:
-                        n, total = counts[-1]
-                        say(f"  {n}/{total} {progress}, {time.perf_counter() - started:.0f} s")
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-    if proc.returncode:
-        tail = log.read_text(errors="replace").replace("\r", "\n").splitlines()[-20:]
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n" + "\n".join(tail))
+        command = [sys.executable, "manage.py", *args]
+        done = subprocess.run(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if done.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{tail(log)}")
+    return time.perf_counter() - t
 
 
 def collect_static(env: Mapping[str, str], log: Path, *, fresh: bool = False) -> bool:
-    """``collectstatic`` into ``env["STATIC_ROOT"]`` unless it is there already (about 25 s);
-    older collections are removed. Returns whether it ran."""
+    """``collectstatic`` into ``env["STATIC_ROOT"]`` unless it is there (about 25 s), older
+    collections removed. Returns whether it ran."""
     import shutil
 
-    folder = Path(env["STATIC_ROOT"])
-    if (folder / "staticfiles.json").exists() and not fresh:
+    if (Path(env["STATIC_ROOT"]) / "staticfiles.json").exists() and not fresh:
         return False
     for old in cache_dir().glob("static-*"):
         shutil.rmtree(old, ignore_errors=True)
@@ -692,59 +501,37 @@ def shipped_site(
     fresh: bool = False,
     curriculum: bool = True,
 ) -> bool:
-    """Create ``db`` with the shipped curriculum: migrated, ``load_initial_data
-    --no-demo-accounts`` (4 courses in 3 languages), and its media and H5P files in
-    ``env``'s folders. Copied from :data:`TEMPLATE_DATABASE` and its files (in
-    :func:`cache_dir`) when their key, a hash of the migrations, ``content/`` and the
-    requirements, is unchanged and not ``fresh``; otherwise the template is built first (about
-    2.5 minutes). Without ``curriculum``: only migrated, from a template of its own (the data
-    benchmarks make their own data). Returns whether it was built."""
+    """Create ``db``, and its media and H5P files in ``env``'s folders, from a template kept
+    between runs: migrated, and with the shipped curriculum unless not ``curriculum``. The
+    template is built first (2.5 minutes) if ``fresh`` or the migrations, ``content/`` or the
+    requirements changed; returns whether it was."""
     import shutil
-
-    from psycopg import sql
 
     content = [ROOT / "content"] if curriculum else []
     key = digest_of(*sorted(ROOT.glob("*/migrations")), *content, ROOT / "requirements")
-    template_name = TEMPLATE_DATABASE if curriculum else f"{TEMPLATE_DATABASE}_migrated"
+    template = TEMPLATE_DATABASE if curriculum else f"{TEMPLATE_DATABASE}_migrated"
     files = cache_dir() / ("template" if curriculum else "template-migrated")
-    template = sql.Identifier(template_name)
-    with db._admin() as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [template_name],
-        ).fetchone()
+    comment = "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s"
     stored = (files / "key").read_text() if (files / "key").exists() else ""
-    build = fresh or row is None or row[0] != key or stored != key
+    build = fresh or db.execute(comment, params=[template]) != (key,) or stored != key
     if build:
-        say("Building the template database (kept for the next runs while the migrations, "
-            f"content/ and requirements are unchanged; log in {log}) ...")  # fmt: skip
+        say(
+            f"Building {template}, about 2.5 minutes (kept until the migrations, content/ or "
+            "requirements change) ..."
+        )
         shutil.rmtree(files, ignore_errors=True)
-        with db._admin() as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(template))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(template))
-        build_env = {
-            **env,
-            "DATABASE_URL": f"{db.server}/{template_name}",
-            "MEDIA_ROOT": str(files / "media"),
-            "H5P_ROOT": str(files / "h5p"),
-        }
-        timings: dict[str, float] = {}
-        with timed(timings, "migrate"):
-            manage("migrate", "--noinput", env=build_env, log=log)
-        say(f"  migrated in {timings['migrate']:.0f} s")
+        db.execute("DROP DATABASE IF EXISTS {} WITH (FORCE)", template)
+        db.execute("CREATE DATABASE {}", template)
+        build_env = {**env, "DATABASE_URL": f"{db.server}/{template}"}
+        build_env.update(MEDIA_ROOT=str(files / "media"), H5P_ROOT=str(files / "h5p"))
+        say(f"  migrated in {manage('migrate', '--noinput', env=build_env, log=log):.0f} s")
         if curriculum:
-            with timed(timings, "load"):
-                manage("load_initial_data", "--no-demo-accounts", env=build_env, log=log,
-                       progress="pages imported")  # fmt: skip
-            say(f"  loaded the curriculum in {timings['load']:.0f} s")
-        with db._admin() as conn:
-            conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(template, sql.Literal(key)))
+            seconds = manage("load_initial_data", "--no-demo-accounts", env=build_env, log=log)
+            say(f"  loaded the curriculum in {seconds:.0f} s")
+        db.execute(f"COMMENT ON DATABASE {{}} IS '{key}'", template)  # key: hexadecimal digits
         files.mkdir(exist_ok=True)
         (files / "key").write_text(key)
-    with db._admin() as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(db.name), template)
-        )
+    db.execute("CREATE DATABASE {} TEMPLATE {}", db.name, template)
     db.created = True
     for name in ("media", "h5p"):
         if (files / name).exists():
@@ -752,13 +539,107 @@ def shipped_site(
     return build
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    import socket
+@contextlib.contextmanager
+def django_run(title: str, *, shipped: bool = False, **extra: str) -> Iterator[Path]:
+    """Start Django here on :func:`production_environment` (plus ``extra``) with a new migrated
+    database (``shipped``: and the curriculum), the broker on Redis (for a :class:`CeleryWorker`)
+    and static files; say the header and yield a temporary folder. At the end, whatever ends it,
+    drop the database, flush Redis and remove the folder."""
+    import shutil
+    import tempfile
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    exit_cleanly_on_signals()
+    tmp = Path(tempfile.mkdtemp(prefix="zhusan-bench-"))
+    db = PostgresDatabase()
+    try:
+        for url in (BENCH_REDIS_URL, BENCH_BROKER_URL):
+            flush_redis(url)
+        exports = str(tmp / "exports")
+        env = production_environment(
+            tmp, db, CELERY_BROKER_URL=BENCH_BROKER_URL, REPORTS_EXPORT_ROOT=exports, **extra
+        )
+        collect_static(env, tmp / "collectstatic.log")
+        shipped_site(db, env, tmp / "template.log", curriculum=shipped)
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            header(title, f"PostgreSQL {cursor.fetchone()[0]}, database {db.name}")
+        yield tmp
+    finally:
+        db.drop()
+        for url in (BENCH_REDIS_URL, BENCH_BROKER_URL):
+            with contextlib.suppress(Exception):
+                flush_redis(url)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def analyze() -> None:
+    """``VACUUM ANALYZE`` Django's database, as autovacuum would after a bulk load."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def signed_in(user: Any, **options: Any) -> Any:
+    """A ``django.test.Client(**options)`` signed in as ``user`` with two-factor sign-in done, so
+    that requests go through every middleware to the view."""
+    from django.test import Client
+
+    from accounts.middleware import SESSION_KEY
+
+    client = Client(**options)
+    client.force_login(user)
+    session = client.session
+    session[SESSION_KEY] = user.pk
+    session.save()
+    return client
+
+
+@contextlib.contextmanager
+def queries() -> Iterator[list[str]]:
+    """The SQL statements run on the default database during the block (unlike
+    ``CaptureQueriesContext``: no debug cursor, not emptied by ``request_started``)."""
+    from django.db import connection
+
+    sql: list[str] = []
+
+    def record(execute: Callable[..., Any], statement: str, *args: Any) -> Any:
+        sql.append(statement)
+        return execute(statement, *args)
+
+    with connection.execute_wrapper(record):
+        yield sql
+
+
+#: wrk's report, one JSON line of :class:`Load`'s fields: responses by status (wrk itself counts
+#: a 3xx as good), ``X-Page-Cache: hit``s and socket errors too.
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {}; hits = 0 end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if headers["X-Page-Cache"] == "hit" then hits = hits + 1 end
+end
+function done(summary, latency, requests)
+  local statuses, hits, e, parts = {}, 0, summary.errors, {}
+  for _, t in ipairs(threads) do
+    hits = hits + t:get("hits")
+    for s, n in pairs(t:get("statuses")) do statuses[s] = (statuses[s] or 0) + n end
+  end
+  for s, n in pairs(statuses) do table.insert(parts, string.format('"%d": %d', s, n)) end
+  io.write(string.format('WRK {"rps": %f, "p50_ms": %f, "p99_ms": %f, "requests": %d, '
+    .. '"hits": %d, "socket_errors": %d, "statuses": {%s}}\\n',
+    summary.requests / summary.duration * 1e6, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, summary.requests, hits,
+    e.connect + e.read + e.write + e.timeout, table.concat(parts, ", ")))
+end
+"""
 
 
 def http_get(url: str, cookie: str = "") -> tuple[int, bytes]:
@@ -777,76 +658,62 @@ def http_get(url: str, cookie: str = "") -> tuple[int, bytes]:
 
 
 class Gunicorn:
-    """gunicorn as deployed (``curriculum/gunicorn.conf.py`` as it is: gthread, cores + 1
-    processes of 6 threads, recycled after about 2,000 requests) on a free port of 127.0.0.1,
-    in a session of its own, so :meth:`stop` ends it and its workers, and only them."""
+    """gunicorn as deployed (``curriculum/gunicorn.conf.py``: gthread, cores + 1 processes of 6
+    threads, recycled after about 2,000 requests) on a free port of 127.0.0.1."""
 
     def __init__(self, env: Mapping[str, str], log: Path) -> None:
-        self.port = free_port()
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
         self.env, self.log = dict(env), log
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, ready_path: str = "/bench/bare/", timeout: float = 60) -> None:
         """Start and wait until ``ready_path`` answers 200; ``RuntimeError`` if it does not."""
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "curriculum/gunicorn.conf.py",
-                 "--bind", f"127.0.0.1:{self.port}", "curriculum.wsgi"],
-                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.proc.poll() is None:
+
+        def ready(_proc: object) -> bool:
             with contextlib.suppress(OSError):
-                if http_get(self.url + ready_path)[0] == 200:
-                    return
-            time.sleep(0.2)
-        tail = "\n".join(self.log.read_text(errors="replace").splitlines()[-20:])
-        raise RuntimeError(f"gunicorn on {self.url} did not answer:\n{tail}")
+                return http_get(self.url + ready_path)[0] == 200
+            return False
+
+        bind = ["--bind", f"127.0.0.1:{self.port}", "curriculum.wsgi"]
+        command = [str(ROOT / ".venv/bin/gunicorn"), "-c", "curriculum/gunicorn.conf.py", *bind]
+        self.proc = spawn(command, self.log, ready, self.env, timeout)
 
     def cpu_seconds(self) -> float:
-        """CPU used so far by the master and its workers, those recycled included (the kernel
-        adds a reaped child's CPU to its parent's); less affected by other work than req/s."""
+        """CPU used so far by the master and its workers, recycled ones included; less affected
+        by other work than req/s."""
         if self.proc is None:
             return 0.0
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        reaped = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
-        pids = [self.proc.pid, *child_pids(self.proc.pid)]
-        return reaped + sum(process_cpu_seconds(pid) for pid in pids)
+        workers = sum(map(process_cpu_seconds, child_pids(self.proc.pid)))
+        return process_cpu_seconds(self.proc.pid, reaped=True) + workers
 
     def notes(self, limit: int = 8) -> list[str]:
-        """What its log says beyond gunicorn's INFO lines (Django's warnings and errors,
-        gunicorn's), most frequent first, and how many workers it booted."""
+        """How many workers it booted, and the lines of its log beyond gunicorn's INFO (Django's
+        warnings and errors), most frequent first."""
         import re
         from collections import Counter
 
         lines = self.log.read_text(errors="replace").splitlines()
+        odd = [re.sub(r"^\[[^]]*\] \[\d+\] ", "", x) for x in lines if "[INFO]" not in x]
         booted = sum("Booting worker" in line for line in lines)
-        odd = Counter(re.sub(r"^\[[^]]*\] \[\d+\] ", "", line) for line in lines
-                      if line.strip() and "[INFO]" not in line)  # fmt: skip
-        return [f"{booted} workers booted"] + [f"{n} x {x}" for x, n in odd.most_common(limit)]
+        counts = Counter(x for x in odd if x.strip()).most_common(limit)
+        return [f"{booted} workers booted"] + [f"{n} x {x}" for x, n in counts]
 
     def stop(self) -> None:
-        """SIGINT to its process group (gunicorn's quick shutdown), SIGKILL to what is left
-        after a second (nothing it holds outlives the run). Safe to call twice."""
+        """A quick shutdown (SIGINT), then SIGKILL to what is left after a second; safe twice."""
         proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGINT)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(1)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
+        if proc is not None:
+            stop_group(proc, signal.SIGINT, 1)
 
 
 @dataclass
 class Load:
     """One wrk run: requests/s, latency percentiles (ms), responses by status, socket errors,
-    ``X-Page-Cache: hit`` responses, and the share of the machine's CPU time that was idle
-    meanwhile (all cores; the client and the servers count as busy)."""
+    ``X-Page-Cache: hit`` responses, and the machine's idle share meanwhile (see :class:`Idle`)."""
 
     rps: float
     p50_ms: float
@@ -862,25 +729,19 @@ class Load:
 def wrk(
     url: str, *, seconds: int, cookie: str = "", threads: int = 2, connections: int = 8
 ) -> Load:
-    """``wrk -t threads -c connections -d seconds`` on ``url``, with ``cookie`` on every request."""
+    """``wrk -t threads -c connections -d seconds`` on ``url``, with ``cookie`` on every request;
+    a 10 s timeout (wrk's is 2 s): a slow response counts in the latency, not as an error."""
     import json
 
     script = cache_dir() / "report.lua"
     script.write_text(WRK_SCRIPT)
-    # A 10 s timeout (wrk's is 2 s): a slow response counts in the latency, not as an error.
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-               "-s", str(script), url]  # fmt: skip
-    if cookie:
-        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["-H", f"Cookie: {cookie}"] if cookie else []
     with Idle() as idle:
-        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    line = next((x for x in out.splitlines() if x.startswith("WRK ")), None)
+        run = subprocess.run([*command, "-s", str(script), url], capture_output=True, check=True)
+    line = next((x for x in run.stdout.decode().splitlines() if x.startswith("WRK ")), None)
     if line is None:
-        raise RuntimeError(f"wrk printed no report:\n{out}")
-    r = json.loads(line[4:])
-    return Load(
-        rps=r["requests"] / r["us"] * 1e6, p50_ms=r["p50"] / 1000, p99_ms=r["p99"] / 1000,
-        requests=r["requests"], statuses={int(k): v for k, v in r["statuses"].items()},
-        socket_errors=r["socket_errors"], hits=r["hits"],
-        idle=idle.share,
-    )  # fmt: skip
+        raise RuntimeError(f"wrk printed no report:\n{run.stdout.decode()}")
+    figures = json.loads(line[4:])
+    figures["statuses"] = {int(k): v for k, v in figures["statuses"].items()}
+    return Load(**figures, idle=idle.share)

@@ -76,6 +76,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--profile", type=int, nargs="?", const=200, default=0, metavar="N",
         help="instead of the load: cProfile N warm signed-in lesson requests in process (200)",
     )  # fmt: skip
+    parser.add_argument(
+        "--page", choices=["lesson", "module", "course", "learn"], default="lesson",
+        help="the signed-in page --profile measures (lesson)",
+    )  # fmt: skip
     parser.add_argument("--fresh", action="store_true", help="rebuild the template database")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
@@ -201,10 +205,10 @@ def main(argv: list[str] | None = None) -> int:
             + "; ".join(f"{k} {v}" for k, v in counts.items()))  # fmt: skip
         if args.profile:
             for _ in range(20):
-                wsgi_get(app, urls["lesson"], cookie)
+                wsgi_get(app, urls[args.page], cookie)
             say("\n" + common.profile_breakdown(
-                lambda: wsgi_get(app, urls["lesson"], cookie), args.profile, PROFILE_PARTS,
-                what="warm signed-in lesson requests", ms_digits=2, top_tottime=15,
+                lambda: wsgi_get(app, urls[args.page], cookie), args.profile, PROFILE_PARTS,
+                what=f"warm signed-in {args.page} requests", ms_digits=2, top_tottime=15,
             ))  # fmt: skip
             return 0
 

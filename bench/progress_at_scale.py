@@ -8,9 +8,6 @@ some (about 360,000 progress rows, written with ``COPY``); a trainer with cohort
 Production settings on PostgreSQL; see docs/benchmarks.md.
 """
 
-from __future__ import annotations
-
-import argparse
 import random
 import statistics
 import sys
@@ -43,22 +40,29 @@ def generate(learners: int, rng: random.Random) -> dict[str, Any]:
     from tests.factories import CoursePageFactory, LessonPageFactory, ModulePageFactory
 
     course, now, user = CoursePageFactory(), timezone.now(), get_user_model()
-    lessons = [LessonPageFactory(parent=ModulePageFactory(parent=course)).pk
-               for _module in range(4) for _lesson in range(10)]  # fmt: skip
+    modules = [ModulePageFactory(parent=course) for _ in range(4)]
+    lessons = [LessonPageFactory(parent=module).pk for module in modules for _ in range(10)]
     users = user.objects.bulk_create(
         user(username=f"l{i}", first_name=rng.choice(NAMES), last_name=rng.choice(SURNAMES))
         for i in range(learners)
     )
     regions, specialties = sorted(REGION_CODES), list(Specialty.values)
     Profile.objects.bulk_create(
-        Profile(user=u, region=regions[i % 20], specialty=specialties[i // 20 % 10],
-                organisation=f"School No. {i % 300 + 1}") for i, u in enumerate(users)
-    )  # fmt: skip
+        Profile(
+            user=u,
+            region=regions[i % 20],
+            specialty=specialties[i // 20 % 10],
+            organisation=f"School No. {i % 300 + 1}",
+        )
+        for i, u in enumerate(users)
+    )
     done = [40 if rng.random() < 0.8 else rng.randrange(40) for _ in users]
     members = rng.sample(range(learners), 500)
     left = {i for i in range(0, learners, 50) if done[i] < 40} - set(members)
-    Enrollment.objects.bulk_create(Enrollment(user=u, course=course, left_at=now if i in left
-                                              else None) for i, u in enumerate(users))  # fmt: skip
+    Enrollment.objects.bulk_create(
+        Enrollment(user=u, course=course, left_at=now if i in left else None)
+        for i, u in enumerate(users)
+    )
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(
@@ -78,12 +82,16 @@ def generate(learners: int, rng: random.Random) -> dict[str, Any]:
         CohortMembership.objects.bulk_create(
             CohortMembership(cohort=cohort, user=users[i]) for i in members[:size]
         )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    return {"course": course, "trainer": trainer, "cohorts": cohorts, "rows": sum(done),
-            "complete": {u.pk for i, u in enumerate(users) if done[i] == 40},
-            "members_complete": sum(done[i] == 40 for i in members),
-            "enrolled": learners - len(left)}  # fmt: skip
+    common.analyze()
+    return {
+        "course": course,
+        "trainer": trainer,
+        "cohorts": cohorts,
+        "rows": sum(done),
+        "complete": {u.pk for i, u in enumerate(users) if done[i] == 40},
+        "members_complete": sum(done[i] == 40 for i in members),
+        "enrolled": learners - len(left),
+    }
 
 
 def recompute_all(course: Any) -> dict[int, Any]:
@@ -99,15 +107,10 @@ def recompute_all(course: Any) -> dict[int, Any]:
         "user_id", "lesson_id"
     ):
         done[user_id].add(lesson_id)
-    requirements = requirements_lookup(
-        users=learners, courses=[course], structures={course.pk: structure}
-    )
-    return {
-        u: completion_from(
-            user=u, course=course, structure=structure, done_ids=done[u], requirements=requirements
-        )
-        for u in learners
-    }
+    structures = {course.pk: structure}
+    requirements = requirements_lookup(users=learners, courses=[course], structures=structures)
+    shared = {"course": course, "structure": structure, "requirements": requirements}
+    return {u: completion_from(user=u, done_ids=done[u], **shared) for u in learners}
 
 
 def course_dashboard(course_id: int) -> Any:
@@ -126,10 +129,7 @@ def course_dashboard(course_id: int) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--learners", type=int, default=10_000, help="(10000)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a check fails")
-    args = parser.parse_args(argv)
+    args = common.arguments(__doc__, argv, ("--learners", 10_000, "learners"))
     with common.django_run("Progress at scale"):
         from learners.selectors import cohort_table
         from reports.facts import facts_rebuild
@@ -157,13 +157,13 @@ def main(argv: list[str] | None = None) -> int:
             }
             for label, fn in steps.items():
                 rows[label], peaks[label] = common.repeat(fn, 3), common.memory_of(fn)["peak_mib"]
+        table = [
+            [label, ms[0], statistics.median(ms[1:]), peaks.get(label, "")]
+            for label, ms in rows.items()
+        ]
         say(
             common.table(
-                [
-                    [label, ms[0], statistics.median(ms[1:]), peaks.get(label, "")]
-                    for label, ms in rows.items()
-                ],
-                ["milliseconds", "first", "median of the others", "peak MiB, tracemalloc"],
+                table, ["milliseconds", "first", "median of the others", "peak MiB, tracemalloc"]
             )
         )
         warm = statistics.median(rows["cohort page, 500 members"][1:])
@@ -171,21 +171,20 @@ def main(argv: list[str] | None = None) -> int:
         in_table = sum(row.cells[0].complete for row in cohort_table(cohort=big).rows if row.cells)
         board = course_dashboard(data["course"].pk).totals
         totals = [board[k].count.value for k in ("practitioners", "enrolled", "completed")]
+        member_rows = [queries[500][1], queries[50][1]]
+        complete_wanted = [data["members_complete"], len(data["complete"])]
+        totals_wanted = [args.learners, data["enrolled"], len(data["complete"])]
         checks = [
             Check.below("cohort page, 500 members, warm median", warm, MAX_PAGE_MS, "ms"),
             Check.equal("cohort page queries, 500 and 50 members", queries[500][0], queries[50][0]),
-            Check.equal(
-                "sanity: member rows on the pages", [queries[500][1], queries[50][1]], [500, 50]
-            ),
+            Check.equal("sanity: member rows on the pages", member_rows, [500, 50]),
             Check.equal(
                 "sanity: complete, in the table and recomputed",
                 [in_table, len(complete)],
-                [data["members_complete"], len(data["complete"])],
+                complete_wanted,
             ),
             Check.equal(
-                "sanity: the dashboard's practitioners, enrolled, completed",
-                totals,
-                [args.learners, data["enrolled"], len(data["complete"])],
+                "sanity: the dashboard's practitioners, enrolled, completed", totals, totals_wanted
             ),
         ]
         return common.report(checks, idle, strict=args.strict)

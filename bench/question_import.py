@@ -8,17 +8,14 @@ deduplicated); imports *small*, *small* again (nothing may change) and *big*, ea
 tracemalloc. Production settings on PostgreSQL; see docs/benchmarks.md.
 """
 
-from __future__ import annotations
-
-import argparse
 import base64
 import io
-import json
+import multiprocessing
 import random
-import subprocess
 import sys
-import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -29,20 +26,19 @@ MAX_BIG_RSS_MIB = 150.0  # peak RSS growth of the 50 MB import
 MAX_PARSE_MIB = 20.0  # the parser's tracemalloc peak on the 50 MB file
 MAX_SMALL_S = 300.0  # the 5,000-question import (about 60 ms a question with its image)
 #: A question of each type the importer reads, after its text: (type, answers and the rest).
+ANSWER = '<answer fraction="{}"><text>{}</text></answer>'
+SUBQUESTION = "<subquestion><text>{}</text><answer><text>{}</text></answer></subquestion>"
+PARTLY = "".join(ANSWER.format(*answer) for answer in ((50, "A"), (50, "B"), (-100, "C")))
 TYPES = [
-    ("multichoice", '<answer fraction="100"><text>Yes</text></answer><answer fraction="0"><text>No'
-     "</text></answer><single>true</single>"),
-    ("multichoice", '<single>false</single><answer fraction="50"><text>A</text></answer><answer '
-     'fraction="50"><text>B</text></answer><answer fraction="-100"><text>C</text></answer>'),
-    ("truefalse", '<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>'
-     "false</text></answer>"),
-    ("shortanswer", '<answer fraction="100"><text>trust</text></answer>'),
+    ("multichoice", ANSWER.format(100, "Yes") + ANSWER.format(0, "No") + "<single>true</single>"),
+    ("multichoice", "<single>false</single>" + PARTLY),
+    ("truefalse", ANSWER.format(100, "true") + ANSWER.format(0, "false")),
+    ("shortanswer", ANSWER.format(100, "trust")),
     ("numerical", '<answer fraction="100"><text>42</text><tolerance>0.5</tolerance></answer>'),
-    ("match", "<subquestion><text>Listen</text><answer><text>Hear</text></answer></subquestion>"
-     "<subquestion><text>Ask</text><answer><text>Question</text></answer></subquestion>"),
+    ("match", SUBQUESTION.format("Listen", "Hear") + SUBQUESTION.format("Ask", "Question")),
     ("essay", "<graderinfo><text>Look for empathy</text></graderinfo>"),
     ("description", ""),
-]  # fmt: skip
+]
 
 
 def write_file(path: Path, category: str, side: int, *, count: int = 0, size: int = 0) -> int:
@@ -72,35 +68,40 @@ def write_file(path: Path, category: str, side: int, *, count: int = 0, size: in
     return n
 
 
-def child_import(path: Path) -> None:
+def own_process_import(path: Path) -> dict[str, Any]:
     """In a process of its own: the RSS once Django has started, then the import's peak."""
     import django
 
     django.setup()
     from quizzes.importing import questions_import
 
-    before = common.status_kib()["VmRSS"]
-    common.rss_reset()
-    t = time.perf_counter()
-    with path.open("rb") as stream:
-        report = questions_import(text=stream, fmt="xml", filename=path.name, publish=True)
-    growth = (common.status_kib()["VmHWM"] - before) / 1024
-    print(json.dumps({
-        "seconds": time.perf_counter() - t, "RSS MiB": before / 1024, "growth MiB": growth,
-        "created": len(report.created), "unchanged": len(report.unchanged),
-        "images": len(report.images_created), "errors": [str(e) for e in report.errors[:5]],
-    }))  # fmt: skip
+    reports = []
+
+    def run() -> None:
+        with path.open("rb") as stream:
+            reports.append(
+                questions_import(text=stream, fmt="xml", filename=path.name, publish=True)
+            )
+
+    memory = common.memory_of(run, trace=False)
+    return {
+        "seconds": memory["seconds"],
+        "RSS MiB": memory["before_mib"],
+        "growth MiB": memory["rss_mib"],
+        "created": len(reports[0].created),
+        "unchanged": len(reports[0].unchanged),
+        "images": len(reports[0].images_created),
+        "errors": [str(e) for e in reports[0].errors[:5]],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--questions", type=int, default=5000, help="in the small file (5000)")
-    parser.add_argument("--big-mb", type=int, default=50, help="size of the big file (50)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a check fails")
-    parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.child_import:
-        return child_import(args.child_import) or 0
+    args = common.arguments(
+        __doc__,
+        argv,
+        ("--questions", 5000, "in the small file"),
+        ("--big-mb", 50, "size of the big file"),
+    )
     with common.django_run("Question import") as tmp:
         from quizzes.formats.moodle_xml import parse_moodle_xml
 
@@ -110,9 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         runs = {}
         with common.Idle() as idle:
             for label, path in (("small", small), ("small again", small), ("big", big)):
-                command = [sys.executable, __file__, "--child-import", str(path)]
-                done = subprocess.run(command, capture_output=True, text=True, check=True)
-                runs[label] = json.loads(done.stdout.splitlines()[-1])
+                fresh = multiprocessing.get_context("spawn")  # a new interpreter, as before
+                with ProcessPoolExecutor(1, mp_context=fresh) as process:
+                    runs[label] = process.submit(own_process_import, path).result()
 
         def parse() -> None:
             with big.open("rb") as stream, parse_moodle_xml(stream) as result:
@@ -126,16 +127,18 @@ def main(argv: list[str] | None = None) -> int:
         say(common.table(rows, ["import, own process", *runs["big"]]))
         say(f"small: {small_n:,} questions; big: {big_n:,} questions, {args.big_mb} MB")
         first, again, bigger = runs.values()
+        created, unchanged = (
+            [first["created"], first["images"]],
+            [again["unchanged"], again["images"]],
+        )
         checks = [
-            Check.equal("small: questions and images created", [first["created"], first["images"]],
-                        [small_n, small_n]),
+            Check.equal("small: questions and images created", created, [small_n, small_n]),
             Check.below("small: seconds", first["seconds"], MAX_SMALL_S),
-            Check.equal("small again: unchanged, images", [again["unchanged"], again["images"]],
-                        [small_n, 0]),
+            Check.equal("small again: unchanged, images", unchanged, [small_n, 0]),
             Check.equal("big: created", bigger["created"], big_n),
             Check.below("big: peak RSS growth", bigger["growth MiB"], MAX_BIG_RSS_MIB, "MiB"),
             Check.below("big: the parser's peak", parse_mib, MAX_PARSE_MIB, "MiB"),
-        ]  # fmt: skip
+        ]
         return common.report(checks, idle, strict=args.strict)
 
 

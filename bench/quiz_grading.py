@@ -8,9 +8,6 @@ under tracemalloc. Last, the attempt, summary and review pages of quizzes of 5 t
 Production settings on PostgreSQL; see docs/benchmarks.md.
 """
 
-from __future__ import annotations
-
-import argparse
 import random
 import statistics
 import sys
@@ -72,8 +69,11 @@ def response_for(snapshot: dict[str, Any], layout: dict[str, Any], meant: str) -
         keep = {"right": 99, "partial": 1, "wrong": 0}[meant]
         wrong = {o["id"]: next(a for a in layout["answers"] if a != o["match"]) for o in options}
         prompts = [o for o in options if o["text"]]
-        return {"matches": {o["id"]: o["match"] if i < keep else wrong[o["id"]]
-                            for i, o in enumerate(prompts)}}  # fmt: skip
+        return {
+            "matches": {
+                o["id"]: o["match"] if i < keep else wrong[o["id"]] for i, o in enumerate(prompts)
+            }
+        }
     order = [o["id"] for o in options]  # ordering: the snapshot lists the items in order
     return {
         "order": {"right": order, "partial": [*order[1:], order[0]], "wrong": order[::-1]}[meant]
@@ -83,12 +83,16 @@ def response_for(snapshot: dict[str, Any], layout: dict[str, Any], meant: str) -
 def meant_answers(kinds: list[str], rng: random.Random) -> list[str]:
     """One learner's answers: 3% blank, else right by the learner's ability (mean 0.73), else
     partly right 70% of the time where the type gives partial credit, else wrong."""
-    ability = rng.betavariate(4.0, 1.5)
-    return [
-        "blank" if rng.random() < 0.03 else "right" if rng.random() < ability
-        else "partial" if kind in PARTIAL_KINDS and rng.random() < 0.7 else "wrong"
-        for kind in kinds
-    ]  # fmt: skip
+    ability, meant = rng.betavariate(4.0, 1.5), []
+    for kind in kinds:
+        if rng.random() < 0.03:
+            meant.append("blank")
+        elif rng.random() < ability:
+            meant.append("right")
+        else:
+            partly = kind in PARTIAL_KINDS and rng.random() < 0.7
+            meant.append("partial" if partly else "wrong")
+    return meant
 
 
 def answer(attempt: Any, meant: list[str] | None = None) -> list[str]:
@@ -111,24 +115,15 @@ def grade(attempts: list[Any]) -> tuple[list[float], list[int], int]:
     """``attempt_submit`` each attempt: the ms and queries of each, and how many were graded."""
     from quizzes.services import attempt_submit
 
-    ms, counts, graded = [], [], 0
-    for attempt in attempts:
-        with common.queries() as sql:
-            t = time.perf_counter()
-            graded += attempt_submit(attempt=attempt)[1]
-            ms.append((time.perf_counter() - t) * 1000)
-        counts.append(len(sql))
-    return ms, counts, graded
+    calls = [common.call(lambda a=a: attempt_submit(attempt=a)) for a in attempts]
+    ms, counts, results = zip(*calls, strict=True)
+    return list(ms), list(counts), sum(result[1] for result in results)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--learners", type=int, default=1000, help="attempts graded (1000)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a check fails")
-    args = parser.parse_args(argv)
+    args = common.arguments(__doc__, argv, ("--learners", 1000, "attempts graded"))
     with common.django_run("Quiz grading"):
         from django.contrib.auth import get_user_model
-        from django.db import connection
 
         from quizzes.models import AttemptAnswer, AttemptState, QuizResult
         from quizzes.services import attempt_start, attempt_submit
@@ -147,8 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             t = time.perf_counter()
             meant[attempt.pk] = answer(attempt, meant_answers(kinds, rng))
             save_ms.append((time.perf_counter() - t) * 1000)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+        common.analyze()
         say(
             f"attempt_start: median {statistics.median(start_ms):.1f} ms; autosaving 30 "
             f"answers (attempt_save, the answers read first): {statistics.median(save_ms):.1f} ms"
@@ -170,37 +164,34 @@ def main(argv: list[str] | None = None) -> int:
                 "attempt_id", "position", "status"
             )
             results = dict(QuizResult.objects.filter(quiz=quiz).values_list("user_id", "grade"))
-            return {pk: a.score for pk, a in attempts.items()}, (
-                all(a.score == score[pk] and a.passed == (score[pk] >= 80)
-                    for pk, a in attempts.items())
-                and all(EXPECTED[meant[pk][n - 1]][1] == status for pk, n, status in statuses)
-                and results == {a.user_id: a.score for a in attempts.values()})  # fmt: skip
+            scored = all(
+                a.score == score[pk] and a.passed == (score[pk] >= 80) for pk, a in attempts.items()
+            )
+            marked = all(EXPECTED[meant[pk][n - 1]][1] == status for pk, n, status in statuses)
+            recorded = results == {a.user_id: a.score for a in attempts.values()}
+            return {pk: a.score for pk, a in attempts.items()}, scored and marked and recorded
 
         with common.Idle() as idle:
             t = time.perf_counter()
             ms, counts, graded = grade(in_progress())
             total = time.perf_counter() - t
         scores, right = as_meant()
-        say(f"Graded {graded:,} in {total:.1f} s, {graded / total:.0f} a second; ms median, p95, "
-            f"max: {', '.join(f'{x:.1f}' for x in common.spread(ms))}; "
-            f"{sum(s >= 80 for s in scores.values())} passed")  # fmt: skip
+        spread = ", ".join(f"{x:.1f}" for x in common.spread(ms))
+        passed = sum(s >= 80 for s in scores.values())
+        rate = f"{graded:,} in {total:.1f} s, {graded / total:.0f} a second"
+        say(f"Graded {rate}; ms median, p95, max: {spread}; {passed} passed")
 
         # Again under tracemalloc, every attempt put back in progress first.
+        graded_fields = dict.fromkeys(["finished_at", "points", "score", "passed"])
         quiz.attempts.update(
-            state=AttemptState.IN_PROGRESS,
-            finished_at=None,
-            points=None,
-            max_points=0,
-            score=None,
-            passed=None,
-            closed_at_deadline=False,
+            state=AttemptState.IN_PROGRESS, max_points=0, closed_at_deadline=False, **graded_fields
         )
         AttemptAnswer.objects.filter(attempt__quiz=quiz).update(fraction=None, status="")
         QuizResult.objects.filter(quiz=quiz).delete()
         memory = common.memory_of(lambda: grade(in_progress()))
         again = as_meant()[0]
-        say(f"Graded again under tracemalloc: peak {memory['peak_mib']:.1f} MiB, RSS growth "
-            f"{memory['rss_mib']:.1f} MiB")  # fmt: skip
+        peak, growth = memory["peak_mib"], memory["rss_mib"]
+        say(f"Graded again under tracemalloc: peak {peak:.1f} MiB, RSS growth {growth:.1f} MiB")
 
         # The pages, warm, signed in as a practitioner who answered every question.
         learner = practitioner(username="bench-page-learner")
@@ -219,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
             if size == 30:
                 page_ms = statistics.median(common.repeat(lambda u=url: client.get(u), 30))
         say(f"The 30-question attempt page: {page_ms:.1f} ms, median of 30")
-        say(common.table([[f"{size} questions", *p.values()] for size, p in pages.items()],
-                         ["queries", "attempt page", "summary", "review"]))  # fmt: skip
+        rows = [[f"{size} questions", *p.values()] for size, p in pages.items()]
+        say(common.table(rows, ["queries", "attempt page", "summary", "review"]))
 
         checks = [
             Check.equal("attempts graded", graded, args.learners),

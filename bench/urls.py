@@ -1,12 +1,6 @@
-"""The site's URLconf plus ``/bench/bare/``, a reference view for the benchmarks.
-
-``/bench/bare/`` returns static HTML of ``BARE_SIZE`` bytes (``BENCH_BARE_BYTES`` in the
-environment, read once at import; the bytes are built once). It goes through the same server and
-middleware as a page, with the same cookie, and loads the session and the user the cookie names,
-but does no routing, no other query and no template rendering, so it measures the fixed cost a
-page can never get below. It exists only in ``bench.settings``; the production URLconf
-(``curriculum.urls``) is untouched.
-"""
+"""The site's URLconf plus ``/bench/bare/``: ``BENCH_BARE_BYTES`` of static HTML behind the same
+server, middleware, session and user as a page, but no routing, other query or rendering, so the
+fixed cost a page can never get below. Only in ``bench.settings``."""
 
 from __future__ import annotations
 
@@ -34,8 +28,7 @@ BARE_BODY = build_body(BARE_SIZE)
 
 
 def bare(request: HttpRequest) -> HttpResponse:
-    """The same number of bytes as the page under test, from memory, after the session and the
-    user the request's cookie names are loaded (as every signed-in page needs them)."""
+    """The page's size in bytes, from memory, after loading the session and user (as pages do)."""
     if request.user.is_authenticated:
         request.session.get("_auth_user_id")
     return HttpResponse(BARE_BODY, content_type="text/html; charset=utf-8")

@@ -6,14 +6,11 @@ ten ``completed``) through the whole middleware stack (session, CSRF, version he
 view and its listeners, on production settings and PostgreSQL. See docs/benchmarks.md.
 """
 
-from __future__ import annotations
-
-import argparse
 import json
 import statistics
 import sys
-import time
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +21,7 @@ from bench.common import Check, say
 
 MAX_QUERIES = 7  # a request, whatever the number of statements it holds
 VERB = "http://adlnet.gov/expapi/verbs/"
+H5P = "http://h5p.org"
 HEADERS = {"HTTP_X_EXPERIENCE_API_VERSION": "1.0.3"}
 
 
@@ -54,13 +52,10 @@ def statement(user: Any, n: int, activity: str) -> dict[str, Any]:
             "contextActivities": {
                 "parent": [{"id": activity, "objectType": "Activity"}],
                 "category": [
-                    {
-                        "id": "http://h5p.org/libraries/H5P.MultiChoice-1.16",
-                        "objectType": "Activity",
-                    }
+                    {"id": f"{H5P}/libraries/H5P.MultiChoice-1.16", "objectType": "Activity"}
                 ],
             },
-            "extensions": {"http://h5p.org/x-api/h5p-local-content-id": 1},
+            "extensions": {f"{H5P}/x-api/h5p-local-content-id": 1},
         },
         "result": {
             "score": {"min": 0, "max": 4, "raw": n % 5, "scaled": (n % 5) / 4},
@@ -74,10 +69,7 @@ def statement(user: Any, n: int, activity: str) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--statements", type=int, default=2000, help="per batch size (2000)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a check fails")
-    args = parser.parse_args(argv)
+    args = common.arguments(__doc__, argv, ("--statements", 2000, "per batch size"))
     with common.django_run("xAPI statements"):
         from django.conf import settings
 
@@ -93,16 +85,11 @@ def main(argv: list[str] | None = None) -> int:
         def post(size: int) -> tuple[float, int, int]:
             """Milliseconds, status and queries of one request of ``size`` statements."""
             body = json.dumps([statement(user, next(numbers), activity) for _ in range(size)])
-            with common.queries() as sql:
-                t = time.perf_counter()
-                response = client.post(
-                    "/xapi/statements",
-                    body,
-                    "application/json",
-                    HTTP_X_CSRFTOKEN="b" * 32,
-                    **HEADERS,
-                )
-                return (time.perf_counter() - t) * 1000, response.status_code, len(sql)
+            headers = {"HTTP_X_CSRFTOKEN": "b" * 32, **HEADERS}
+            ms, statements, response = common.call(
+                lambda: client.post("/xapi/statements", body, "application/json", **headers)
+            )
+            return ms, response.status_code, statements
 
         rows, checks = [], []
         with common.Idle() as idle:
@@ -116,28 +103,22 @@ def main(argv: list[str] | None = None) -> int:
                 stored = Statement.objects.count() - before
                 per_second = len(ms) * batch / sum(ms) * 1000
                 rows.append([f"{batch} a request", per_second, *common.spread(ms), max(queries)])
+                all_200 = "yes" if set(statuses) == {200} else sorted(set(statuses))
                 checks += [
-                    Check(
+                    Check.equal(
                         f"{batch} a request: stored, every answer a 200",
-                        f"{stored:,}, {'yes' if set(statuses) == {200} else sorted(set(statuses))}",
+                        f"{stored:,}, {all_200}",
                         f"{len(ms) * batch:,}, yes",
-                        stored == len(ms) * batch and set(statuses) == {200},
                     ),
-                    Check(
-                        f"{batch} a request: queries",
-                        str(max(queries)),
-                        f"<= {MAX_QUERIES}",
-                        max(queries) <= MAX_QUERIES,
-                    ),
+                    Check.bound(f"{batch} a request: queries", max(queries), "<=", MAX_QUERIES),
                 ]
         say(common.table(rows, ["batch", "statements/s", "ms p50", "p95", "max", "queries"]))
         for label, query in (("newest 100", {}), ("verb=completed", {"verb": VERB + "completed"})):
-            ms = []
-            for _ in range(30):
-                t = time.perf_counter()
-                assert client.get("/xapi/statements", query, **HEADERS).status_code == 200
-                ms.append((time.perf_counter() - t) * 1000)
-            say(f"GET /xapi/statements, {label}: median {statistics.median(ms):.1f} ms of 30")
+            get = partial(client.get, "/xapi/statements", query, **HEADERS)
+            calls = [common.call(get) for _ in range(30)]
+            assert all(response.status_code == 200 for *_, response in calls)
+            median = statistics.median(ms for ms, *_ in calls)
+            say(f"GET /xapi/statements, {label}: median {median:.1f} ms of 30")
         return common.report(checks, idle, strict=args.strict)
 
 
