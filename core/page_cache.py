@@ -254,7 +254,7 @@ def _key(request: HttpRequest) -> str | None:
     host = request.get_host()
     query, _ = _query(request)
     # The path decoded then escaped again: one key for every spelling of it (``%66`` and ``f``).
-    return f"pagecache:{_generation()}:{host}:{escape_uri_path(request.path)}?{query}"
+    return f"pagecache:{_local_generation()}:{host}:{escape_uri_path(request.path)}?{query}"
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:

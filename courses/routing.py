@@ -18,12 +18,13 @@ import copy
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
 from django.utils.translation import get_language
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.url_routing import RouteResult
 from wagtail.views import serve as wagtail_serve
 
-from core.api import page_memo
+from core.api import page_memo, shared_reads
 
 __all__ = ["ancestor_paths", "remember_site", "restricted_paths", "serve"]
 
@@ -31,7 +32,16 @@ __all__ = ["ancestor_paths", "remember_site", "restricted_paths", "serve"]
 def serve(request: HttpRequest, path: str) -> HttpResponse:
     """Wagtail's ``serve`` view, with the site and the route taken from the page memo."""
     _route_from_memo(request, path)
-    return wagtail_serve(request, path)
+    if request.method not in ("GET", "HEAD"):
+        return wagtail_serve(request, path)
+    # A page read (GETs never write: tests/learners/test_no_get_writes.py): the panels share
+    # the reader's rows (the module page's completion and its quiz panel read the same results).
+    # Rendered here, inside the block (no middleware of ours changes a template response).
+    with shared_reads():
+        response = wagtail_serve(request, path)
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            response.render()
+        return response
 
 
 def remember_site(request: HttpRequest) -> Site | None:

@@ -144,10 +144,11 @@ def _result_rows(users: Collection[int] | Any, quiz_ids: Collection[int] | None)
     )
 
 
-def _results(users: Collection[int] | Any, quiz_ids: set[int]) -> Any:
-    """:func:`_result_rows` of ``quiz_ids``. One learner's are read whole (a few rows), once
-    per ``shared_reads`` block: My learning's course cards and its certification panel share
-    them."""
+def learner_results(users: Collection[int] | Any, quiz_ids: set[int]) -> Any:
+    """The learners' results and attempts awaiting grading in ``quiz_ids``: ``(user id, quiz
+    id, grade, passed, awaiting)``. One learner's are read whole (a few rows), once per
+    ``shared_reads`` block: the panels of one page (My learning's course cards and
+    certification panel, a module page's completion and quiz panel) share them."""
     learner = single_learner(users)
     if learner is None:
         return _result_rows(users, quiz_ids)
@@ -208,7 +209,7 @@ def required_quizzes(
     now = timezone.now()
     grade_shown = {quiz_id: _score_shown(quiz, now) for quiz_id, quiz in quizzes.items()}
     quiz_ids = {entry[2] for entries in required.values() for entry in entries}
-    rows = _results(users, quiz_ids)
+    rows = learner_results(users, quiz_ids)
     results: dict[tuple[int, int], tuple[Any, bool]] = {}
     awaiting: set[tuple[int, int]] = set()
     for user_id, quiz_id, grade, passed, is_awaiting in rows:

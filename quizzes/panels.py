@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from core.api import page_memo, register_panel
 from courses.api import LessonPage, ModulePage
 
-from .selectors import quiz_result_of
+from .completion import learner_results
 from .translation_status import quiz_translation_panel
 
 
@@ -28,14 +28,19 @@ def _reader(request: HttpRequest | None) -> User | None:
 
 
 def module_assessment(request: HttpRequest | None, module: ModulePage) -> Mapping[str, Any] | None:
-    """The module's assessment (from the page memo) and the reader's result in it (one query),
-    or nothing when it has none."""
+    """The module's assessment (from the page memo) and whether the reader passed it, or
+    nothing when it has none."""
     if not module.assessment_id:
         return None
     reader = _reader(request)
     # The quiz is the same for every reader: kept until a publish or a quiz changes.
     assessment = page_memo(request, ("module-assessment", module.pk), lambda: module.assessment)
-    result = quiz_result_of(user=reader, quiz=assessment) if reader and assessment else None
+    result = None
+    if reader and assessment:
+        # From the learner's quiz results, which the page's completion read already (shared
+        # within the page's request: ``courses.routing.serve``).
+        rows = learner_results([reader.pk], {assessment.pk})
+        result = {"passed": any(passed for *_ids, _grade, passed, awaiting in rows if not awaiting)}
     return {"assessment": assessment, "result": result}
 
 
