@@ -44,9 +44,13 @@ if TYPE_CHECKING:
 VERIFY_RATE = 20  # lookups per client address per minute
 
 
+def _window() -> str:
+    """The minute a lookup counts in: the limit is a fixed window per client address."""
+    return timezone.now().strftime("%Y%m%d%H%M")
+
+
 def _over_limit(request: HttpRequest) -> bool:
-    minute = timezone.now().strftime("%Y%m%d%H%M")
-    key = f"verify-rate:{client_address(request)}:{minute}"
+    key = f"verify-rate:{client_address(request)}:{_window()}"
     cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)

@@ -33,8 +33,13 @@ def certificate() -> Certificate:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limit() -> None:
+def window(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A fresh limit, held in one minute however long the requests take (a test that
+    crossed a minute boundary on a slow machine saw its count start again)."""
     cache.clear()
+    current = ["202612041200"]
+    monkeypatch.setattr("certification.views._window", lambda: current[0])
+    return current
 
 
 def test_a_valid_certificate_shows_its_facts_and_nothing_personal(
@@ -110,6 +115,16 @@ def test_lookups_are_rate_limited(client: Client, certificate: Certificate) -> N
     assert limited["Retry-After"] == "60"
     other = Client(REMOTE_ADDR="10.0.0.9")
     assert other.get(f"/verify/{certificate.code}/").status_code == 200
+
+
+def test_the_limit_starts_again_the_next_minute(
+    client: Client, certificate: Certificate, window: list[str]
+) -> None:
+    for _ in range(20):
+        client.get(f"/verify/{new_code()}/")
+    assert client.get(f"/verify/{certificate.code}/").status_code == 429
+    window[0] = "202612041201"
+    assert client.get(f"/verify/{certificate.code}/").status_code == 200
 
 
 @pytest.mark.parametrize(
