@@ -14,7 +14,7 @@ from .page_cache import (
 )
 from .panels import cached_data, register_context, register_panel
 from .progress import Progress, progress_bar
-from .reads import read_once, shared_reads
+from .reads import read_once, rows_where, shared_reads
 from .signals import people_changed
 from .sites import absolute_url, site_url
 from .specialties import Specialty
@@ -46,6 +46,7 @@ __all__ = [
     "register_context",
     "register_panel",
     "render_markdown",
+    "rows_where",
     "sanitize_html",
     "shared_reads",
     "site_url",

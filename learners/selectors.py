@@ -17,7 +17,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.api import Role
-from core.api import Specialty, page_memo, read_once
+from core.api import Specialty, page_memo, read_once, rows_where
 from courses.api import (
     CoursePage,
     LessonPage,
@@ -110,12 +110,12 @@ class LearningEntry:
 
 def _active_enrollments(user_id: int) -> list[Enrollment]:
     """The learner's enrolments they have not left, newest first (their courses are in the page
-    memo: ``courses.api.live_courses_shown``): one query,
+    memo: ``courses.api.live_courses_shown``): one query (not a queryset: decision 0018),
     shared within a ``core.api.shared_reads`` block (My learning and its certification panel)."""
     return read_once(
         ("active-enrollments", user_id),
-        lambda: list(
-            Enrollment.objects.filter(user_id=user_id, left_at=None).order_by("-enrolled_at")
+        lambda: rows_where(
+            Enrollment, {"user_id": user_id, "left_at": None}, order_by=("-enrolled_at",)
         ),
     )
 
@@ -238,9 +238,8 @@ def lesson_progress_for(*, user: User, lesson: LessonPage) -> LessonProgress | N
 
 def specialty_of(*, user: User) -> str:
     """``user``'s specialty, or "" when they have no profile."""
-    # No ordering: Profile's default (by the user's name) would join and sort to read one row.
-    specialty = Profile.objects.filter(user=user).order_by().values_list("specialty", flat=True)
-    return next(iter(specialty[:1]), "")
+    # Not a queryset: building one cost three times reading the row (decision 0018).
+    return next((p.specialty for p in rows_where(Profile, {"user_id": user.pk})), "")
 
 
 def preferred_language_of(*, user: User) -> str | None:

@@ -1,6 +1,7 @@
 """Template tags and filters of ours: trainer-written text (always rendered through the
 sanitiser), durations, the language links, and the panels other apps contribute to a page."""
 
+import functools
 from typing import Any
 
 from django import template
@@ -61,26 +62,44 @@ def language_links(context: dict[str, object]) -> list[dict[str, object]]:
     switcher's link, which remembers the choice (a cookie) on the way there. Plain links with
     no CSRF token, so the page stays the same for every anonymous reader (and cacheable);
     ``next`` is the page as it is, for the signed-in switcher's form."""
-    from urllib.parse import urlencode
-
-    from django.conf import settings
-    from django.urls import reverse, translate_url
-    from django.utils.translation import get_language, get_language_info
+    from django.urls import get_script_prefix
+    from django.utils.translation import get_language
     from wagtail.models import Page
 
     from core.languages import page_in_languages
 
     request = context.get("request")
     path = request.get_full_path() if request is not None else "/"  # type: ignore[attr-defined]
-    current = get_language()
     page = context.get("page")
-    targets: dict[str, str] = {}
     if isinstance(page, Page) and page.pk and getattr(page, "locale_id", None):
         targets = page_in_languages(page, request)  # type: ignore[arg-type]
+        return _links(path, get_language(), tuple(targets.items()))
+    return _path_links(path, get_language(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=1024)
+def _path_links(path: str, current: str, prefix: str) -> list[dict[str, object]]:
+    """:func:`_links` of a path that is not a Wagtail page (My learning, a quiz): the same for
+    every request to it, kept per process (the URLconf does not change while it runs; the
+    script prefix is in the key). Bounded: the least recent paths go first."""
+    del prefix  # in the key only: the links are made under it
+    return _links(path, current, ())
+
+
+def _links(
+    path: str, current: str, targets: tuple[tuple[str, str], ...]
+) -> list[dict[str, object]]:
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+    from django.urls import reverse, translate_url
+    from django.utils.translation import get_language_info
+
+    found = dict(targets)
     choose = reverse("choose_language")
     links = []
     for code, _ in settings.LANGUAGES:
-        target = targets.get(code) or translate_url(path, code)
+        target = found.get(code) or translate_url(path, code)
         links.append(
             {
                 "code": code,
@@ -92,6 +111,32 @@ def language_links(context: dict[str, object]) -> list[dict[str, object]]:
             }
         )
     return links
+
+
+@register.simple_tag(takes_context=True)
+def shared_header_key(context: template.Context) -> str:
+    """The key under which the site header is the same for every reader, or "" when it is not:
+    an anonymous visitor on a published Wagtail page (never a preview) sees the same header as
+    every other, given the language, the host and the page (its language links are the page's
+    translations, ``core.languages.page_in_languages``). A signed-in reader's header carries
+    their menu and a CSRF token: never shared."""
+    from django.utils.translation import get_language
+    from wagtail.models import Page
+
+    request = context.get("request")
+    page = context.get("page")
+    user = getattr(request, "user", None)
+    if (
+        request is None
+        or getattr(request, "is_preview", False)
+        or user is None
+        or user.is_authenticated
+        or not isinstance(page, Page)
+        or not page.pk
+        or not getattr(page, "locale_id", None)
+    ):
+        return ""
+    return f"{get_language()} {request.get_host()} {page.pk}"
 
 
 @register.filter(name="get_item")

@@ -179,6 +179,47 @@ def test_an_anonymous_page_keeps_plain_links_and_a_signed_in_one_posts_a_form(
     assert 'name="language" value="kk"' in nav
 
 
+def test_the_anonymous_header_is_shared_but_never_with_someone_signed_in(
+    client: Client, course: CoursePage
+) -> None:
+    # Rendered once for every anonymous visitor (core's ``shared_header_key``): the first
+    # visitor's header is kept, and the next reader's must still be their own.
+    first = client.get("/en/courses/care/").content.decode()
+    assert "Log in" in first and "Log out" not in first
+    client.force_login(practitioner())
+    signed_in = client.get("/en/courses/care/").content.decode()
+    assert "Log out" in signed_in and ">Log in<" not in signed_in
+    assert 'name="csrfmiddlewaretoken"' in signed_in
+    client.logout()
+    again = client.get("/en/courses/care/").content.decode()
+    assert again.count('class="site-header"') == 1 and "Log out" not in again
+    # In another language, that language's header, not the kept English one.
+    russian = client.get("/ru/courses/care/").content.decode()
+    assert 'href="/ru/courses/"' in russian and 'href="/en/courses/"' not in russian
+
+
+def test_a_new_translation_shows_in_the_anonymous_header_at_once(
+    client: Client, course: CoursePage
+) -> None:
+    lesson = course.get_children().first().get_children().first()
+    assert switcher(client.get("/en/courses/care/basics/first/").content.decode())["ru"] == (
+        "/ru/courses/care/basics/first/"  # no Russian page: the same path under /ru/
+    )
+    translate(lesson, "ru", slug="pervyi")  # a publish: the kept header goes
+    links = switcher(client.get("/en/courses/care/basics/first/").content.decode())
+    assert links["ru"] == "/ru/courses/care/basics/pervyi/"
+
+
+def test_a_view_that_is_not_a_page_links_to_itself_in_each_language(client: Client) -> None:
+    first, second = CertificateFactory(), CertificateFactory()
+    for certificate in (first, second, first):  # the links of one path are kept per process
+        url = f"/verify/{certificate.code}/"
+        assert switcher(client.get(url).content.decode()) == {"en": url, "ru": url, "kk": url}
+    html = client.get(f"/verify/{second.code}/", HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    assert '<html lang="kk">' in html
+    assert 'lang="kk" hreflang="kk" aria-current="true"' in html
+
+
 # --- signed in: the profile's language ----------------------------------------------------------
 
 
