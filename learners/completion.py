@@ -24,10 +24,11 @@ from wagtail.models import Page
 from core.api import page_memo, read_once
 from courses.api import CoursePage, lesson_content_type_id
 
-from .models import LessonProgress
+from .models import Enrollment, LessonProgress
 
 __all__ = [
     "CourseCompletion",
+    "LearnerRows",
     "MissingItem",
     "ModuleCompletion",
     "ModuleStructure",
@@ -38,6 +39,7 @@ __all__ = [
     "course_structures",
     "courses_completion",
     "learner_records",
+    "learner_rows",
     "register_requirement",
     "requirements_lookup",
     "single_learner",
@@ -278,33 +280,63 @@ def single_learner(users: Collection[int] | Any) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class LearnerRows:
+    """What one learner has done that their pages show, read in one query: every lesson they
+    completed and every enrolment, left ones too."""
+
+    #: ``(course id, lesson id, lesson translation key, completed at)``.
+    records: list[tuple[int, int, Any, datetime]]
+    #: ``(course translation key, enrolment)``, the newest enrolment first.
+    enrollments: list[tuple[Any, Enrollment]]
+
+
+def learner_rows(user_id: int) -> LearnerRows:
+    """:class:`LearnerRows` of ``user_id``: one query, shared within a
+    ``core.api.shared_reads`` block (a course page's actions, ticks and completion, My
+    learning's course cards and certification panel all read from it)."""
+    return read_once(("learner-rows", user_id), lambda: _learner_rows(user_id))
+
+
 def learner_records(user_id: int) -> list[tuple[int, int, Any, datetime]]:
     """Every lesson ``user_id`` completed: ``(course id, lesson id, lesson translation key,
-    completed at)``. One query, shared within a ``core.api.shared_reads`` block (My learning's
-    course cards and certification panel both need it)."""
-    return read_once(("lesson-records", user_id), lambda: _records(user_id))
+    completed at)`` (:func:`learner_rows`)."""
+    return learner_rows(user_id).records
 
 
-def _records(user_id: int) -> list[tuple[int, int, Any, datetime]]:
-    """:func:`learner_records` as plain SQL: the ORM's join through the lesson page type cost
-    several times running the query, on every page that shows where a learner stands
-    (decision 0018). Converted as the ORM would: keys to UUIDs, times aware (UTC)."""
+def _learner_rows(user_id: int) -> LearnerRows:
+    """:func:`learner_rows` as plain SQL, the records and the enrolments in one ``UNION ALL``:
+    the ORM's join through the lesson page type cost several times running the query, on every
+    page that shows where a learner stands (decision 0018). Converted as the ORM would: keys to
+    UUIDs, times aware (UTC)."""
     q = connection.ops.quote_name
-    records, pages = q(LessonProgress._meta.db_table), q(Page._meta.db_table)
-    key_field = Page._meta.get_field("translation_key")
+    records, enrollments = q(LessonProgress._meta.db_table), q(Enrollment._meta.db_table)
+    pages = q(Page._meta.db_table)
     # Names from the models' metadata and Django's defaults, quoted; the value is a parameter.
     sql = (
-        f"SELECT r.{q('course_id')}, r.{q('lesson_id')}, p.{q('translation_key')}, "  # noqa: S608
-        f"r.{q('completed_at')} FROM {records} r "
-        f"JOIN {pages} p ON p.{q('id')} = r.{q('lesson_id')} WHERE r.{q('user_id')} = %s"
+        f"SELECT 0, r.{q('course_id')}, r.{q('lesson_id')}, p.{q('translation_key')}, "  # noqa: S608
+        f"r.{q('completed_at')}, NULL, NULL FROM {records} r "
+        f"JOIN {pages} p ON p.{q('id')} = r.{q('lesson_id')} WHERE r.{q('user_id')} = %s "
+        f"UNION ALL SELECT 1, e.{q('course_id')}, e.{q('id')}, p.{q('translation_key')}, "
+        f"e.{q('enrolled_at')}, e.{q('left_at')}, e.{q('source')} FROM {enrollments} e "
+        f"JOIN {pages} p ON p.{q('id')} = e.{q('course_id')} WHERE e.{q('user_id')} = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
+        cursor.execute(sql, [user_id, user_id])
         rows = cursor.fetchall()
-    return [
-        (course_id, lesson_id, key_field.to_python(key), _aware(at))
-        for course_id, lesson_id, key, at in rows
-    ]
+    to_key = Page._meta.get_field("translation_key").to_python
+    done, enrolled = [], []
+    for kind, course_id, row_id, key, at, left_at, source in rows:
+        if kind == 0:
+            done.append((course_id, row_id, to_key(key), _aware(at)))
+            continue
+        values = [row_id, user_id, course_id, source, _aware(at), left_at and _aware(left_at)]
+        enrolled.append((to_key(key), Enrollment.from_db(connection.alias, _ENROLMENT, values)))
+    enrolled.sort(key=lambda pair: pair[1].enrolled_at, reverse=True)
+    return LearnerRows(done, enrolled)
+
+
+_ENROLMENT = ["id", "user_id", "course_id", "source", "enrolled_at", "left_at"]
 
 
 def _aware(value: datetime | str) -> datetime:

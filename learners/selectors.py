@@ -17,7 +17,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.api import Role
-from core.api import Specialty, page_memo, read_once, rows_where
+from core.api import Specialty, page_memo, rows_where
 from courses.api import (
     CoursePage,
     LessonPage,
@@ -33,6 +33,7 @@ from .completion import (
     course_structures,
     courses_completion,
     learner_records,
+    learner_rows,
     requirements_lookup,
 )
 from .models import (
@@ -110,14 +111,9 @@ class LearningEntry:
 
 def _active_enrollments(user_id: int) -> list[Enrollment]:
     """The learner's enrolments they have not left, newest first (their courses are in the page
-    memo: ``courses.api.live_courses_shown``): one query (not a queryset: decision 0018),
-    shared within a ``core.api.shared_reads`` block (My learning and its certification panel)."""
-    return read_once(
-        ("active-enrollments", user_id),
-        lambda: rows_where(
-            Enrollment, {"user_id": user_id, "left_at": None}, order_by=("-enrolled_at",)
-        ),
-    )
+    memo: ``courses.api.live_courses_shown``), from :func:`learner_rows` (no query of their own
+    within a ``core.api.shared_reads`` block)."""
+    return [e for _key, e in learner_rows(user_id).enrollments if e.left_at is None]
 
 
 def _due_dates(user_id: int, course_keys: list[Any]) -> dict[Any, date]:
@@ -220,10 +216,12 @@ def profile_exists(*, user: User) -> bool:
 
 def enrollment_for(*, user: User, course: CoursePage) -> Enrollment | None:
     """``user``'s enrolment in ``course``, in any of its languages (also one they left), or
-    None."""
-    return Enrollment.objects.filter(
-        user=user, course__translation_key=course.translation_key
-    ).first()
+    None: the newest, from :func:`learner_rows` (the course page's actions share it with its
+    ticks)."""
+    key = course.translation_key
+    return next(
+        (e for course_key, e in learner_rows(user.pk).enrollments if course_key == key), None
+    )
 
 
 def lesson_progress_for(*, user: User, lesson: LessonPage) -> LessonProgress | None:

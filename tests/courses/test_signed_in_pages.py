@@ -65,8 +65,8 @@ def warm_get(client: Client, url: str) -> str:
         # session, user, the learner's records, quiz results (the module quiz's panel reads
         # its result from them: ``core.api.shared_reads`` around the page)
         (lambda lessons: lessons[3].get_parent().url, 4),
-        # session, user, enrolment, records, quiz results
-        (lambda lessons: lessons[0].get_parent().get_parent().url, 5),
+        # session, user, the learner's records and enrolments (one query), quiz results
+        (lambda lessons: lessons[0].get_parent().get_parent().url, 4),
     ],
     ids=["lesson", "module", "course"],
 )
@@ -106,8 +106,8 @@ def test_my_learning_reads_the_learners_rows_once(
     client.force_login(learner)
     html = warm_get(client, "/en/learn/")
     assert "Memo track" in html and "0 of 2 courses done" in html
-    # session, user, enrolments, records, quiz results, due dates, certificates
-    with assert_max_queries(7) as queries:
+    # session, user, records and enrolments (one query), quiz results, due dates, certificates
+    with assert_max_queries(6) as queries:
         assert client.get("/en/learn/").status_code == 200
     tables = [q["sql"] for q in queries.captured_queries]
     for table in ("learners_enrollment", "learners_lessonprogress", "quizzes_quizresult"):
