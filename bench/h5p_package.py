@@ -32,7 +32,7 @@ def write_package(path: Path, size_mb: float, seed: int) -> None:
     library = {**ref, "title": "Bench media", "patchVersion": 0, "runnable": 1}
     library.update(preloadedJs=[{"path": "media.js"}], preloadedCss=[{"path": "media.css"}])
     h5p = {"title": "Bench", "mainLibrary": "Bench.Media", "preloadedDependencies": [ref]}
-    clips = []
+    clips: list[str] = []
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("h5p.json", json.dumps(h5p))
         archive.writestr("Bench.Media-1.0/library.json", json.dumps(library))

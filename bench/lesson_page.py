@@ -13,16 +13,18 @@ same cookie) in three alternating rounds. See docs/benchmarks.md.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
+import cProfile
+import io
 import json
-import shutil
+import os
+import pstats
 import statistics
 import sys
-import tempfile
-import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
+
+import gunicorn
 
 # Run as a script, Python puts bench/ on sys.path, not the project root that holds the package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,7 +33,7 @@ from bench import common
 from bench.common import Check, say, table
 
 COURSE = "trauma-informed-care"
-MAX_QUERIES = 4  # per signed-in lesson page, warm worker
+MAX_QUERIES = 4  # per signed-in lesson, course and module page, warm worker
 
 #: Each series: label, server ("on": as deployed; "off": no page cache), page, signed in, and the
 #: target share of the requests/s of the bare view before it in the list (same server, same
@@ -39,8 +41,8 @@ MAX_QUERIES = 4  # per signed-in lesson page, warm worker
 SERIES: list[tuple[str, str, str, bool, float | None]] = [
     ("bare, signed in", "on", "bare", True, None),
     ("lesson, signed in", "on", "lesson", True, 0.30),
-    ("course, signed in", "on", "course", True, 0.20),
-    ("module, signed in", "on", "module", True, 0.20),
+    ("course, signed in", "on", "course", True, 0.30),
+    ("module, signed in", "on", "module", True, 0.30),
     ("My learning, signed in", "on", "learn", True, 0.20),
     ("bare, anonymous", "on", "bare", False, None),
     ("lesson, anonymous, page cache hit", "on", "lesson", False, 1.00),
@@ -48,8 +50,10 @@ SERIES: list[tuple[str, str, str, bool, float | None]] = [
     ("lesson, anonymous, page cache miss", "off", "lesson", False, 0.25),
 ]
 
-#: Where a signed-in lesson request's time goes (common.profile_breakdown): label (indented
-#: under what it is part of), file suffix, function.
+PROFILE_N = {"nargs": "?", "const": 200, "metavar": "N"}  # --profile: 200 requests if no N
+PAGES = ("lesson", "module", "course", "learn")
+#: Where a signed-in request's time goes (:func:`profile`): label (indented under what it is part
+#: of), file suffix, function.
 PROFILE_PARTS = [
     ("whole request (Django's WSGI handler)", "django/core/handlers/wsgi.py", "__call__"),
     ("  session + user (auth.get_user)", "django/contrib/auth/__init__.py", "get_user"),
@@ -66,24 +70,6 @@ PROFILE_PARTS = [
     ("page URLs (Page.get_url)", "wagtail/models/pages.py", "get_url"),
     ("named URLs (django.urls.reverse)", "django/urls/base.py", "reverse"),
 ]
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="bench/lesson_page.py", description=__doc__)
-    parser.add_argument("--seconds", type=int, default=8, help="wrk's -d per series (8)")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (3)")
-    parser.add_argument(
-        "--profile", type=int, nargs="?", const=200, default=0, metavar="N",
-        help="instead of the load: cProfile N warm signed-in lesson requests in process (200)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--page", choices=["lesson", "module", "course", "learn"], default="lesson",
-        help="the signed-in page --profile measures (lesson)",
-    )  # fmt: skip
-    parser.add_argument("--fresh", action="store_true", help="rebuild the template database")
-    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    return parser.parse_args(argv)
 
 
 def learner_and_pages() -> tuple[str, str, dict[str, str]]:
@@ -104,16 +90,21 @@ def learner_and_pages() -> tuple[str, str, dict[str, str]]:
     user = account_create(email="aigul.bench@example.org", role=Role.PRACTITIONER)
     user.first_name, user.last_name = "Aigul", "Benchmarkova"
     user.save(update_fields=["first_name", "last_name"])
-    profile_save(user=user, specialty="psychologist", region="KZ-75",
-                 organisation="School No. 1 (fictional)", preferred_language="en")  # fmt: skip
+    profile_save(
+        user=user,
+        specialty="psychologist",
+        region="KZ-75",
+        organisation="School No. 1 (fictional)",
+        preferred_language="en",
+    )
     enrollment_create(user=user, course=course)
     for done in lessons[: len(lessons) // 2]:
         lesson_progress_complete(user=user, lesson=done)
     client = Client()
     client.force_login(user)
     name = settings.SESSION_COOKIE_NAME
-    urls = {"lesson": lesson.url, "module": lesson.get_parent().url, "course": course.url,
-            "learn": "/en/learn/", "bare": "/bench/bare/"}  # fmt: skip
+    urls = {"lesson": lesson.url, "module": lesson.get_parent().url, "course": course.url}
+    urls.update(learn="/en/learn/", bare="/bench/bare/")
     return f"{name}={client.cookies[name].value}", user.get_full_name(), urls
 
 
@@ -132,24 +123,14 @@ def wsgi_get(app: Any, path: str, cookie: str = "") -> tuple[str, bytes]:
 
 
 def queries(app: Any, path: str, cookie: str = "") -> int:
-    """Queries of one request on a warm worker (after 3 requests), counted on the connection:
-    Django's request_started signal empties ``connection.queries``."""
-    from django.db import connection
-
+    """Queries of one request on a warm worker (after 3 requests)."""
     for _ in range(3):
         wsgi_get(app, path, cookie)
-    count = 0
-
-    def counted(execute: Any, *args: Any) -> Any:
-        nonlocal count
-        count += 1
-        return execute(*args)
-
-    with connection.execute_wrapper(counted):
+    with common.queries() as sql:
         status, _body = wsgi_get(app, path, cookie)
     if not status.startswith("200"):
         raise RuntimeError(f"GET {path} answered {status} in process")
-    return count
+    return len(sql)
 
 
 def warm_up(server: common.Gunicorn, path: str, cookie: str, name: str) -> None:
@@ -162,138 +143,141 @@ def warm_up(server: common.Gunicorn, path: str, cookie: str, name: str) -> None:
             raise RuntimeError(f"warm-up: GET {path} answered {status}, signed in: {signed_in}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    common.exit_cleanly_on_signals()
-    tmp = Path(tempfile.mkdtemp(prefix="zhusan-bench-lesson-"))
-    db = common.PostgresDatabase()
-    servers: dict[str, common.Gunicorn] = {}
-    try:
-        env = common.production_environment(tmp, db)
-        common.flush_redis()
-        log = tmp / "setup.log"
-        t = time.perf_counter()
-        built = common.shipped_site(db, env, log, fresh=args.fresh)
-        collected = common.collect_static(env, log, fresh=args.fresh)
-        say(f"Set-up {time.perf_counter() - t:.0f} s (template database "
-            f"{'built' if built else 'reused'}, static files "
-            f"{'collected' if collected else 'reused'})")  # fmt: skip
-        import django
-        import gunicorn
+def profile(request: Any, n: int, what: str) -> str:
+    """cProfile ``n`` calls of ``request``: the time per call in each of :data:`PROFILE_PARTS`,
+    the top 30 functions by cumulative time and the top 15 by own time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        request()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    cumulative = dict.fromkeys(PROFILE_PARTS, 0.0)
+    for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in raw.items():
+        for part in PROFILE_PARTS:
+            if func == part[2] and filename.replace(os.sep, "/").endswith(part[1]):
+                cumulative[part] += ct
+    total = cumulative[PROFILE_PARTS[0]] or 1e-9
+    rows = [[p[0], f"{t / n * 1000:.2f}", f"{t / total:.0%}"] for p, t in cumulative.items()]
+    out.write(f"Breakdown of {n} {what} (cumulative, nested parts indented):\n")
+    out.write(table(rows, ["part", "ms/request (profiled)", "share"]) + "\n\n")
+    stats.strip_dirs().sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(15)
+    return out.getvalue()
 
-        django.setup()
+
+def main(argv: list[str] | None = None) -> int:
+    args = common.arguments(
+        __doc__,
+        argv,
+        ("--seconds", 8, "wrk's -d per series"),
+        ("--rounds", 3, "alternating rounds"),
+        ("--profile", 0, "instead of the load: cProfile N (200) warm requests", PROFILE_N),
+        ("--page", "lesson", "the page --profile measures", {"choices": list(PAGES)}),
+        ("--fresh", False, "rebuild the template database"),
+        ("--json", None, "also write the figures here", {"type": Path, "metavar": "FILE"}),
+    )
+    redis = common.redis_db().info("server")["redis_version"]
+    versions = f", Redis {redis}, gunicorn {gunicorn.__version__}"
+    no_broker = {"CELERY_BROKER_URL": ""}  # tasks run in the request, as without a worker
+    title = "Lesson page benchmark"
+    with common.django_run(
+        title, shipped=True, fresh=args.fresh, versions=versions, **no_broker
+    ) as tmp:
         from django.core.wsgi import get_wsgi_application
-        from django.db import connection
         from django.test import override_settings
 
         cookie, name, urls = learner_and_pages()
         app = get_wsgi_application()
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            postgres = cursor.fetchone()[0]
-        redis = common.redis_db().info("server")["redis_version"]
-        versions = f"PostgreSQL {postgres}, Redis {redis}, gunicorn {gunicorn.__version__}"
-        common.header("Lesson page benchmark", versions)
         say(f"Pages: {', '.join(f'{k} {v}' for k, v in urls.items())}")
-
         counts = {}
         for label, state, page, signed, target in SERIES:
             if target is not None:  # each page as its server has it: page cache on or off
                 with override_settings(**({"PAGE_CACHE_SECONDS": 0} if state == "off" else {})):
                     counts[label] = queries(app, urls[page], cookie if signed else "")
-        say("\nQueries per request, warm worker (in process): "
-            + "; ".join(f"{k} {v}" for k, v in counts.items()))  # fmt: skip
+        counted = "; ".join(f"{k} {v}" for k, v in counts.items())
+        say(f"\nQueries per request, warm worker (in process): {counted}")
         if args.profile:
             for _ in range(20):
                 wsgi_get(app, urls[args.page], cookie)
-            say("\n" + common.profile_breakdown(
-                lambda: wsgi_get(app, urls[args.page], cookie), args.profile, PROFILE_PARTS,
-                what=f"warm signed-in {args.page} requests", ms_digits=2, top_tottime=15,
-            ))  # fmt: skip
+            what = f"warm signed-in {args.page} requests"
+            say("\n" + profile(lambda: wsgi_get(app, urls[args.page], cookie), args.profile, what))
             return 0
 
-        size = len(wsgi_get(app, urls["lesson"], cookie)[1])
-        for state in ("on", "off"):
-            extra = {"BENCH_BARE_BYTES": str(size)}
-            if state == "off":
-                extra["PAGE_CACHE_SECONDS"] = "0"
-            servers[state] = common.Gunicorn({**env, **extra}, tmp / f"gunicorn-{state}.log")
-            servers[state].start()
-        for _label, state, page, signed, _target in SERIES:
-            warm_up(servers[state], urls[page], cookie if signed else "", name)
+        bare = {"BENCH_BARE_BYTES": str(len(wsgi_get(app, urls["lesson"], cookie)[1]))}
+        with (
+            common.Gunicorn(tmp / "gunicorn-on.log", **bare) as on,
+            common.Gunicorn(tmp / "gunicorn-off.log", **bare, PAGE_CACHE_SECONDS="0") as off,
+        ):
+            servers = {"on": on, "off": off}
+            for _label, state, page, signed, _target in SERIES:
+                warm_up(servers[state], urls[page], cookie if signed else "", name)
+            say(f"\nwrk -t2 -c8 -d{args.seconds}s per series, {args.rounds} alternating rounds ...")
+            runs: dict[str, list[common.Load]] = {label: [] for label, *_ in SERIES}
+            ratios: dict[str, list[float]] = {label: [] for label, *_ in SERIES}
+            with common.Idle() as idle:
+                for _ in range(args.rounds):
+                    for label, state, page, signed, target in SERIES:
+                        server, cpu = servers[state], servers[state].cpu_seconds()
+                        url, signed_cookie = server.url + urls[page], cookie if signed else ""
+                        load = common.wrk(url, seconds=args.seconds, cookie=signed_cookie)
+                        used = server.cpu_seconds() - cpu
+                        load.server_cpu_ms = used / max(load.requests, 1) * 1000
+                        runs[label].append(load)
+                        if target is None:
+                            bare_load = load
+                        else:
+                            ratios[label].append(load.rps / bare_load.rps if bare_load.rps else 0.0)
+            notes = {state: server.notes() for state, server in servers.items()}
 
-        say(f"\nwrk -t2 -c8 -d{args.seconds}s per series, {args.rounds} alternating rounds ...")
-        runs: dict[str, list[common.Load]] = {label: [] for label, *_ in SERIES}
-        ratios: dict[str, list[float]] = {label: [] for label, *_ in SERIES}
-        with common.Idle() as idle:
-            for _ in range(args.rounds):
-                for label, state, page, signed, target in SERIES:
-                    server, cpu = servers[state], servers[state].cpu_seconds()
-                    load = common.wrk(server.url + urls[page], seconds=args.seconds,
-                                      cookie=cookie if signed else "")  # fmt: skip
-                    load.server_cpu_ms = (server.cpu_seconds() - cpu) / max(load.requests, 1) * 1000
-                    runs[label].append(load)
-                    if target is None:
-                        bare = load
-                    else:
-                        ratios[label].append(load.rps / bare.rps if bare.rps else 0.0)
-        notes = {state: server.notes() for state, server in servers.items()}
-        for server in servers.values():
-            server.stop()
-
-        def median(label: str, field: str) -> float:
-            return statistics.median(getattr(r, field) for r in runs[label])
+        def medians(label: str) -> list[float]:
+            fields = ("rps", "p50_ms", "p99_ms", "server_cpu_ms", "idle")
+            return [statistics.median(getattr(r, f) for r in runs[label]) for f in fields]
 
         rows, checks = [], []
         for label, _state, _page, _signed, target in SERIES:
             ratio = statistics.median(ratios[label]) if target is not None else 0.0
-            rows.append([label, f"{median(label, 'rps'):.0f}", f"{median(label, 'p50_ms'):.1f}",
-                         f"{median(label, 'p99_ms'):.1f}", f"{ratio:.0%}" if target else "",
-                         f"{median(label, 'server_cpu_ms'):.1f}", str(counts.get(label, "")),
-                         f"{median(label, 'idle'):.0%}"])  # fmt: skip
+            rps, p50, p99, cpu, idle_share = medians(label)
+            share = f"{ratio:.0%}" if target else ""
+            figures = [f"{rps:.0f}", f"{p50:.1f}", f"{p99:.1f}", share, f"{cpu:.1f}"]
+            rows.append([label, *figures, str(counts.get(label, "")), f"{idle_share:.0%}"])
             if target is not None:
-                checks.append(Check(f"{label} / bare", f"{ratio:.0%}", f">= {target:.0%}",
-                                    ratio >= target))  # fmt: skip
-        say(table(rows, ["series", "req/s", "p50 ms", "p99 ms", "/ bare", "server CPU ms",
-                         "queries", "idle"]))  # fmt: skip
+                checks.append(
+                    Check(f"{label} / bare", f"{ratio:.0%}", f">= {target:.0%}", ratio >= target)
+                )
+        columns = ["series", "req/s", "p50 ms", "p99 ms", "/ bare", "server CPU ms", "queries"]
+        say(table(rows, [*columns, "idle"]))
         for state, lines in notes.items():
             say(f"Server log, page cache {state}: " + "; ".join(lines))
-        lesson_queries = counts["lesson, signed in"]
-        checks.append(Check("queries, signed-in lesson page (warm worker)", str(lesson_queries),
-                            f"<= {MAX_QUERIES}", lesson_queries <= MAX_QUERIES))  # fmt: skip
-        total = sum(r.requests for rs in runs.values() for r in rs)
-        bad: dict[str, int] = {}
-        for r in (r for rs in runs.values() for r in rs):
+        for page in ("lesson", "course", "module"):
+            label = f"queries, signed-in {page} page (warm worker)"
+            checks.append(Check.bound(label, counts[f"{page}, signed in"], "<=", MAX_QUERIES))
+        loads = [r for rs in runs.values() for r in rs]
+        bad: Counter[str] = Counter()
+        for r in loads:
             for status, n in [*r.statuses.items(), ("socket errors", r.socket_errors)]:
                 if status != 200 and n:
-                    bad[str(status)] = bad.get(str(status), 0) + n
-        checks.append(Check("responses other than 200 (and socket errors)",
-                            f"{sum(bad.values())} of {total:,} {bad or ''}", "0",
-                            not bad))  # fmt: skip
+                    bad[str(status)] += n
+        total = sum(r.requests for r in loads)
+        others = f"{sum(bad.values())} of {total:,} {dict(bad) or ''}"
+        checks.append(Check("responses other than 200 (and socket errors)", others, "0", not bad))
         hits = runs["lesson, anonymous, page cache hit"]
-        served = sum(r.hits for r in hits), sum(r.requests for r in hits)
-        checks.append(Check("anonymous lesson served from the page cache",
-                            f"{served[0]:,} of {served[1]:,}", ">= 99%",
-                            served[0] >= 0.99 * served[1]))  # fmt: skip
+        hit, n = sum(r.hits for r in hits), sum(r.requests for r in hits)
+        served, ok = f"{hit:,} of {n:,}", hit >= 0.99 * n
+        checks.append(Check("anonymous lesson served from the page cache", served, ">= 99%", ok))
         if args.json:
-            args.json.write_text(json.dumps({
-                "urls": urls, "queries": counts, "ratios": ratios,
-                "runs": {k: [vars(r) for r in v] for k, v in runs.items()},
-                "checks": [vars(c) for c in checks],
-            }, indent=1))  # fmt: skip
+            found = {
+                "urls": urls,
+                "queries": counts,
+                "ratios": ratios,
+                "runs": runs,
+                "checks": checks,
+            }
+            args.json.write_text(json.dumps(found, indent=1, default=vars))
         return common.report(checks, idle, strict=args.strict)
-    finally:
-        for server in servers.values():
-            server.stop()
-        with contextlib.suppress(Exception):
-            db.drop()
-        with contextlib.suppress(Exception):
-            common.flush_redis()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:  # cleaned up on the way out
-        sys.exit(130)
+    raise SystemExit(main())

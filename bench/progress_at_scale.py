@@ -2,18 +2,19 @@
 """Progress at scale: the cohort table, course-wide completion and the dashboard's summary tables
 with 10,000 learners in one course.
 
-``make bench-progress``. One course of 40 lessons; 10,000 learners with profiles spread over the
-20 regions and 10 specialties, all enrolled, 4 in 5 having completed every lesson and the others
-some (about 360,000 progress rows, written with ``COPY``); a trainer with cohorts of 500 and 50.
-Production settings on PostgreSQL; see docs/benchmarks.md.
+``make bench-progress``. One course of 40 lessons; 10,000 learners over the 20 regions and 10
+specialties, 4 in 5 having completed every lesson and the others some (about 360,000 progress
+rows); a trainer with cohorts of 500 and 50. See docs/benchmarks.md.
 """
 
 import random
-import statistics
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -140,52 +141,39 @@ def main(argv: list[str] | None = None) -> int:
         with common.Idle() as idle:
             for cohort in data["cohorts"]:  # 500 members, then 50
                 url, size = f"/en/learn/cohorts/{cohort.pk}/", cohort.memberships.count()
-                rows[f"cohort page, {size} members"] = common.repeat(
-                    lambda u=url: client.get(u), 11
-                )
+                rows[f"cohort page, {size} members"] = common.repeat(partial(client.get, url), 11)
                 with common.queries() as sql:
                     html = client.get(url).content.decode()
                 queries[size] = len(sql), html.count('scope="row"')
             big = data["cohorts"][0]
             rows["cohort_table(), 500 members"] = common.repeat(
-                lambda: cohort_table(cohort=big), 11
+                partial(cohort_table, cohort=big), 11
             )
-            steps = {
+            steps: dict[str, Callable[[], Any]] = {
                 "completion of every learner": lambda: recompute_all(data["course"]),
                 "facts_rebuild(), every learner": facts_rebuild,
                 "dashboard(), the course, national": lambda: course_dashboard(data["course"].pk),
             }
             for label, fn in steps.items():
                 rows[label], peaks[label] = common.repeat(fn, 3), common.memory_of(fn)["peak_mib"]
-        table = [
-            [label, ms[0], statistics.median(ms[1:]), peaks.get(label, "")]
-            for label, ms in rows.items()
-        ]
-        say(
-            common.table(
-                table, ["milliseconds", "first", "median of the others", "peak MiB, tracemalloc"]
-            )
-        )
-        warm = statistics.median(rows["cohort page, 500 members"][1:])
+        table = [[k, ms[0], median(ms[1:]), peaks.get(k, "")] for k, ms in rows.items()]
+        columns = ["milliseconds", "first", "median of the others", "peak MiB, tracemalloc"]
+        say(common.table(table, columns))
+        warm = median(rows["cohort page, 500 members"][1:])
         complete = {u for u, c in recompute_all(data["course"]).items() if c.complete}
         in_table = sum(row.cells[0].complete for row in cohort_table(cohort=big).rows if row.cells)
         board = course_dashboard(data["course"].pk).totals
         totals = [board[k].count.value for k in ("practitioners", "enrolled", "completed")]
-        member_rows = [queries[500][1], queries[50][1]]
-        complete_wanted = [data["members_complete"], len(data["complete"])]
+        member_rows, recomputed = [queries[500][1], queries[50][1]], [in_table, len(complete)]
+        wanted = [data["members_complete"], len(data["complete"])]
         totals_wanted = [args.learners, data["enrolled"], len(data["complete"])]
+        practitioners = "sanity: the dashboard's practitioners, enrolled, completed"
         checks = [
             Check.below("cohort page, 500 members, warm median", warm, MAX_PAGE_MS, "ms"),
             Check.equal("cohort page queries, 500 and 50 members", queries[500][0], queries[50][0]),
             Check.equal("sanity: member rows on the pages", member_rows, [500, 50]),
-            Check.equal(
-                "sanity: complete, in the table and recomputed",
-                [in_table, len(complete)],
-                complete_wanted,
-            ),
-            Check.equal(
-                "sanity: the dashboard's practitioners, enrolled, completed", totals, totals_wanted
-            ),
+            Check.equal("sanity: complete, in the table and recomputed", recomputed, wanted),
+            Check.equal(practitioners, totals, totals_wanted),
         ]
         return common.report(checks, idle, strict=args.strict)
 

@@ -1,11 +1,10 @@
 #!/usr/bin/env python
 """Importing Moodle XML with embedded images: 5,000 questions, then a 50 MB file.
 
-``make bench-import``. Writes *small* (5,000 questions of the eight types, each with its own
-12x12 PNG) and *big* (50 MB of questions with 56x56 PNGs of random pixels, so nothing is
-deduplicated); imports *small*, *small* again (nothing may change) and *big*, each with
+``make bench-import``. Imports *small* (5,000 questions of the eight types, each with its own PNG
+of random pixels), *small* again (nothing may change) and *big* (50 MB), each with
 ``questions_import`` in a process of its own, for its peak RSS; then parses *big* alone under
-tracemalloc. Production settings on PostgreSQL; see docs/benchmarks.md.
+tracemalloc. See docs/benchmarks.md.
 """
 
 import base64
@@ -78,20 +77,18 @@ def own_process_import(path: Path) -> dict[str, Any]:
     reports = []
 
     def run() -> None:
-        with path.open("rb") as stream:
-            reports.append(
-                questions_import(text=stream, fmt="xml", filename=path.name, publish=True)
-            )
+        with path.open("rb") as text:
+            reports.append(questions_import(text=text, fmt="xml", filename=path.name, publish=True))
 
-    memory = common.memory_of(run, trace=False)
+    memory, done = common.memory_of(run, trace=False), reports[0]
     return {
         "seconds": memory["seconds"],
         "RSS MiB": memory["before_mib"],
         "growth MiB": memory["rss_mib"],
-        "created": len(reports[0].created),
-        "unchanged": len(reports[0].unchanged),
-        "images": len(reports[0].images_created),
-        "errors": [str(e) for e in reports[0].errors[:5]],
+        "created": len(done.created),
+        "unchanged": len(done.unchanged),
+        "images": len(done.images_created),
+        "errors": [str(e) for e in done.errors[:5]],
     }
 
 
@@ -121,16 +118,13 @@ def main(argv: list[str] | None = None) -> int:
 
         parse_mib = common.memory_of(parse)["peak_mib"]
         rows = [
-            [label, *(len(v) if k == "errors" else v for k, v in r.items())]
-            for label, r in runs.items()
+            [k, *(len(v) if f == "errors" else v for f, v in r.items())] for k, r in runs.items()
         ]
         say(common.table(rows, ["import, own process", *runs["big"]]))
         say(f"small: {small_n:,} questions; big: {big_n:,} questions, {args.big_mb} MB")
         first, again, bigger = runs.values()
-        created, unchanged = (
-            [first["created"], first["images"]],
-            [again["unchanged"], again["images"]],
-        )
+        created = [first["created"], first["images"]]
+        unchanged = [again["unchanged"], again["images"]]
         checks = [
             Check.equal("small: questions and images created", created, [small_n, small_n]),
             Check.below("small: seconds", first["seconds"], MAX_SMALL_S),

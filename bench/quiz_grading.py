@@ -1,11 +1,10 @@
 #!/usr/bin/env python
 """Quiz grading: 1,000 submitted attempts of a 30-question quiz, and the quiz pages' queries.
 
-``make bench-quiz``. Each learner starts an attempt and autosaves answers meant to be right,
-partly right, wrong or blank (by an ability drawn for the learner); each attempt is then graded by
-``attempt_submit``, one at a time, and checked against what it was meant to earn; then again
-under tracemalloc. Last, the attempt, summary and review pages of quizzes of 5 to 60 questions.
-Production settings on PostgreSQL; see docs/benchmarks.md.
+``make bench-quiz``. Each learner autosaves answers meant to be right, partly right, wrong or
+blank; each attempt is graded by ``attempt_submit`` and checked against what it was meant to earn;
+then again under tracemalloc. Last, the quiz pages' queries for 5 to 60 questions. See
+docs/benchmarks.md.
 """
 
 import random
@@ -13,6 +12,7 @@ import statistics
 import sys
 import time
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ EXPECTED = {
     "wrong": (Decimal(0), "incorrect"),
     "blank": (Decimal(0), "unanswered"),
 }
+CENT = Decimal("0.01")
 PARTIAL_KINDS = {"multiple_response", "matching", "ordering"}
 PAGE_SIZES = [5, 10, 30, 60]
 
@@ -68,16 +69,13 @@ def response_for(snapshot: dict[str, Any], layout: dict[str, Any], meant: str) -
     if kind == "matching":
         keep = {"right": 99, "partial": 1, "wrong": 0}[meant]
         wrong = {o["id"]: next(a for a in layout["answers"] if a != o["match"]) for o in options}
-        prompts = [o for o in options if o["text"]]
+        prompts = enumerate(o for o in options if o["text"])
         return {
-            "matches": {
-                o["id"]: o["match"] if i < keep else wrong[o["id"]] for i, o in enumerate(prompts)
-            }
+            "matches": {o["id"]: o["match"] if i < keep else wrong[o["id"]] for i, o in prompts}
         }
     order = [o["id"] for o in options]  # ordering: the snapshot lists the items in order
-    return {
-        "order": {"right": order, "partial": [*order[1:], order[0]], "wrong": order[::-1]}[meant]
-    }
+    orders = {"right": order, "partial": [*order[1:], order[0]], "wrong": order[::-1]}
+    return {"order": orders[meant]}
 
 
 def meant_answers(kinds: list[str], rng: random.Random) -> list[str]:
@@ -100,13 +98,10 @@ def answer(attempt: Any, meant: list[str] | None = None) -> list[str]:
     from quizzes.services import attempt_save
 
     answers = list(attempt.answers.order_by("position"))
-    meant = meant or [
-        "partial" if a.snapshot["kind"] in PARTIAL_KINDS else "right" for a in answers
-    ]
-    responses = {
-        a.position: response_for(a.snapshot, a.layout, m)
-        for a, m in zip(answers, meant, strict=True)
-    }
+    kinds = [a.snapshot["kind"] for a in answers]
+    meant = meant or ["partial" if kind in PARTIAL_KINDS else "right" for kind in kinds]
+    pairs = zip(answers, meant, strict=True)
+    responses = {a.position: response_for(a.snapshot, a.layout, m) for a, m in pairs}
     attempt_save(attempt=attempt, responses=responses)
     return meant
 
@@ -115,7 +110,7 @@ def grade(attempts: list[Any]) -> tuple[list[float], list[int], int]:
     """``attempt_submit`` each attempt: the ms and queries of each, and how many were graded."""
     from quizzes.services import attempt_submit
 
-    calls = [common.call(lambda a=a: attempt_submit(attempt=a)) for a in attempts]
+    calls = [common.call(partial(attempt_submit, attempt=a)) for a in attempts]
     ms, counts, results = zip(*calls, strict=True)
     return list(ms), list(counts), sum(result[1] for result in results)
 
@@ -132,9 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         rng, user, course = random.Random(1), get_user_model(), CoursePageFactory()
         quiz = make_quiz(30, course)
         meant, start_ms, save_ms = {}, [], []
-        for learner in user.objects.bulk_create(
-            user(username=f"l{i}") for i in range(args.learners)
-        ):
+        learners = user.objects.bulk_create(user(username=f"l{i}") for i in range(args.learners))
+        for learner in learners:
             t = time.perf_counter()
             attempt = attempt_start(user=learner, quiz=quiz, rng=rng)
             start_ms.append((time.perf_counter() - t) * 1000)
@@ -148,21 +142,20 @@ def main(argv: list[str] | None = None) -> int:
             f"answers (attempt_save, the answers read first): {statistics.median(save_ms):.1f} ms"
         )
 
+        quiz_answers = AttemptAnswer.objects.filter(attempt__quiz=quiz)
+
         def in_progress() -> list[Any]:
             return list(quiz.attempts.filter(state=AttemptState.IN_PROGRESS).order_by("pk"))
 
         def as_meant() -> tuple[dict[int, Any], bool]:
             """The scores; whether every score, pass, answer status and result is as meant."""
             attempts = {a.pk: a for a in quiz.attempts.all()}
-            score = {
-                pk: (sum(EXPECTED[m][0] for m in answers) * 100 / 30).quantize(
-                    Decimal("0.01"), ROUND_HALF_UP
-                )
+            points = {
+                pk: sum((EXPECTED[m][0] for m in answers), Decimal(0))
                 for pk, answers in meant.items()
             }
-            statuses = AttemptAnswer.objects.filter(attempt__quiz=quiz).values_list(
-                "attempt_id", "position", "status"
-            )
+            score = {pk: (p * 100 / 30).quantize(CENT, ROUND_HALF_UP) for pk, p in points.items()}
+            statuses = quiz_answers.values_list("attempt_id", "position", "status")
             results = dict(QuizResult.objects.filter(quiz=quiz).values_list("user_id", "grade"))
             scored = all(
                 a.score == score[pk] and a.passed == (score[pk] >= 80) for pk, a in attempts.items()
@@ -186,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         quiz.attempts.update(
             state=AttemptState.IN_PROGRESS, max_points=0, closed_at_deadline=False, **graded_fields
         )
-        AttemptAnswer.objects.filter(attempt__quiz=quiz).update(fraction=None, status="")
+        quiz_answers.update(fraction=None, status="")
         QuizResult.objects.filter(quiz=quiz).delete()
         memory = common.memory_of(lambda: grade(in_progress()))
         again = as_meant()[0]
@@ -195,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # The pages, warm, signed in as a practitioner who answered every question.
         learner = practitioner(username="bench-page-learner")
+        pages: dict[int, dict[str, int]]
         client, pages = common.signed_in(learner), {}
         for size in PAGE_SIZES:
             attempt = attempt_start(user=learner, quiz=make_quiz(size, course))
@@ -208,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                         assert client.get(url + page).status_code == 200, url + page
                 pages[size][page.rstrip("/") or "attempt"] = len(sql)
             if size == 30:
-                page_ms = statistics.median(common.repeat(lambda u=url: client.get(u), 30))
+                page_ms = statistics.median(common.repeat(partial(client.get, url), 30))
         say(f"The 30-question attempt page: {page_ms:.1f} ms, median of 30")
         rows = [[f"{size} questions", *p.values()] for size, p in pages.items()]
         say(common.table(rows, ["queries", "attempt page", "summary", "review"]))

@@ -2,16 +2,16 @@
 """The oversight dashboard at national scale: 100,000 synthetic practitioners on PostgreSQL.
 
 ``make bench-dashboard`` (``BENCH_ARGS="--practitioners 5000"`` for a quick run). The shipped
-curriculum and tracks (``load_initial_data``) and ``generate_demo_people``; the report facts
-rebuilt; ``GET /en/dashboard/`` for a Ministry user and for the coordinator of one region, each
-beside ``/bench/bare/`` in the same session; a CSV export of every practitioner through a Celery
-worker as deployed. Production settings; see docs/benchmarks.md.
+curriculum and ``generate_demo_people``; the report facts rebuilt; ``GET /en/dashboard/`` for a
+Ministry user and a regional coordinator, each beside ``/bench/bare/`` in the same session; a CSV
+export of every practitioner through a Celery worker. See docs/benchmarks.md.
 """
 
 import io
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -40,9 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         from reports.models import ExportJob
 
         options = {"practitioners": args.practitioners, "no_rebuild": True, "verbosity": 0}
-        people = common.repeat(
-            lambda: call_command("generate_demo_people", stdout=io.StringIO(), **options), 1
-        )
+        generate = partial(call_command, "generate_demo_people", stdout=io.StringIO(), **options)
+        people = common.repeat(generate, 1)
         common.analyze()
         with common.Idle() as idle:
             rebuild = common.repeat(facts_rebuild, 1)
@@ -58,10 +57,10 @@ def main(argv: list[str] | None = None) -> int:
             pages = {}
             for label, reader in (("national", ministry), (REGION, coordinator)):
                 client = common.signed_in(reader)
-                pages[label] = common.repeat(lambda c=client: c.get("/en/dashboard/"), 16)
+                pages[label] = common.repeat(partial(client.get, "/en/dashboard/"), 16)
                 assert client.get("/en/dashboard/").status_code == 200
                 pages[f"{label}: bare view"] = common.repeat(
-                    lambda c=client: c.get("/bench/bare/"), 16
+                    partial(client.get, "/bench/bare/"), 16
                 )
         rows = [[label, ms[0], *common.spread(ms[1:])] for label, ms in pages.items()]
         say(common.table(rows, ["GET /en/dashboard/", "first ms", "median", "p95", "max"]))

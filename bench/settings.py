@@ -1,7 +1,8 @@
 """Benchmark settings: production's, with the benchmark URLconf and quiet logging. The
-environment production needs comes from :func:`bench.common.production_environment`."""
+environment production needs comes from :func:`bench.common.django_run`."""
 
 import os
+from pathlib import Path
 
 from curriculum.settings.production import *  # noqa: F403
 from curriculum.settings.production import STATIC_ROOT
@@ -10,7 +11,7 @@ from curriculum.settings.production import STATIC_ROOT
 ROOT_URLCONF = "bench.urls"
 
 # Not read from the environment by the base settings; collectstatic must not fill staticfiles/.
-STATIC_ROOT = os.environ.get("STATIC_ROOT") or STATIC_ROOT
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or STATIC_ROOT)
 
 # Warnings and errors only: no INFO lines from the import or the servers in the report.
 LOGGING = {

@@ -12,19 +12,12 @@ from django.urls import path
 from curriculum.urls import urlpatterns as site_urlpatterns
 
 BARE_SIZE = int(os.environ.get("BENCH_BARE_BYTES", "") or 20_000)
-
 _HEAD = b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>bare</title></head>'
 _HEAD += b"<body><p>"
 _TAIL = b"</p></body></html>\n"
-
-
-def build_body(size: int) -> bytes:
-    """Valid HTML of exactly ``size`` bytes (at least the length of the fixed markup)."""
-    filler = max(0, size - len(_HEAD) - len(_TAIL))
-    return _HEAD + (b"lorem ipsum " * (filler // 12 + 1))[:filler] + _TAIL
-
-
-BARE_BODY = build_body(BARE_SIZE)
+_FILLER = max(0, BARE_SIZE - len(_HEAD) - len(_TAIL))
+#: Valid HTML of exactly ``BARE_SIZE`` bytes (at least the length of the fixed markup).
+BARE_BODY = _HEAD + (b"lorem ipsum " * (_FILLER // 12 + 1))[:_FILLER] + _TAIL
 
 
 def bare(request: HttpRequest) -> HttpResponse:

@@ -45,13 +45,10 @@ class Practitioner(HttpUser):
     def on_start(self) -> None:
         n = next(ACCOUNTS)
         self.username = SEED["learners"][n]
-        self.client.headers.update(
-            {
-                "X-Forwarded-Proto": "https",
-                "X-Forwarded-For": f"10.1.{n // 256 % 256}.{n % 256}",
-                "Referer": self.host.replace("http://", "https://") + "/",
-            }
-        )
+        referer = str(self.host).replace("http://", "https://") + "/"
+        address = f"10.1.{n // 256 % 256}.{n % 256}"
+        proxy = {"X-Forwarded-Proto": "https", "X-Forwarded-For": address, "Referer": referer}
+        self.client.headers.update(proxy)
         self.attempt_id = 0
         self.journey_done = False
 
@@ -80,12 +77,8 @@ class Practitioner(HttpUser):
             return
         self.req("my learning", "GET", "/en/learn/", 200)
         self.wait()
-        self.req(
-            "lesson page",
-            "GET",
-            SEED["lessons"][self.attempt_id % len(SEED["lessons"])]["url"],
-            200,
-        )
+        lesson = SEED["lessons"][self.attempt_id % len(SEED["lessons"])]
+        self.req("lesson page", "GET", lesson["url"], 200)
         if self.attempt_id:
             self.wait()
             self.req("review", "GET", f"/en/learn/quizzes/attempts/{self.attempt_id}/review/", 200)
@@ -100,19 +93,14 @@ class Practitioner(HttpUser):
         for lesson in SEED["lessons"]:
             self.wait()
             self.req("lesson page", "GET", lesson["url"], 200)
-            if (
-                self.req(
-                    "complete lesson", "POST", f"/en/learn/lessons/{lesson['id']}/complete/", 302
-                )
-                is not None
-            ):
+            complete = f"/en/learn/lessons/{lesson['id']}/complete/"
+            if self.req("complete lesson", "POST", complete, 302) is not None:
                 ACKS["complete"].append([self.username, lesson["id"]])
         quiz, module = SEED["quiz_id"], SEED["module_id"]
         self.wait()
         self.req("quiz page", "GET", f"/en/learn/quizzes/{quiz}/?from={module}", 200)
-        resp = self.req(
-            "start quiz", "POST", f"/en/learn/quizzes/{quiz}/start/", 302, data={"from": module}
-        )
+        start = f"/en/learn/quizzes/{quiz}/start/"
+        resp = self.req("start quiz", "POST", start, 302, data={"from": module})
         match = ATTEMPT_URL.search(resp.headers.get("Location", "")) if resp is not None else None
         if not match:
             return
@@ -126,9 +114,8 @@ class Practitioner(HttpUser):
         if self.req("autosave", "POST", base + "autosave/", 200, data=answers) is not None:
             ACKS["autosave"].append([self.username, self.attempt_id])
         self.wait()
-        resp = self.req(
-            "submit", "POST", base + "submit/", 302, data={**answers, "with_answers": "1"}
-        )
+        submitted = {**answers, "with_answers": "1"}
+        resp = self.req("submit", "POST", base + "submit/", 302, data=submitted)
         if resp is not None and "review" in resp.headers.get("Location", ""):
             ACKS["submit"].append([self.username, self.attempt_id])
             ACKS["submit_quiz"].append([self.username, quiz])

@@ -10,7 +10,6 @@ released together; then every acknowledged write is looked up in the database.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import subprocess
@@ -58,10 +57,7 @@ def burst_sign_in(stack: Stack, usernames: list[str]) -> list[float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--users", type=int, default=100, help="concurrent practitioners (100)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    args = parser.parse_args(argv)
+    args = common.arguments(__doc__, argv, ("--users", 100, "concurrent practitioners"))
     common.exit_cleanly_on_signals()
     common.header("Load test", "a drills stack: PostgreSQL, Redis, gunicorn, worker, beat")
     with Stack("load", learners=args.users + BURST + WARM_UP) as stack:
@@ -69,11 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         seed.write_text(json.dumps(stack.seed))
         with learners_running(stack, Record(), count=WARM_UP, every=0, first=args.users + BURST):
             pass
-        locust = [
-            VENV_BIN / "locust", "-f", Path(__file__).with_name("locustfile.py"), "--headless",
-            "-u", str(args.users), "-r", "10", "--run-time", "120s", "--host", stack.base_url,
-            "--csv", stack.tmp / "locust", "--only-summary", "--stop-timeout", "30",
-        ]  # fmt: skip
+        options = f"-u {args.users} -r 10 --run-time 120s --only-summary --stop-timeout 30"
+        locust = [str(VENV_BIN / "locust"), *options.split()]
+        locust += ["-f", str(Path(__file__).with_name("locustfile.py")), "--headless"]
+        locust += ["--host", stack.base_url, "--csv", str(stack.tmp / "locust")]
         with common.Idle() as idle, (stack.tmp / "locust.log").open("w") as log:
             env = {**stack.env, "LOAD_SEED": str(seed), "LOAD_ACKS": str(acks)}
             subprocess.run(locust, env=env, stdout=log, stderr=log, check=False)
@@ -86,15 +81,9 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(5)
         recorded = json.loads(acks.read_text())
         db = stack.check(recorded["acks"])
-    say(
-        common.table(
-            [
-                [r["Name"], *(int(r[k]) for k in ("Request Count", "Failure Count", "50%", "95%"))]
-                for r in rows
-            ],
-            ["request", "n", "failed", "p50 ms", "p95 ms"],
-        )
-    )
+    columns = ("Request Count", "Failure Count", "50%", "95%")
+    table = [[r["Name"], *(int(r[k]) for k in columns)] for r in rows]
+    say(common.table(table, ["request", "n", "failed", "p50 ms", "p95 ms"]))
     pages = [ms / 1000 for _t, name, ms in recorded["timeline"] if name not in WRITES]
     sign_in = next(float(r["95%"]) / 1000 for r in rows if r["Name"] == "sign in")
     requests, errors = (sum(int(r[k]) for r in rows) for k in ("Request Count", "Failure Count"))
@@ -112,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         Check.equal("acknowledged writes lost, duplicated", [db["acks_lost"], duplicated], [0, 0]),
         Check.equal("attempts of a learner, at most", db["attempts_per_user_max"], 1),
         Check.equal("certificates due but missing", db["certificates_missing"], 0),
-    ]  # fmt: skip
+    ]
     return common.report(checks, idle, strict=args.strict)
 
 
