@@ -162,10 +162,12 @@ TEMPLATES = ROOT / "templates"
 #: The site's frame: every page extends it. It is the project's (the top layer), like the URLs,
 #: and links to each app's entry point; extending it is the one way down the layers.
 FRAME = "base.html"
-#: The project's other templates: the error pages Django's handlers render, and the CMS
-#: dashboard (overridden to hide a page search from those who may not search pages).
+#: The project's other templates: the frame's header (kept apart so an anonymous visitor's can
+#: be rendered once), the error pages Django's handlers render, and the CMS dashboard
+#: (overridden to hide a page search from those who may not search pages).
 PROJECT_TEMPLATES = {
     FRAME,
+    "site_header.html",
     "403.html",
     "404.html",
     "500.html",
