@@ -227,6 +227,12 @@ class Stack:
             return ""
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
+    def log_since(self, name: str, offset: int) -> str:
+        """What process ``name`` wrote to its log after ``offset`` bytes."""
+        with (self.tmp / f"{name}.log").open("rb") as handle:
+            handle.seek(offset)
+            return handle.read().decode(errors="replace")
+
     def manage(self, *args: str, quiet: bool = False, check: bool = True) -> str:
         return self.run_py("manage.py", *args, quiet=quiet, check=check)
 
@@ -352,12 +358,16 @@ class Stack:
         return [int(p) for p in out.split()]
 
     def worker_start(self) -> None:
+        # "ready" is looked for in what this start wrote, all of it: tasks queued while no
+        # worker ran (the seed's report refreshes) scroll it out of any tail at once.
+        log = self.tmp / "worker.log"
+        offset = log.stat().st_size if log.exists() else 0
         self.spawn(
             "worker",
             [str(VENV_BIN / "celery"), "-A", "curriculum", "worker", "--loglevel=INFO",
              "--concurrency=2", "-n", f"{self.name}@%h"],
         )  # fmt: skip
-        self.wait_for(lambda: "ready" in self.log_tail("worker", 40), 60, "Celery worker")
+        self.wait_for(lambda: " ready." in self.log_since("worker", offset), 60, "Celery worker")
 
     def beat_start(self) -> None:
         self.spawn(
