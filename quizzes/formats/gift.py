@@ -210,10 +210,14 @@ def _strip(chars: Sequence[_Ch]) -> list[_Ch]:
 
 def _find(chars: Sequence[_Ch], needle: str, start: int = 0) -> int:
     """Index of the first unescaped occurrence of ``needle`` at or after ``start``, or -1."""
+    first, rest = needle[0], needle[1:]
     for index in range(start, len(chars) - len(needle) + 1):
+        ch = chars[index]
+        if ch.char != first or ch.escaped:  # most positions: no generator built for them
+            continue
         if all(
             not chars[index + offset].escaped and chars[index + offset].char == wanted
-            for offset, wanted in enumerate(needle)
+            for offset, wanted in enumerate(rest, start=1)
         ):
             return index
     return -1
