@@ -131,7 +131,11 @@ def test_play_two_activities_and_complete_the_lesson(
     button.click()
     myths = _frame(page, 1)
     myths.locator(".zmf-button").first.click()  # Start
+    frame = page.locator(".activity__iframe").nth(1)
     for number in (1, 2, 3, 4):
+        # Each statement resizes the frame: a click while it moves can land beside the answer
+        # (Playwright waits for the answer to stand still in its frame, not for the frame).
+        _steady(page, frame)
         answers = myths.locator(".zmf-answer")
         answers.nth(1 if number % 2 else 0).click()  # Myth first, then Fact
         myths.locator(".zmf-feedback").wait_for()
