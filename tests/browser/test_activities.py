@@ -48,16 +48,29 @@ def _open_gates(page: Any) -> None:
         gates.first.click()
 
 
-def _steady(page: Any, locator: Any) -> None:
-    """Wait until ``locator`` stays put: the player reports its height as its content changes,
-    and the lesson page resizes its frame (moving what follows it)."""
-    last = None
-    for _ in range(30):
-        box = locator.bounding_box()
-        if box == last:
-            return
-        last = box
-        page.wait_for_timeout(200)
+def _settled(page: Any, index: int) -> None:
+    """Wait until the ``index``-th activity's frame holds its content without scrolling.
+
+    The player's bridge reports the content's height every 500 ms and the lesson page then
+    resizes the frame, which moves what is inside it (the frame's own scroll resets) and what
+    follows it. A click between the two can land beside its button: Playwright waits for an
+    element to stand still inside its frame, not for the frame. The frame only ever grows, so
+    once the content fits (within the bridge's 2 px) no resize is coming."""
+    handle = page.locator(".activity__iframe").nth(index).element_handle()
+    frame = handle.content_frame()
+    assert frame is not None
+    frame.wait_for_function(
+        "() => Math.max(document.getElementById('h5p-container').scrollHeight,"
+        " document.documentElement.scrollHeight) - window.innerHeight <= 2"
+    )
+
+
+def _click(page: Any, index: int, target: Any, then: Any) -> None:
+    """Click ``target`` in the ``index``-th activity once its frame has settled, and wait for
+    what the click shows (``then``)."""
+    _settled(page, index)
+    target.click()
+    then.wait_for()
 
 
 def _frame(page: Any, index: int) -> Any:
@@ -112,35 +125,32 @@ def test_play_two_activities_and_complete_the_lesson(
     first = sections.nth(0)
     first.locator(".activity__button").click()
     scenario = _frame(page, 0)
-    scenario.locator(".zds-button").first.click()  # Start
+    choice = scenario.get_by_role("button", name="Best choice 1")
+    _click(page, 0, scenario.locator(".zds-button").first, choice)  # Start
     for step in (1, 2, 3):
-        scenario.get_by_role("button", name=f"Best choice {step}").click()
-        scenario.locator(".zds-feedback").wait_for()
+        feedback = scenario.locator(".zds-feedback")
+        _click(page, 0, scenario.get_by_role("button", name=f"Best choice {step}"), feedback)
         if step < 3:
-            scenario.locator(".zds-button").last.click()  # Continue
+            after = scenario.get_by_role("button", name=f"Best choice {step + 1}")
+            _click(page, 0, scenario.locator(".zds-button").last, after)  # Continue
     first.locator(".activity__status").get_by_text(words["completed"]).wait_for()
     first.scroll_into_view_if_needed()
     check_page(page, axe_source, f"{name}-scenario-done", screenshot_dir)
     assert not LessonProgress.objects.filter(user=learner).exists()  # one activity is left
 
-    # Myth or fact: statements 1 and 3 are facts.
+    # Myth or fact: statements 1 and 3 are facts. Each screen is waited for by what only it
+    # shows: the answers (with the statement's number), then the verdict and "Next".
     second = sections.nth(1)
-    button = second.locator(".activity__button")
-    button.scroll_into_view_if_needed()
-    _steady(page, button)  # the first activity's frame has stopped resizing
-    button.click()
+    second.locator(".activity__button").click()
     myths = _frame(page, 1)
-    myths.locator(".zmf-button").first.click()  # Start
-    frame = page.locator(".activity__iframe").nth(1)
+    answers = myths.locator(".zmf-answer")
+    _click(page, 1, myths.locator(".zmf-button").first, answers.first)  # Start
     for number in (1, 2, 3, 4):
-        # Each statement resizes the frame: a click while it moves can land beside the answer
-        # (Playwright waits for the answer to stand still in its frame, not for the frame).
-        _steady(page, frame)
-        answers = myths.locator(".zmf-answer")
-        answers.nth(1 if number % 2 else 0).click()  # Myth first, then Fact
-        myths.locator(".zmf-feedback").wait_for()
+        assert myths.locator(".zmf-statement__text").inner_text() == f"Statement {number}"
+        _click(page, 1, answers.nth(1 if number % 2 else 0), myths.locator(".zmf-verdict"))
         if number < 4:
-            myths.locator(".zmf-button").last.click()  # Next
+            following = myths.locator(".zmf-statement__text", has_text=f"Statement {number + 1}")
+            _click(page, 1, myths.locator(".zmf-feedback ~ .zmf-actions .zmf-button"), following)
     second.locator(".activity__status").get_by_text(words["lesson"]).wait_for()
     assert LessonProgress.objects.filter(user=learner).count() == 1
     second.scroll_into_view_if_needed()
