@@ -338,6 +338,18 @@ def arguments(doc: str, argv: list[str] | None, *options: tuple[Any, ...]) -> ar
     return parser.parse_args(argv)
 
 
+def at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``low``, else a message naming the limit."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value} is below the minimum of {low}")
+        return value
+
+    return parse
+
+
 def header(title: str, extra: str) -> None:
     """Say what ran where: the date, the commit, the machine and its load, the versions."""
     import django

@@ -130,7 +130,16 @@ def course_dashboard(course_id: int) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = common.arguments(__doc__, argv, ("--learners", 10_000, "learners"))
+    args = common.arguments(
+        __doc__,
+        argv,
+        (
+            "--learners",
+            10_000,
+            "learners, at least 500 (the larger cohort)",
+            {"type": common.at_least(500)},
+        ),
+    )
     with common.django_run("Progress at scale"):
         from learners.selectors import cohort_table
         from reports.facts import facts_rebuild
