@@ -49,6 +49,15 @@ def settled(page: Any) -> Any:
 PASSWORD = "a-long-test-password-1"
 
 
+def shows(locator: Any, text: str) -> None:
+    """Wait until ``locator`` contains ``text`` (Playwright's retrying assertion). After a click
+    that loads a page, reading the page at once can catch the next one half parsed: a click
+    does not wait for the page it starts to load."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_contain_text(text)
+
+
 def sign_in(
     page: Any, site: str, username: str, *, next_path: str = "", lands_on: str = ""
 ) -> None:

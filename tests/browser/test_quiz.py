@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import DESKTOP, PHONE, check_page, sign_in
+from tests.browser.helpers import DESKTOP, PHONE, check_page, shows, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -284,7 +284,7 @@ def test_take_and_pass_a_quiz_by_keyboard(
     assert QuizResult.objects.get(user=data.user, quiz=data.quiz).passed
 
     page.get_by_role("link", name="Back to the quiz").click()
-    assert "Your grade: 100%." in page.locator("main").inner_text()
+    shows(page.locator("main"), "Your grade: 100%.")
     check_widths(page, axe_source, "quiz-05-quiz-passed", screenshot_dir)
 
     page.goto(f"{site}{data.what_is_left_path}")
