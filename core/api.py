@@ -4,6 +4,7 @@ from .admin_home import HomeLink, HomePanel
 from .csv_export import csv_download, spreadsheet_safe
 from .html import render_markdown, sanitize_html
 from .http import AuthenticatedRequest, admin_refusal, client_address, mark_private
+from .indexing import indexing_deferred
 from .jobs import heartbeat
 from .languages import language_chosen, path_in_language, use_language
 from .page_cache import (
@@ -33,6 +34,7 @@ __all__ = [
     "csv_download",
     "enqueue_on_commit",
     "heartbeat",
+    "indexing_deferred",
     "invalidate_page_cache",
     "invalidate_page_cache_on",
     "language_chosen",

@@ -27,7 +27,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
 from wagtail.utils.file import hash_filelike
 
-from core.api import Progress
+from core.api import Progress, indexing_deferred
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
 
 from .extensions import ModelRef, extensions
@@ -441,7 +441,9 @@ def import_tree(
     importer = _Importer(root, progress)
     importer.report.dry_run = dry_run
     try:
-        with transaction.atomic():
+        # Each page is saved several times: its indexes are updated once, at the end (none on a
+        # dry run, which raises inside).
+        with transaction.atomic(), indexing_deferred():
             importer.run(courses, catalogue)
             if dry_run:
                 raise _DryRun

@@ -463,6 +463,9 @@ CERTIFICATE_CONTACT_EMAIL = os.environ.get("CERTIFICATE_CONTACT_EMAIL", "").stri
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's index updates (reference and search) run as Django Tasks at once, as by default; in
+# a bulk change (the curriculum import) once per object at the end (core/indexing.py).
+TASKS = {"default": {"BACKEND": "core.indexing.DeferrableBackend"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # deployments may be offline
 # No pictures from gravatar.com: it would send a hash of each CMS user's email address abroad, and
 # fails on a closed network.
