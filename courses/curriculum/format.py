@@ -43,6 +43,23 @@ MAX_TITLE = 255
 MAX_SUMMARY = 500
 
 
+def _compose_and_load(raw: str) -> tuple[yaml.Node | None, Any]:
+    """The YAML ``raw`` as a node (its marks give each field's line) and as data, parsed once
+    with libyaml when PyYAML has it. A document libyaml refuses is parsed again in Python, whose
+    error messages are the ones the importer has always shown."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        loader = fast(raw)
+        try:
+            node = loader.get_single_node()
+            return node, None if node is None else loader.construct_document(node)
+        except yaml.YAMLError:
+            pass
+        finally:
+            loader.dispose()
+    return yaml.compose(raw, Loader=yaml.SafeLoader), yaml.safe_load(raw)
+
+
 @dataclass(frozen=True)
 class CurriculumError:
     """One problem in one file, at one line, in one field (or directive)."""
@@ -309,8 +326,7 @@ class _FileReader:
         self, raw: str, schema: Schema, *, first_line: int = 2, what: str = "front matter"
     ) -> dict[str, Any] | None:
         try:
-            node = yaml.compose(raw, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(raw)
+            node, data = _compose_and_load(raw)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + first_line if mark else 1
